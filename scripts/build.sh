@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the native test binaries and the wasm engine; copies the engine to web/dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+# Emscripten 3.1.6 (Debian) needs acorn from Debian's node modules when linking at -O2+.
+export NODE_PATH=/usr/share/nodejs
+
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j "$JOBS"
+
+if [ ! -f build/wasm/CMakeCache.txt ]; then
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build build/wasm -j "$JOBS"
+
+mkdir -p web/dist
+cp build/wasm/gradlab_wasm.mjs build/wasm/gradlab_wasm.wasm web/dist/
+echo "build: web/dist/gradlab_wasm.wasm $(stat -c %s web/dist/gradlab_wasm.wasm) bytes, $(gzip -9c web/dist/gradlab_wasm.wasm | wc -c) gzipped"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up the machine (Debian + npm packages), builds, and runs every test:
+# C++ doctest natively and as wasm under Node, the JS API tests, the PyTorch oracle,
+# the browser tests in headless Chromium, and the package install test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+
+failed=()
+run() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+}
+run "C++ native" ./build/native/gradlab_tests
+run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.js
+run "JS, oracle, browser" node --test --test-concurrency=1 tests/js/ tests/oracle/ tests/browser/
+run "types" npx --no-install tsc -p tests/types/tsconfig.json
+
+if ((${#failed[@]})); then
+  echo "test: FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "test: all suites passed"

@@ -1,0 +1,84 @@
+// Elementwise arithmetic with broadcasting: add, sub, mul, div.
+// Shapes: a [ra, ca], b [rb, cb] -> y [max(ra,rb), max(ca,cb)] (numpy rules, rank <= 2;
+// a dimension of 1 repeats, e.g. a scalar or a bias row).
+#include "kernel_helpers.h"
+
+namespace gradlab {
+namespace {
+
+// F provides f(a, b), da(a, b, y) = ∂y/∂a and db(a, b, y) = ∂y/∂b.
+template <class F>
+struct Binary {
+  static int32_t build(Tape& t, const int32_t* in, const double*) {
+    const Shape s = broadcast_shapes(t.node(in[0]).shape, t.node(in[1]).shape, op_info(F::op).name);
+    return t.append(F::op, {in[0], in[1]}, s);
+  }
+  template <class T>
+  static void forward(Tape& t, const Node& n) {
+    const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+    const T *a = t.val<T>(A), *b = t.val<T>(B);
+    T* y = t.val<T>(n);
+    const int64_t sz = n.shape.size();
+    if (A.shape.size() == sz && B.shape.size() == sz) {  // same shape: flat loop
+      for (int64_t i = 0; i < sz; ++i) y[i] = F::f(a[i], b[i]);
+      return;
+    }
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    const BroadcastIndex ia{A.shape.rows(), A.shape.cols()}, ib{B.shape.rows(), B.shape.cols()};
+    for (int32_t i = 0; i < R; ++i)
+      for (int32_t j = 0; j < C; ++j) y[int64_t(i) * C + j] = F::f(a[ia(i, j)], b[ib(i, j)]);
+  }
+  template <class T>
+  static void backward(Tape& t, const Node& n) {
+    const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+    const T *a = t.val<T>(A), *b = t.val<T>(B), *y = t.val<T>(n), *g = t.grad<T>(n);
+    T* da = A.requires_grad ? t.grad<T>(A) : nullptr;
+    T* db = B.requires_grad ? t.grad<T>(B) : nullptr;
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    const BroadcastIndex ia{A.shape.rows(), A.shape.cols()}, ib{B.shape.rows(), B.shape.cols()};
+    // Broadcast operands receive the sum over the repeated dimension (fan-out).
+    for (int32_t i = 0; i < R; ++i)
+      for (int32_t j = 0; j < C; ++j) {
+        const int64_t k = int64_t(i) * C + j, ka = ia(i, j), kb = ib(i, j);
+        if (da) da[ka] += g[k] * F::da(a[ka], b[kb], y[k]);
+        if (db) db[kb] += g[k] * F::db(a[ka], b[kb], y[k]);
+      }
+  }
+  static constexpr OpKernels kernels() {
+    return {build, forward<float>, backward<float>, forward<double>, backward<double>};
+  }
+};
+
+struct AddF {
+  static constexpr Op op = Op::Add;
+  template <class T> static T f(T a, T b) { return a + b; }
+  template <class T> static T da(T, T, T) { return T(1); }
+  template <class T> static T db(T, T, T) { return T(1); }
+};
+struct SubF {
+  static constexpr Op op = Op::Sub;
+  template <class T> static T f(T a, T b) { return a - b; }
+  template <class T> static T da(T, T, T) { return T(1); }
+  template <class T> static T db(T, T, T) { return T(-1); }
+};
+struct MulF {
+  static constexpr Op op = Op::Mul;
+  template <class T> static T f(T a, T b) { return a * b; }
+  template <class T> static T da(T, T b, T) { return b; }
+  template <class T> static T db(T a, T, T) { return a; }
+};
+struct DivF {
+  static constexpr Op op = Op::Div;
+  template <class T> static T f(T a, T b) { return a / b; }
+  template <class T> static T da(T, T b, T) { return T(1) / b; }
+  template <class T> static T db(T, T b, T y) { return -y / b; }  // −a/b²
+};
+
+}  // namespace
+
+extern const OpKernels kAddKernels = Binary<AddF>::kernels();
+extern const OpKernels kSubKernels = Binary<SubF>::kernels();
+extern const OpKernels kMulKernels = Binary<MulF>::kernels();
+extern const OpKernels kDivKernels = Binary<DivF>::kernels();
+
+}  // namespace gradlab

@@ -1,0 +1,56 @@
+// Shared machinery for op files: kernel-table glue and the elementwise loops.
+#pragma once
+#include <cmath>
+
+#include "core/op.h"
+#include "core/tape.h"
+
+namespace gradlab {
+
+// Defines the OpKernels object an op table row points at, from templated kernels.
+#define GRADLAB_DEFINE_KERNELS(obj, build, fwd, bwd) \
+  extern const OpKernels obj = {build, fwd<float>, bwd<float>, fwd<double>, bwd<double>}
+
+// Elementwise unary op: F provides  static T f(T x, const double* attr)  and
+// static T df(T x, T y, const double* attr)  (dy/dx given input x and output y).
+// Shapes: x [*] -> y [*] (same shape).
+template <class F>
+struct Unary {
+  static int32_t build(Tape& t, const int32_t* in, const double* attr) {
+    int32_t id = t.append(F::op, {in[0]}, t.node(in[0]).shape);
+    for (int i = 0; i < 3; ++i) t.mutable_node(id).attr[i] = attr[i];
+    return id;
+  }
+  template <class T>
+  static void forward(Tape& t, const Node& n) {
+    const T* x = t.val_of<T>(n.in[0]);
+    T* y = t.val<T>(n);
+    const int64_t sz = n.shape.size();
+    for (int64_t i = 0; i < sz; ++i) y[i] = F::template f<T>(x[i], n.attr);
+  }
+  template <class T>
+  static void backward(Tape& t, const Node& n) {
+    const Node& X = t.node(n.in[0]);
+    if (!X.requires_grad) return;
+    const T* x = t.val<T>(X);
+    const T* y = t.val<T>(n);
+    const T* g = t.grad<T>(n);
+    T* dx = t.grad<T>(X);
+    const int64_t sz = n.shape.size();
+    for (int64_t i = 0; i < sz; ++i) dx[i] += g[i] * F::template df<T>(x[i], y[i], n.attr);
+  }
+  static constexpr OpKernels kernels() {
+    return {build, forward<float>, backward<float>, forward<double>, backward<double>};
+  }
+};
+
+// Index of a broadcast operand's element for output element (i, j):
+// an operand of rows x cols where a dimension of 1 repeats.
+struct BroadcastIndex {
+  int32_t rows, cols;
+  int64_t operator()(int32_t i, int32_t j) const {
+    return int64_t(rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : j);
+  }
+};
+
+}  // namespace gradlab

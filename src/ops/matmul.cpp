@@ -1,0 +1,54 @@
+// matmul with numpy rules for vectors:
+//   A [m,k] · B [k,n] -> [m,n];  A [k] · B [k,n] -> [n];  A [m,k] · B [k] -> [m];  A [k] · B [k] -> []
+// A vector on the left is a 1xk row, on the right a kx1 column. Backward runs the
+// transposed GEMM variants: dA[M,K] += G[M,N]·Bᵀ and dB[K,N] += Aᵀ·G.
+#include "kernel_helpers.h"
+#include "kernels/gemm.h"
+
+namespace gradlab {
+namespace {
+
+struct Dims {
+  int M, K, N;
+};
+Dims dims_of(const Shape& a, const Shape& b) {
+  return {a.rank == 2 ? a.dim[0] : 1, a.cols(), b.rank == 2 ? b.dim[1] : 1};
+}
+
+int32_t matmul_build(Tape& t, const int32_t* in, const double*) {
+  const Shape &a = t.node(in[0]).shape, &b = t.node(in[1]).shape;
+  if (a.rank == 0 || b.rank == 0)
+    fail("matmul: both operands need rank 1 or 2, got ", a.str(), " and ", b.str(), " (use mul for scalars)");
+  const int kb = b.rank == 2 ? b.dim[0] : b.dim[0];
+  if (a.cols() != kb)
+    fail("matmul: shapes ", a.str(), " and ", b.str(), " do not match (inner dimensions ", a.cols(), " and ", kb,
+         " differ)");
+  Shape out;
+  if (a.rank == 2 && b.rank == 2) out = Shape::mat(a.dim[0], b.dim[1]);
+  else if (a.rank == 1 && b.rank == 2) out = Shape::vec(b.dim[1]);
+  else if (a.rank == 2 && b.rank == 1) out = Shape::vec(a.dim[0]);
+  else out = Shape::scalar();
+  return t.append(Op::MatMul, {in[0], in[1]}, out);
+}
+
+template <class T> void matmul_forward(Tape& t, const Node& n) {
+  const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+  const Dims d = dims_of(A.shape, B.shape);
+  gemm(false, false, d.M, d.N, d.K, t.val<T>(A), d.K, t.val<T>(B), d.N, t.val<T>(n), d.N, false);
+}
+
+template <class T> void matmul_backward(Tape& t, const Node& n) {
+  const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+  const Dims d = dims_of(A.shape, B.shape);
+  const T* g = t.grad<T>(n);  // [M,N]
+  if (A.requires_grad)        // dA[M,K] += G[M,N] · B[K,N]ᵀ
+    gemm(false, true, d.M, d.K, d.N, g, d.N, t.val<T>(B), d.N, t.grad<T>(A), d.K, true);
+  if (B.requires_grad)  // dB[K,N] += A[M,K]ᵀ · G[M,N]
+    gemm(true, false, d.K, d.N, d.M, t.val<T>(A), d.K, g, d.N, t.grad<T>(B), d.N, true);
+}
+
+}  // namespace
+
+GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward);
+
+}  // namespace gradlab

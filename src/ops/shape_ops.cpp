@@ -1,0 +1,92 @@
+// Ops that move data without arithmetic: detach, transpose, reshape.
+#include <cstring>
+
+#include "kernel_helpers.h"
+
+namespace gradlab {
+namespace {
+
+template <class T> void copy_forward(Tape& t, const Node& n) {
+  std::memcpy(t.val<T>(n), t.val_of<T>(n.in[0]), size_t(n.shape.size()) * sizeof(T));
+}
+
+// detach: y = x with no gradient flowing back (stop-gradient).
+int32_t detach_build(Tape& t, const int32_t* in, const double*) {
+  int32_t id = t.append(Op::Detach, {in[0]}, t.node(in[0]).shape);
+  t.mutable_node(id).requires_grad = false;
+  return id;
+}
+template <class T> void detach_backward(Tape&, const Node&) {}
+
+// transpose: x [r, c] -> y [c, r]; rank <= 1 is returned unchanged (as numpy does).
+int32_t transpose_build(Tape& t, const int32_t* in, const double*) {
+  const Shape& s = t.node(in[0]).shape;
+  return t.append(Op::Transpose, {in[0]}, s.rank == 2 ? Shape::mat(s.dim[1], s.dim[0]) : s);
+}
+template <class T> void transpose_forward(Tape& t, const Node& n) {
+  const Shape& s = t.node(n.in[0]).shape;
+  const T* x = t.val_of<T>(n.in[0]);
+  T* y = t.val<T>(n);
+  const int32_t R = s.rows(), C = s.cols();
+  if (s.rank < 2) return copy_forward<T>(t, n);
+  for (int32_t i = 0; i < R; ++i)
+    for (int32_t j = 0; j < C; ++j) y[int64_t(j) * R + i] = x[int64_t(i) * C + j];
+}
+template <class T> void transpose_backward(Tape& t, const Node& n) {
+  const Node& X = t.node(n.in[0]);
+  if (!X.requires_grad) return;
+  const T* g = t.grad<T>(n);
+  T* dx = t.grad<T>(X);
+  const int32_t R = X.shape.rows(), C = X.shape.cols();
+  if (X.shape.rank < 2) {
+    for (int64_t i = 0; i < n.shape.size(); ++i) dx[i] += g[i];
+    return;
+  }
+  for (int32_t i = 0; i < R; ++i)
+    for (int32_t j = 0; j < C; ++j) dx[int64_t(i) * C + j] += g[int64_t(j) * R + i];
+}
+
+// reshape: attr = [rank, d0, d1]; one dimension may be -1 (inferred). Same data order.
+int32_t reshape_build(Tape& t, const int32_t* in, const double* a) {
+  const Shape& s = t.node(in[0]).shape;
+  const int rank = int(a[0]);
+  if (a[0] != rank || rank < 0 || rank > 2) fail("reshape: rank must be 0, 1 or 2, got ", a[0]);
+  Shape out;
+  out.rank = rank;
+  int infer = -1;
+  int64_t known = 1;
+  for (int i = 0; i < rank; ++i) {
+    const double d = a[1 + i];
+    if (d == -1 && infer < 0) { infer = i; continue; }
+    if (d != std::floor(d) || d <= 0 || d > double(kMaxTensorElements))
+      fail("reshape: dimension ", d, " is not a positive integer (or a single -1)");
+    out.dim[i] = int32_t(d);
+    known *= out.dim[i];
+  }
+  if (infer >= 0) {
+    if (s.size() % known != 0)
+      fail("reshape: cannot infer a dimension reshaping ", s.str(), " (", s.size(), " values) with ", known);
+    out.dim[infer] = int32_t(s.size() / known);
+  }
+  if (out.size() != s.size())
+    fail("reshape: cannot reshape ", s.str(), " (", s.size(), " values) into ", out.str(), " (", out.size(),
+         " values)");
+  int32_t id = t.append(Op::Reshape, {in[0]}, out);
+  for (int i = 0; i < 3; ++i) t.mutable_node(id).attr[i] = a[i];
+  return id;
+}
+template <class T> void reshape_backward(Tape& t, const Node& n) {
+  const Node& X = t.node(n.in[0]);
+  if (!X.requires_grad) return;
+  const T* g = t.grad<T>(n);
+  T* dx = t.grad<T>(X);
+  for (int64_t i = 0; i < n.shape.size(); ++i) dx[i] += g[i];
+}
+
+}  // namespace
+
+GRADLAB_DEFINE_KERNELS(kDetachKernels, detach_build, copy_forward, detach_backward);
+GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward);
+GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward);
+
+}  // namespace gradlab

@@ -1,0 +1,140 @@
+// Softmax family and losses.
+//   softmax, logSoftmax: x [B, C] -> y [B, C], over the last axis (a vector is one row).
+//   mse(pred, target): pred [*], target [*] (same shape) -> [], mean of squared errors.
+//   crossEntropy(logits, labels): logits [B, C] (or [C]), labels [B] (or []) holding class
+//     indices -> [], mean over the batch of −log softmax(logits)[label]. Fused with softmax
+//     (log-sum-exp); the probabilities are kept in scratch for backward.
+#include <cmath>
+
+#include "kernel_helpers.h"
+
+namespace gradlab {
+namespace {
+
+// Row-wise log-sum-exp with the max subtracted (never overflows).
+template <class T> T log_sum_exp(const T* z, int32_t C) {
+  T m = z[0];
+  for (int32_t j = 1; j < C; ++j) m = z[j] > m ? z[j] : m;
+  T s = 0;
+  for (int32_t j = 0; j < C; ++j) s += std::exp(z[j] - m);
+  return m + std::log(s);
+}
+
+template <bool kLog> struct SoftmaxRows {
+  static int32_t build(Tape& t, const int32_t* in, const double*) {
+    return t.append(kLog ? Op::LogSoftmax : Op::Softmax, {in[0]}, t.node(in[0]).shape);
+  }
+  template <class T> static void forward(Tape& t, const Node& n) {
+    const T* x = t.val_of<T>(n.in[0]);
+    T* y = t.val<T>(n);
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    for (int32_t i = 0; i < R; ++i) {
+      const T* xr = x + int64_t(i) * C;
+      T* yr = y + int64_t(i) * C;
+      const T lse = log_sum_exp(xr, C);
+      for (int32_t j = 0; j < C; ++j) yr[j] = kLog ? xr[j] - lse : std::exp(xr[j] - lse);
+    }
+  }
+  template <class T> static void backward(Tape& t, const Node& n) {
+    const Node& X = t.node(n.in[0]);
+    if (!X.requires_grad) return;
+    const T *y = t.val<T>(n), *g = t.grad<T>(n);
+    T* dx = t.grad<T>(X);
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    for (int32_t i = 0; i < R; ++i) {
+      const T *yr = y + int64_t(i) * C, *gr = g + int64_t(i) * C;
+      T* dr = dx + int64_t(i) * C;
+      if (kLog) {  // dx = g − softmax · Σg
+        T gs = 0;
+        for (int32_t j = 0; j < C; ++j) gs += gr[j];
+        for (int32_t j = 0; j < C; ++j) dr[j] += gr[j] - std::exp(yr[j]) * gs;
+      } else {  // dx = y ⊙ (g − Σ g·y)
+        T dot = 0;
+        for (int32_t j = 0; j < C; ++j) dot += gr[j] * yr[j];
+        for (int32_t j = 0; j < C; ++j) dr[j] += yr[j] * (gr[j] - dot);
+      }
+    }
+  }
+};
+
+int32_t mse_build(Tape& t, const int32_t* in, const double*) {
+  const Shape &p = t.node(in[0]).shape, &y = t.node(in[1]).shape;
+  if (p != y) fail("mse: prediction shape ", p.str(), " and target shape ", y.str(), " differ");
+  return t.append(Op::Mse, {in[0], in[1]}, Shape::scalar());
+}
+template <class T> void mse_forward(Tape& t, const Node& n) {
+  const Node& P = t.node(n.in[0]);
+  const T *p = t.val<T>(P), *y = t.val_of<T>(n.in[1]);
+  const int64_t sz = P.shape.size();
+  T s = 0;
+  for (int64_t i = 0; i < sz; ++i) s += (p[i] - y[i]) * (p[i] - y[i]);
+  *t.val<T>(n) = s / T(sz);
+}
+template <class T> void mse_backward(Tape& t, const Node& n) {
+  const Node &P = t.node(n.in[0]), &Y = t.node(n.in[1]);
+  const T *p = t.val<T>(P), *y = t.val<T>(Y);
+  const int64_t sz = P.shape.size();
+  const T k = T(2) * *t.grad<T>(n) / T(sz);
+  T* dp = P.requires_grad ? t.grad<T>(P) : nullptr;
+  T* dy = Y.requires_grad ? t.grad<T>(Y) : nullptr;
+  for (int64_t i = 0; i < sz; ++i) {
+    const T d = k * (p[i] - y[i]);
+    if (dp) dp[i] += d;
+    if (dy) dy[i] -= d;
+  }
+}
+
+int32_t ce_build(Tape& t, const int32_t* in, const double*) {
+  const Shape &z = t.node(in[0]).shape, &y = t.node(in[1]).shape;
+  if (z.rank == 0) fail("crossEntropy: logits must be [classes] or [batch, classes], got a scalar");
+  const int32_t B = z.rows();
+  if (y.size() != B || y.rank > 1 || (z.rank == 2 && y.rank != 1) || (z.rank == 1 && y.rank != 0 && y.size() != 1))
+    fail("crossEntropy: logits ", z.str(), " need labels of shape ", z.rank == 2 ? Shape::vec(B).str() : "[]",
+         " (one class index per row), got ", y.str());
+  int32_t id = t.append(Op::CrossEntropy, {in[0], in[1]}, Shape::scalar(), z.size());
+  return id;
+}
+template <class T> void ce_forward(Tape& t, const Node& n) {
+  const Node& Z = t.node(n.in[0]);
+  const T *z = t.val<T>(Z), *labels = t.val_of<T>(n.in[1]);
+  T* prob = t.scratch<T>(n.aux);
+  const int32_t B = Z.shape.rows(), C = Z.shape.cols();
+  T loss = 0;
+  for (int32_t i = 0; i < B; ++i) {
+    const T lab = labels[i];
+    const int32_t c = int32_t(lab);
+    if (!(lab == T(c)) || c < 0 || c >= C)
+      fail("crossEntropy: label ", double(lab), " at row ", i, " is not a class index in 0..", C - 1);
+    const T* zr = z + int64_t(i) * C;
+    const T lse = log_sum_exp(zr, C);
+    for (int32_t j = 0; j < C; ++j) prob[int64_t(i) * C + j] = std::exp(zr[j] - lse);
+    loss += lse - zr[c];
+  }
+  *t.val<T>(n) = loss / T(B);
+}
+template <class T> void ce_backward(Tape& t, const Node& n) {
+  const Node& Z = t.node(n.in[0]);
+  if (!Z.requires_grad) return;
+  const T* labels = t.val_of<T>(n.in[1]);
+  const T* prob = t.scratch<T>(n.aux);
+  const int32_t B = Z.shape.rows(), C = Z.shape.cols();
+  const T k = *t.grad<T>(n) / T(B);
+  T* dz = t.grad<T>(Z);
+  for (int32_t i = 0; i < B; ++i) {
+    const int32_t c = int32_t(labels[i]);
+    for (int32_t j = 0; j < C; ++j) dz[int64_t(i) * C + j] += k * (prob[int64_t(i) * C + j] - (j == c ? T(1) : T(0)));
+  }
+}
+
+}  // namespace
+
+extern const OpKernels kSoftmaxKernels = {SoftmaxRows<false>::build, SoftmaxRows<false>::forward<float>,
+                                          SoftmaxRows<false>::backward<float>, SoftmaxRows<false>::forward<double>,
+                                          SoftmaxRows<false>::backward<double>};
+extern const OpKernels kLogSoftmaxKernels = {SoftmaxRows<true>::build, SoftmaxRows<true>::forward<float>,
+                                             SoftmaxRows<true>::backward<float>, SoftmaxRows<true>::forward<double>,
+                                             SoftmaxRows<true>::backward<double>};
+GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward);
+GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward);
+
+}  // namespace gradlab

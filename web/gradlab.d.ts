@@ -1,0 +1,131 @@
+// Hand-written types for the gradlab package (Emscripten 3.1.6 has no --emit-tsd).
+
+export type DType = 'f32' | 'f64';
+/** A number, a vector, or a matrix as nested arrays. */
+export type NestedData = number | number[] | number[][];
+export type TensorData = NestedData | Float32Array | Float64Array | Int32Array | Uint8Array;
+export type Shape = [] | [number] | [number, number];
+
+export interface CreateOptions {
+  /** The engine's .wasm bytes (skips fetching). */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where to fetch `path` (e.g. 'gradlab_wasm.wasm') from. */
+  locateFile?: (path: string, prefix: string) => string;
+}
+
+export interface OpInfo {
+  code: number;
+  name: string;
+  symbol: string;
+  arity: number;
+  nAttr: number;
+  /** The local derivative as text, e.g. "∂/∂a = b, ∂/∂b = a". */
+  localDerivative: string;
+}
+
+export interface NodeRecord {
+  id: number;
+  op: string;
+  symbol: string;
+  localDerivative: string;
+  label: string;
+  shape: Shape;
+  requiresGrad: boolean;
+  /** Ids of the input nodes. */
+  inputs: number[];
+  attrs: number[];
+  value: number[];
+  grad: number[];
+}
+
+export interface LeafGradCheck {
+  id: number;
+  relError: number;
+  backprop: number[];
+  finiteDiff: number[];
+}
+export interface GradCheckResult {
+  /** ‖∇bp − ∇fd‖ / (‖∇bp‖ + ‖∇fd‖) over all leaves (seed 001 appendix D). */
+  relError: number;
+  maxRelError: number;
+  forwardPasses: number;
+  leaves: LeafGradCheck[];
+}
+
+export interface LeafOptions {
+  /** Default true for tensor()/scalar(). */
+  requiresGrad?: boolean;
+}
+
+export declare class Tensor {
+  readonly graph: Graph;
+  readonly id: number;
+  readonly shape: Shape;
+  readonly size: number;
+  label: string;
+  /** The value of a scalar tensor (throws for larger tensors). */
+  readonly value: number;
+  /** A scalar's gradient as a number; otherwise a copy of the gradient array. */
+  readonly grad: number | Float32Array | Float64Array;
+  data(): Float32Array | Float64Array;
+  gradArray(): Float32Array | Float64Array;
+  toArray(): NestedData;
+  /** Overwrites a leaf's values; call graph.forward() to recompute. */
+  set(data: TensorData): this;
+  /** Reverse-mode sweep; a non-scalar needs a seed gradient of its size. */
+  backward(seed?: TensorData): this;
+
+  add(x: Tensor | number): Tensor;
+  sub(x: Tensor | number): Tensor;
+  mul(x: Tensor | number): Tensor;
+  div(x: Tensor | number): Tensor;
+  neg(): Tensor;
+  pow(p: number): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  abs(): Tensor;
+  sin(): Tensor;
+  cos(): Tensor;
+  tanh(): Tensor;
+  sigmoid(): Tensor;
+  relu(): Tensor;
+  leakyRelu(slope?: number): Tensor;
+  /** GELU, tanh approximation; `{ exact: true }` for the erf form. */
+  gelu(options?: { exact?: boolean }): Tensor;
+  silu(): Tensor;
+  softplus(): Tensor;
+  matmul(x: Tensor): Tensor;
+  transpose(): Tensor;
+  reshape(shape: number[]): Tensor;
+  sum(axis?: number): Tensor;
+  mean(axis?: number): Tensor;
+  softmax(): Tensor;
+  logSoftmax(): Tensor;
+  mse(target: Tensor | TensorData): Tensor;
+  crossEntropy(labels: Tensor | number | number[] | Int32Array): Tensor;
+  detach(): Tensor;
+}
+
+export declare class Graph {
+  readonly dtype: DType;
+  readonly size: number;
+  scalar(value: number, label?: string, options?: LeafOptions): Tensor;
+  tensor(data: TensorData, shape?: number[] | string, label?: string, options?: LeafOptions): Tensor;
+  constant(data: TensorData, shape?: number[] | string, label?: string): Tensor;
+  forward(): this;
+  zeroGrad(): this;
+  nodes(): NodeRecord[];
+  node(id: number): NodeRecord;
+  gradcheck(loss: Tensor): GradCheckResult;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export declare class Gradlab {
+  readonly ops: OpInfo[];
+  readonly heapBytes: number;
+  graph(options?: { dtype?: DType }): Graph;
+}
+
+export declare function createGradlab(options?: CreateOptions): Promise<Gradlab>;

@@ -1,0 +1,55 @@
+// gradlab: a compact autograd and MLP engine in WebAssembly, for teaching backprop.
+//   const gl = await createGradlab();
+//   const g = gl.graph({ dtype: 'f64' });
+//   const a = g.scalar(2, 'a'), b = g.scalar(-3, 'b'), c = g.scalar(10, 'c');
+//   const L = a.mul(b).add(c).pow(2);
+//   L.backward();  a.grad === -24
+// Importing this module has no side effects; the wasm loads in createGradlab().
+import { Graph, Tensor } from './lib/graph.js';
+
+export { Graph, Tensor };
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/**
+ * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of the .wasm) or
+ * `locateFile(path)` to override where the .wasm comes from.
+ */
+export async function createGradlab(options = {}) {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`createGradlab: options must be an object, got ${typeof options}`);
+  const moduleArgs = {};
+  if (options.locateFile) moduleArgs.locateFile = options.locateFile;
+  if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
+  const wasmUrl = new URL('./dist/gradlab_wasm.wasm', import.meta.url);
+  if (!moduleArgs.wasmBinary && !moduleArgs.locateFile && isNode && wasmUrl.protocol === 'file:') {
+    // Node 20 has fetch(), which Emscripten 3.1.6 would use on a file path and fail.
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+    moduleArgs.wasmBinary = await readFile(wasmUrl);
+  }
+  const { default: createModule } = await import('./dist/gradlab_wasm.mjs');
+  const mod = await createModule(moduleArgs);
+  return new Gradlab(mod);
+}
+
+export class Gradlab {
+  /** @internal */
+  constructor(mod) {
+    this._mod = mod;
+    this._ops = JSON.parse(mod.opTableJson());
+    this._opsByName = new Map(this._ops.map((o) => [o.name, o]));
+  }
+  /** The op table: name, symbol, arity and local derivative text of every op. */
+  get ops() {
+    return this._ops.map((o) => ({ ...o }));
+  }
+  /** A new computation graph. dtype: 'f64' (default, exact worked examples) or 'f32'. */
+  graph({ dtype = 'f64' } = {}) {
+    if (typeof dtype !== 'string') throw new TypeError(`graph: dtype must be 'f32' or 'f64', got ${typeof dtype}`);
+    return new Graph(this, dtype);
+  }
+  /** Bytes of wasm memory in use (grows, never shrinks). */
+  get heapBytes() {
+    return this._mod.HEAPU8.length;
+  }
+}

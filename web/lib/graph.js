@@ -1,0 +1,295 @@
+// Graph and Tensor: the idiomatic layer over the raw GraphHandle binding.
+// A Tensor is a (graph, node id) pair: no wasm object per node.
+import { describe, flatten } from './data.js';
+
+const registry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((handle) => {
+        try {
+          handle.delete();
+        } catch {
+          /* already gone */
+        }
+      })
+    : null;
+
+export class Graph {
+  /** @internal */
+  constructor(engine, dtype) {
+    this._engine = engine;
+    this._mod = engine._mod;
+    const handle = new this._mod.GraphHandle();
+    if (!handle.init(String(dtype))) {
+      const message = this._mod.lastError();
+      handle.delete();
+      throw new Error(message);
+    }
+    this._handle = handle;
+    this._disposed = false;
+    registry?.register(this, handle, this);
+  }
+
+  /** 'f32' or 'f64' */
+  get dtype() {
+    return this._live().dtype();
+  }
+  /** number of nodes */
+  get size() {
+    return this._live().size();
+  }
+
+  _live() {
+    if (this._disposed) throw new Error('this graph has been disposed; create a new one with gl.graph()');
+    return this._handle;
+  }
+  _fail() {
+    throw new Error(this._mod.lastError());
+  }
+  // Copies values into the wasm staging buffer (re-taking the heap view: memory may grow).
+  _stage(values) {
+    const ptr = this._live().staging(values.length);
+    this._mod.HEAPF64.set(values, ptr / 8);
+  }
+  _leaf(data, shape, label, { requiresGrad = true, constant = false } = {}, where = 'tensor') {
+    if (label !== undefined && typeof label !== 'string')
+      throw new TypeError(`${where}: label must be a string, got ${describe(label)}`);
+    const flat = flatten(data, shape, where);
+    this._stage(flat.values);
+    const s = flat.shape;
+    const id = this._live().leaf(s.length, s[0] ?? 1, s[1] ?? 1, label ?? '', !!requiresGrad, !!constant);
+    if (id < 0) this._fail();
+    return new Tensor(this, id);
+  }
+
+  /** A scalar leaf: g.scalar(2, 'a'). */
+  scalar(value, label, options) {
+    if (typeof value !== 'number') throw new TypeError(`scalar: value must be a number, got ${describe(value)}`);
+    return this._leaf(value, undefined, label, options, 'scalar');
+  }
+  /** A tensor leaf from nested arrays, or a typed array with a shape. */
+  tensor(data, shape, label, options) {
+    if (typeof shape === 'string' && label === undefined) [shape, label] = [undefined, shape];
+    return this._leaf(data, shape, label, options, 'tensor');
+  }
+  /** A constant (no gradient), e.g. inputs and targets. */
+  constant(data, shape, label) {
+    if (typeof shape === 'string' && label === undefined) [shape, label] = [undefined, shape];
+    return this._leaf(data, shape, label, { requiresGrad: false, constant: true }, 'constant');
+  }
+
+  /** Recomputes every node from the current leaf values. */
+  forward() {
+    if (!this._live().forward()) this._fail();
+    return this;
+  }
+  /** Sets every gradient to zero (backward() accumulates into leaves, as in PyTorch). */
+  zeroGrad() {
+    this._live().zeroGrad();
+    return this;
+  }
+  /** All nodes in creation order with values, gradients and op metadata. */
+  nodes() {
+    const raw = JSON.parse(this._live().nodesJson());
+    return raw.map((n) => this._describeNode(n));
+  }
+  /** One node's record by id. */
+  node(id) {
+    const json = this._live().nodeJson(this._checkId(id));
+    if (!json) this._fail();
+    return this._describeNode(JSON.parse(json));
+  }
+  _describeNode(n) {
+    const op = this._engine._ops[n.op];
+    const t = new Tensor(this, n.id);
+    return {
+      id: n.id,
+      op: op.name,
+      symbol: op.symbol,
+      localDerivative: op.localDerivative,
+      label: n.label,
+      shape: n.shape,
+      requiresGrad: n.requiresGrad,
+      inputs: n.inputs,
+      attrs: n.attrs.slice(0, op.nAttr),
+      value: Array.from(t._view('value')),
+      grad: Array.from(t._view('grad')),
+    };
+  }
+  _checkId(id) {
+    if (!Number.isInteger(id)) throw new TypeError(`node id must be an integer, got ${describe(id)}`);
+    return id;
+  }
+  /** Central finite differences against backprop for every leaf (seed 001 appendix D). */
+  gradcheck(loss) {
+    const json = this._live().gradcheckJson(this._own(loss, 'gradcheck').id);
+    if (!json) this._fail();
+    return JSON.parse(json);
+  }
+  _own(t, where) {
+    if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
+    if (t.graph !== this) throw new Error(`${where}: the tensor belongs to another graph`);
+    return t;
+  }
+  /** Frees the graph's wasm memory. Further use throws. */
+  dispose() {
+    if (this._disposed) return;
+    this._disposed = true;
+    registry?.unregister(this);
+    this._handle.delete();
+    this._handle = null;
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.dispose();
+  }
+}
+
+export class Tensor {
+  /** @internal */
+  constructor(graph, id) {
+    this.graph = graph;
+    this.id = id;
+  }
+  get shape() {
+    return JSON.parse(this.graph._live().nodeJson(this.id)).shape;
+  }
+  get size() {
+    const n = this.graph._live().nodeSize(this.id);
+    if (n < 0) this.graph._fail();
+    return n;
+  }
+  get label() {
+    return JSON.parse(this.graph._live().nodeJson(this.id)).label;
+  }
+  set label(text) {
+    if (typeof text !== 'string') throw new TypeError(`label must be a string, got ${describe(text)}`);
+    if (!this.graph._live().setLabel(this.id, text)) this.graph._fail();
+  }
+  // A view into the wasm heap; valid until the next call that may allocate.
+  _view(which) {
+    const h = this.graph._live();
+    const n = h.nodeSize(this.id);
+    if (n < 0) this.graph._fail();
+    const ptr = which === 'value' ? h.valuePtr(this.id) : h.gradPtr(this.id);
+    const mod = this.graph._mod;
+    return h.dtype() === 'f32' ? mod.HEAPF32.subarray(ptr / 4, ptr / 4 + n) : mod.HEAPF64.subarray(ptr / 8, ptr / 8 + n);
+  }
+  /** The value of a scalar (throws for larger tensors: use data()). */
+  get value() {
+    const v = this._view('value');
+    if (v.length !== 1)
+      throw new Error(`value: tensor has shape ${JSON.stringify(this.shape)}; use data() for non-scalars`);
+    return v[0];
+  }
+  /** The gradient of a scalar as a number; for larger tensors, the same as gradArray(). */
+  get grad() {
+    const g = this._view('grad');
+    return g.length === 1 ? g[0] : g.slice();
+  }
+  /** A copy of the values (Float32Array or Float64Array by dtype). */
+  data() {
+    return this._view('value').slice();
+  }
+  /** A copy of the gradient. */
+  gradArray() {
+    return this._view('grad').slice();
+  }
+  /** The values as nested arrays matching the shape. */
+  toArray() {
+    const v = Array.from(this._view('value'));
+    const s = this.shape;
+    if (s.length === 0) return v[0];
+    if (s.length === 1) return v;
+    return Array.from({ length: s[0] }, (_, i) => v.slice(i * s[1], (i + 1) * s[1]));
+  }
+  /** Overwrites a leaf's values; call graph.forward() to recompute. */
+  set(data) {
+    const flat = flatten(data, undefined, 'set');
+    this.graph._stage(flat.values);
+    if (!this.graph._live().setValues(this.id, flat.values.length)) this.graph._fail();
+    return this;
+  }
+  /** Reverse-mode sweep. Non-scalars need a seed gradient of the same size. */
+  backward(seed) {
+    let n = -1;
+    if (seed !== undefined) {
+      const flat = flatten(seed, undefined, 'backward seed');
+      this.graph._stage(flat.values);
+      n = flat.values.length;
+    }
+    const steps = this.graph._live().backward(this.id, n);
+    if (steps < 0) this.graph._fail();
+    return this;
+  }
+
+  // Applies a table op. Numbers among the inputs become constant scalars.
+  _op(name, inputs, attrs = []) {
+    const g = this.graph;
+    const info = g._engine._opsByName.get(name);
+    const ids = [this.id];
+    for (const x of inputs) {
+      if (typeof x === 'number') ids.push(g.constant(x).id);
+      else ids.push(g._own(x, name).id);
+    }
+    for (const a of attrs)
+      if (typeof a !== 'number') throw new TypeError(`${name}: argument must be a number, got ${describe(a)}`);
+    const id = g._live().apply(info.code, ids[0], ids[1] ?? -1, attrs.length, attrs[0] ?? 0, attrs[1] ?? 0, attrs[2] ?? 0);
+    if (id < 0) g._fail();
+    return new Tensor(g, id);
+  }
+  _operand(x, name) {
+    if (typeof x !== 'number' && !(x instanceof Tensor))
+      throw new TypeError(`${name}: operand must be a Tensor or a number, got ${describe(x)}`);
+    return x;
+  }
+  add(x) { return this._op('add', [this._operand(x, 'add')]); }
+  sub(x) { return this._op('sub', [this._operand(x, 'sub')]); }
+  mul(x) { return this._op('mul', [this._operand(x, 'mul')]); }
+  div(x) { return this._op('div', [this._operand(x, 'div')]); }
+  neg() { return this._op('neg', []); }
+  pow(p) {
+    if (typeof p !== 'number') throw new TypeError(`pow: the exponent must be a number, got ${describe(p)}`);
+    return this._op('pow', [], [p]);
+  }
+  exp() { return this._op('exp', []); }
+  log() { return this._op('log', []); }
+  sqrt() { return this._op('sqrt', []); }
+  abs() { return this._op('abs', []); }
+  sin() { return this._op('sin', []); }
+  cos() { return this._op('cos', []); }
+  tanh() { return this._op('tanh', []); }
+  sigmoid() { return this._op('sigmoid', []); }
+  relu() { return this._op('relu', []); }
+  leakyRelu(slope = 0.01) { return this._op('leakyRelu', [], [slope]); }
+  /** GELU, tanh approximation (as in GPT-2); gelu({ exact: true }) uses erf. */
+  gelu({ exact = false } = {}) { return this._op(exact ? 'geluErf' : 'gelu', []); }
+  silu() { return this._op('silu', []); }
+  softplus() { return this._op('softplus', []); }
+  matmul(x) {
+    if (!(x instanceof Tensor)) throw new TypeError(`matmul: operand must be a Tensor, got ${describe(x)}`);
+    return this._op('matmul', [x]);
+  }
+  transpose() { return this._op('transpose', []); }
+  reshape(shape) {
+    if (!Array.isArray(shape) || shape.length > 2)
+      throw new TypeError(`reshape: shape must be an array of at most 2 integers, got ${describe(shape)}`);
+    return this._op('reshape', [], [shape.length, shape[0] ?? 1, shape[1] ?? 1]);
+  }
+  /** Sum of all elements, or along one axis. */
+  sum(axis) { return axis === undefined ? this._op('sum', []) : this._op('sumAxis', [], [axis]); }
+  /** Mean of all elements, or along one axis. */
+  mean(axis) { return axis === undefined ? this._op('mean', []) : this._op('meanAxis', [], [axis]); }
+  softmax() { return this._op('softmax', []); }
+  logSoftmax() { return this._op('logSoftmax', []); }
+  /** Mean squared error against a target of the same shape. */
+  mse(target) {
+    if (!(target instanceof Tensor)) target = this.graph.constant(target, undefined, 'target');
+    return this._op('mse', [target]);
+  }
+  /** Softmax cross-entropy against integer class labels (array or Tensor). */
+  crossEntropy(labels) {
+    if (!(labels instanceof Tensor)) labels = this.graph.constant(labels, undefined, 'labels');
+    return this._op('crossEntropy', [labels]);
+  }
+  /** Stops the gradient: same value, no gradient flows back. */
+  detach() { return this._op('detach', []); }
+}
