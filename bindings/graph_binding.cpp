@@ -6,7 +6,7 @@
 // skip C++ stack cleanup and leave the module in an unknown state.
 #include <emscripten/bind.h>
 
-#include <sstream>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -52,6 +52,13 @@ std::string json_escape(const std::string& s) {
     }
   }
   return out;
+}
+
+// A JSON array of numbers (non-finite values become null, which JSON can carry).
+std::string json_numbers(const std::vector<double>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += cat(i ? "," : "", std::isfinite(v[i]) ? format_number(v[i]) : "null");
+  return out + "]";
 }
 
 Shape make_shape(int rank, int d0, int d1) {
@@ -162,34 +169,26 @@ class GraphHandle {
   std::string gradcheck_json(int loss) {
     return guard(std::string(), [&] {
       GradCheckResult r = gradcheck(tape_, loss);
-      std::ostringstream os;
-      os.precision(17);
-      os << "{\"relError\":" << r.rel_error << ",\"maxRelError\":" << r.max_rel_error
-         << ",\"forwardPasses\":" << r.forward_passes << ",\"leaves\":[";
+      std::string os = cat("{\"relError\":", r.rel_error, ",\"maxRelError\":", r.max_rel_error,
+                           ",\"forwardPasses\":", r.forward_passes, ",\"leaves\":[");
       for (size_t k = 0; k < r.leaves.size(); ++k) {
         const LeafCheck& c = r.leaves[k];
-        os << (k ? "," : "") << "{\"id\":" << c.id << ",\"relError\":" << c.rel_error << ",\"backprop\":[";
-        for (size_t i = 0; i < c.backprop.size(); ++i) os << (i ? "," : "") << c.backprop[i];
-        os << "],\"finiteDiff\":[";
-        for (size_t i = 0; i < c.finite_diff.size(); ++i) os << (i ? "," : "") << c.finite_diff[i];
-        os << "]}";
+        os += cat(k ? "," : "", "{\"id\":", c.id, ",\"relError\":", c.rel_error, ",\"backprop\":",
+                  json_numbers(c.backprop), ",\"finiteDiff\":", json_numbers(c.finite_diff), "}");
       }
-      os << "]}";
-      return os.str();
+      return os + "]}";
     });
   }
 
  private:
   std::string node_to_json(int32_t id) const {
     const Node& n = tape_.node(id);
-    std::ostringstream os;
-    os << "{\"id\":" << id << ",\"op\":" << int(n.op) << ",\"label\":\"" << json_escape(tape_.label(id))
-       << "\",\"shape\":[";
-    for (int k = 0; k < n.shape.rank; ++k) os << (k ? "," : "") << n.shape.dim[k];
-    os << "],\"requiresGrad\":" << (n.requires_grad ? "true" : "false") << ",\"inputs\":[";
-    for (int k = 0; k < n.n_in; ++k) os << (k ? "," : "") << n.in[k];
-    os << "],\"attrs\":[" << n.attr[0] << "," << n.attr[1] << "," << n.attr[2] << "]}";
-    return os.str();
+    std::string os = cat("{\"id\":", id, ",\"op\":", int(n.op), ",\"label\":\"", json_escape(tape_.label(id)),
+                         "\",\"shape\":[");
+    for (int k = 0; k < n.shape.rank; ++k) os += cat(k ? "," : "", n.shape.dim[k]);
+    os += cat("],\"requiresGrad\":", n.requires_grad, ",\"inputs\":[");
+    for (int k = 0; k < n.n_in; ++k) os += cat(k ? "," : "", n.in[k]);
+    return os + cat("],\"attrs\":[", n.attr[0], ",", n.attr[1], ",", n.attr[2], "]}");
   }
 
   Tape tape_;

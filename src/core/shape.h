@@ -47,7 +47,6 @@ struct Shape {
   }
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
 
 // Numpy broadcasting over rank <= 2: dims aligned from the right must be equal or 1.
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
