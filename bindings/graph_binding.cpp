@@ -13,6 +13,7 @@
 #include "binding_util.h"
 #include "core/tape.h"
 #include "teaching/gradcheck.h"
+#include "teaching/trace.h"
 
 using namespace emscripten;
 using namespace gradlab;
@@ -54,10 +55,11 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-// A JSON array of numbers (non-finite values become null, which JSON can carry).
+// JSON numbers; non-finite values become null, the nearest thing JSON can carry.
+std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
 std::string json_numbers(const std::vector<double>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += cat(i ? "," : "", std::isfinite(v[i]) ? format_number(v[i]) : "null");
+  for (size_t i = 0; i < v.size(); ++i) out += cat(i ? "," : "", json_number(v[i]));
   return out + "]";
 }
 
@@ -180,6 +182,63 @@ class GraphHandle {
     });
   }
 
+  std::string trace_json(int root) {
+    return guard(std::string(), [&] {
+      std::string os = "[";
+      for (const TraceStep& st : backward_trace(tape_, root)) {
+        os += cat(st.step ? "," : "", "{\"step\":", st.step, ",\"id\":", st.id, ",\"name\":\"", json_escape(st.name),
+                  "\",\"op\":\"", op_info(st.op).name, "\",\"formula\":\"", json_escape(st.formula),
+                  "\",\"value\":", json_numbers(st.value), ",\"incoming\":", json_numbers(st.incoming), ",\"inputs\":[");
+        for (size_t k = 0; k < st.inputs.size(); ++k) {
+          const TraceInput& in = st.inputs[k];
+          os += cat(k ? "," : "", "{\"id\":", in.id, ",\"name\":\"", json_escape(in.name), "\",\"isLeaf\":", in.is_leaf,
+                    ",\"local\":", in.local.empty() ? std::string("null") : json_numbers(in.local),
+                    ",\"contribution\":", json_numbers(in.contribution), ",\"gradAfter\":", json_numbers(in.grad_after),
+                    "}");
+        }
+        os += "]}";
+      }
+      return os + "]";
+    });
+  }
+  std::string listing_json(int root) {
+    return guard(std::string(), [&] {
+      const WengertListing w = wengert_listing(tape_, root);
+      auto lines = [&](const std::vector<ListingLine>& v) {
+        std::string o = "[";
+        for (size_t i = 0; i < v.size(); ++i)
+          o += cat(i ? "," : "", "{\"id\":", v[i].id, ",\"text\":\"", json_escape(v[i].text), "\",\"value\":",
+                   json_number(v[i].value), "}");
+        return o + "]";
+      };
+      return cat("{\"forward\":", lines(w.forward), ",\"backward\":", lines(w.backward), "}");
+    });
+  }
+  std::string node_gradcheck_json(int root) {
+    return guard(std::string(), [&] {
+      std::string os = "[";
+      bool first = true;
+      for (const NodeCheck& c : node_gradcheck(tape_, root)) {
+        os += cat(first ? "" : ",", "{\"id\":", c.id, ",\"name\":\"", json_escape(c.name), "\",\"backprop\":",
+                  json_numbers(c.backprop), ",\"finiteDiff\":", json_numbers(c.finite_diff), ",\"relError\":",
+                  c.rel_error, "}");
+        first = false;
+      }
+      return os + "]";
+    });
+  }
+  std::string compare_modes_json(int root) {
+    return guard(std::string(), [&] {
+      const ModeComparison m = compare_modes(tape_, root);
+      std::string os = cat("{\"forwardPasses\":", m.forward_passes, ",\"reversePasses\":", m.reverse_passes,
+                           ",\"maxAbsDifference\":", m.max_abs_difference, ",\"leaves\":[");
+      for (size_t k = 0; k < m.leaves.size(); ++k)
+        os += cat(k ? "," : "", "{\"id\":", m.leaves[k], ",\"forward\":", json_numbers(m.forward_grad[k]),
+                  ",\"reverse\":", json_numbers(m.reverse_grad[k]), "}");
+      return os + "]}";
+    });
+  }
+
  private:
   std::string node_to_json(int32_t id) const {
     const Node& n = tape_.node(id);
@@ -232,5 +291,9 @@ EMSCRIPTEN_BINDINGS(gradlab_graph) {
       .function("gradPtr", &GraphHandle::grad_ptr)
       .function("nodeJson", &GraphHandle::node_json)
       .function("nodesJson", &GraphHandle::nodes_json)
-      .function("gradcheckJson", &GraphHandle::gradcheck_json);
+      .function("gradcheckJson", &GraphHandle::gradcheck_json)
+      .function("traceJson", &GraphHandle::trace_json)
+      .function("listingJson", &GraphHandle::listing_json)
+      .function("nodeGradcheckJson", &GraphHandle::node_gradcheck_json)
+      .function("compareModesJson", &GraphHandle::compare_modes_json);
 }

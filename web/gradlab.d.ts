@@ -52,6 +52,51 @@ export interface GradCheckResult {
   leaves: LeafGradCheck[];
 }
 
+export interface TraceInput {
+  id: number;
+  name: string;
+  /** A leaf: its gradient is a parameter gradient. */
+  isLeaf: boolean;
+  /** ∂node/∂input per element (elementwise ops and scalars), else null. */
+  local: number[] | null;
+  /** The gradient this step sends to the input. */
+  contribution: number[];
+  /** The input's accumulated gradient after this step. */
+  gradAfter: number[];
+}
+export interface TraceStep {
+  step: number;
+  id: number;
+  name: string;
+  op: string;
+  /** Local derivative with the input names filled in, e.g. "∂/∂a = b, ∂/∂b = a". */
+  formula: string;
+  value: number[];
+  /** ∂L/∂node when the step runs. */
+  incoming: number[];
+  inputs: TraceInput[];
+}
+export interface ListingLine {
+  id: number;
+  text: string;
+  value: number;
+}
+export interface NodeGradCheck {
+  id: number;
+  name: string;
+  backprop: number[];
+  finiteDiff: number[];
+  relError: number;
+}
+export interface ModeComparison {
+  /** One tangent pass per input element (n). */
+  forwardPasses: number;
+  /** One backward pass (1). */
+  reversePasses: number;
+  maxAbsDifference: number;
+  leaves: { id: number; forward: number[]; reverse: number[] }[];
+}
+
 export interface LeafOptions {
   /** Default true for tensor()/scalar(). */
   requiresGrad?: boolean;
@@ -118,6 +163,12 @@ export declare class Graph {
   nodes(): NodeRecord[];
   node(id: number): NodeRecord;
   gradcheck(loss: Tensor): GradCheckResult;
+  /** The backward pass step by step (seed 000's tables); starts from zero gradients. */
+  trace(loss: Tensor): TraceStep[];
+  /** The tape as a Wengert list (seed 001 appendix C.2). */
+  tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
+  nodeGradcheck(loss: Tensor): NodeGradCheck[];
+  compareModes(loss: Tensor): ModeComparison;
   dispose(): void;
   [Symbol.dispose](): void;
 }

@@ -125,6 +125,31 @@ export class Graph {
     if (!json) this._fail();
     return JSON.parse(json);
   }
+  _json(method, t, where) {
+    const json = this._live()[method](this._own(t, where).id);
+    if (!json) this._fail();
+    return JSON.parse(json);
+  }
+  /**
+   * The backward pass step by step (seed 000's tables): for each step the node, its
+   * local-derivative formula, the incoming gradient, and per input the local derivative,
+   * the contribution sent and the input's gradient after the step. Starts from zero gradients.
+   */
+  trace(loss) {
+    return this._json('traceJson', loss, 'trace');
+  }
+  /** The tape as a Wengert list, forward and backward (seed 001 appendix C.2). */
+  tapeListing(loss) {
+    return this._json('listingJson', loss, 'tapeListing');
+  }
+  /** Finite differences on every node's own value next to backprop, with relative errors. */
+  nodeGradcheck(loss) {
+    return this._json('nodeGradcheckJson', loss, 'nodeGradcheck');
+  }
+  /** Gradients by forward mode (one pass per input element) and reverse mode (one pass). */
+  compareModes(loss) {
+    return this._json('compareModesJson', loss, 'compareModes');
+  }
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
     if (t.graph !== this) throw new Error(`${where}: the tensor belongs to another graph`);

@@ -1,0 +1,51 @@
+// Teaching views from JavaScript: trace tables, Wengert listing, per-node checks, modes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGradlab } from '../../web/gradlab.js';
+
+const gl = await createGradlab();
+
+test('trace reproduces seed 002’s gradient table', () => {
+  const g = gl.graph();
+  const a = g.scalar(2, 'a'), b = g.scalar(-3, 'b'), c = g.scalar(10, 'c');
+  const d = a.mul(b);
+  d.label = 'd';
+  const e = d.add(c);
+  e.label = 'e';
+  const L = e.pow(2);
+  L.label = 'L';
+  const steps = g.trace(L);
+  assert.deepEqual(steps.map((s) => s.name), ['L', 'e', 'd']);
+  const sent = Object.fromEntries(steps.flatMap((s) => s.inputs.map((i) => [i.name, i.contribution[0]])));
+  assert.deepEqual(sent, { e: 8, d: 8, c: 8, a: -24, b: 16 });
+  assert.equal(steps[0].inputs[0].local[0], 8);
+  assert.equal(steps[2].formula, '∂/∂a = b, ∂/∂b = a');
+  assert.equal(a.grad, -24);
+  g.dispose();
+});
+
+test('tapeListing reproduces seed 001 C.2: the backward listing ends at (x+2)eˣ', () => {
+  const g = gl.graph();
+  const x = g.scalar(0.5, 'x');
+  const f = x.exp().mul(x.add(1));
+  const w = g.tapeListing(f);
+  assert.deepEqual(w.forward.map((l) => l.text), ['v1 = x (input)', 'v2 = exp(v1)', 'v4 = v1 + 1', 'v5 = v2 × v4']);
+  assert.equal(w.backward.at(-1).text, 'v̄1 += v̄2 × exp(v1)');
+  assert.ok(Math.abs(w.backward.at(-1).value - 2.5 * Math.exp(0.5)) < 1e-14);
+  g.dispose();
+});
+
+test('nodeGradcheck and compareModes', () => {
+  const g = gl.graph();
+  const W = g.tensor([[0.5, -0.1], [0.2, 0.3]], 'W');
+  const x = g.tensor([1, 2], 'x');
+  const L = W.matmul(x).tanh().pow(2).sum();
+  for (const c of g.nodeGradcheck(L)) assert.ok(c.relError < 1e-8, `${c.name}: ${c.relError}`);
+  const m = g.compareModes(L);
+  assert.equal(m.forwardPasses, 6);
+  assert.equal(m.reversePasses, 1);
+  assert.ok(m.maxAbsDifference < 1e-14);
+  assert.throws(() => g.trace(W), /trace: the root must be a scalar, node 0 has shape \[2, 2\]/);
+  assert.throws(() => g.trace('L'), /trace: expected a Tensor, got the string "L"/);
+  g.dispose();
+});
