@@ -47,7 +47,13 @@ struct Node;
   X(Softmax, "softmax", "softmax", 1, 0, "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)")                        \
   X(LogSoftmax, "logSoftmax", "log softmax", 1, 0, "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ")         \
   X(Mse, "mse", "MSE", 2, 0, "∂/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n")                                      \
-  X(CrossEntropy, "crossEntropy", "CE", 2, 0, "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B")
+  X(CrossEntropy, "crossEntropy", "CE", 2, 0, "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B")             \
+  X(LayerNorm, "layerNorm", "LN", 1, 1, "∂/∂x = (g − mean(g) − x̂·mean(g·x̂))/σ, x̂ = (x − μ)/σ")    \
+  X(CausalMask, "causalMask", "mask", 1, 0, "∂/∂xᵢⱼ = 1 if j ≤ i else 0")                      \
+  X(Embedding, "embedding", "E[·]", 2, 0, "∂/∂E[k] = Σ rows t with id[t] = k (sparse)")          \
+  X(RoundSte, "roundSte", "round", 1, 0, "∂/∂x = 1 (straight-through estimator)")              \
+  X(CastFp16, "castFp16", "fp16", 1, 0, "∂/∂x = 1, gradient rounded to fp16")                  \
+  X(CastBf16, "castBf16", "bf16", 1, 0, "∂/∂x = 1, gradient rounded to bf16")
 
 enum class Op : uint8_t {
 #define GRADLAB_ENUM(e, n, s, a, na, d) e,

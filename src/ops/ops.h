@@ -1,6 +1,8 @@
 // C++ convenience builders over Tape::apply, for tests and C++ users:
 //   int32_t L = pow(t, add(t, mul(t, a, b), c), 2);
 #pragma once
+#include <cmath>
+
 #include "core/tape.h"
 
 namespace gradlab {
@@ -22,5 +24,23 @@ inline int32_t reshape(Tape& t, int32_t x, const Shape& s) {
 }
 inline int32_t mse(Tape& t, int32_t p, int32_t y) { return t.apply(Op::Mse, {p, y}, {}); }
 inline int32_t cross_entropy(Tape& t, int32_t z, int32_t labels) { return t.apply(Op::CrossEntropy, {z, labels}, {}); }
+
+}  // namespace gradlab
+
+namespace gradlab {
+
+double round_fp16(double v);  // nearest IEEE half (ties to even), ±inf on overflow
+double round_bf16(double v);  // nearest bfloat16
+
+// Single-head attention from table ops, so every step is a node of the graph:
+//   O = softmax(mask(Q·Kᵀ/√d))·V with Q, K, V [T, d] -> O [T, d].
+inline int32_t attention(Tape& t, int32_t Q, int32_t K, int32_t V, bool causal) {
+  const double d = t.node(Q).shape.cols();
+  const double inv_sqrt_d = 1.0 / std::sqrt(d);
+  int32_t scale = t.constant(Shape::scalar(), &inv_sqrt_d, "1/√d");
+  int32_t S = mul(t, matmul(t, Q, t.apply(Op::Transpose, {K}, {})), scale);
+  if (causal) S = t.apply(Op::CausalMask, {S}, {});
+  return matmul(t, t.apply(Op::Softmax, {S}, {}), V);
+}
 
 }  // namespace gradlab
