@@ -150,6 +150,14 @@ export declare class Tensor {
   mse(target: Tensor | TensorData): Tensor;
   crossEntropy(labels: Tensor | number | number[] | Int32Array): Tensor;
   detach(): Tensor;
+  layerNorm(eps?: number): Tensor;
+  causalMask(): Tensor;
+  embedding(ids: Tensor | number | number[] | Int32Array): Tensor;
+  roundSte(): Tensor;
+  castFp16(): Tensor;
+  castBf16(): Tensor;
+  /** softmax(Q·Kᵀ/√d)·V with this tensor as Q; each step a node of the graph. */
+  attention(K: Tensor, V: Tensor, options?: { causal?: boolean }): Tensor;
 }
 
 export declare class Graph {

@@ -49,3 +49,28 @@ test('nodeGradcheck and compareModes', () => {
   assert.throws(() => g.trace('L'), /trace: expected a Tensor, got the string "L"/);
   g.dispose();
 });
+
+test('attention, LayerNorm, embedding, STE and fp16 from JavaScript', () => {
+  const g = gl.graph();
+  const Q = g.tensor([[1, 0, 0.5], [0, 1, 0.2], [0.3, 0.1, 1], [1, 1, 0]], 'Q');
+  const K = g.tensor([[0.2, 0.1, 0], [1, 0, 0.3], [0, 0.5, 1], [0.4, 0.4, 0.4]], 'K');
+  const V = g.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9], [0, 1, 0]], 'V');
+  const O = Q.attention(K, V, { causal: true });
+  assert.deepEqual(Array.from(O.data().slice(0, 3)), [1, 2, 3], 'row 0 attends only to itself');
+  const L = O.sum();
+  assert.ok(g.gradcheck(L).relError < 1e-7);
+  const E = g.tensor([[0, 1], [10, 11], [20, 21]], 'E');
+  const rows = E.embedding([2, 0]);
+  assert.deepEqual(rows.toArray(), [[20, 21], [0, 1]]);
+  rows.sum().backward();
+  assert.deepEqual(Array.from(E.gradArray()), [1, 1, 0, 0, 1, 1]);
+  const w = g.scalar(0.7, 'w');
+  w.roundSte().sub(3).pow(2).backward();
+  assert.equal(w.grad, -4);
+  const h = g.scalar(1 / 3).castFp16();
+  assert.equal(h.value, 0.333251953125);
+  const n = g.tensor([[1, 2, 3, 4]]).layerNorm();
+  assert.ok(Math.abs(n.data().reduce((a, b) => a + b, 0)) < 1e-12);
+  assert.throws(() => E.embedding([3]), /embedding: id 3 at position 0 is not a row index in 0..2/);
+  g.dispose();
+});

@@ -317,4 +317,32 @@ export class Tensor {
   }
   /** Stops the gradient: same value, no gradient flows back. */
   detach() { return this._op('detach', []); }
+  /** Per-row normalisation to zero mean and unit variance (no affine part). */
+  layerNorm(eps = 1e-5) { return this._op('layerNorm', [], [eps]); }
+  /** Scores [T, T] with entries above the diagonal masked out (for causal attention). */
+  causalMask() { return this._op('causalMask', []); }
+  /** Rows of this table [V, D] picked by integer ids (array or Tensor); sparse gradient. */
+  embedding(ids) {
+    if (!(ids instanceof Tensor)) ids = this.graph.constant(ids, undefined, 'ids');
+    return this._op('embedding', [ids]);
+  }
+  /** round(x) forward, identity backward (straight-through estimator). */
+  roundSte() { return this._op('roundSte', []); }
+  /** Rounds values, and gradients in backward, to IEEE half precision. */
+  castFp16() { return this._op('castFp16', []); }
+  /** Rounds values, and gradients in backward, to bfloat16. */
+  castBf16() { return this._op('castBf16', []); }
+  /**
+   * Single-head attention with this tensor as Q [T, d]: softmax(Q·Kᵀ/√d)·V, each step a node.
+   * `{ causal: true }` masks future positions.
+   */
+  attention(K, V, { causal = false } = {}) {
+    const g = this.graph;
+    g._own(K, 'attention');
+    g._own(V, 'attention');
+    const d = this.shape.at(-1);
+    let S = this.matmul(K.transpose()).mul(g.constant(1 / Math.sqrt(d), undefined, '1/√d'));
+    if (causal) S = S.causalMask();
+    return S.softmax().matmul(V);
+  }
 }
