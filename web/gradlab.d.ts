@@ -185,6 +185,21 @@ export declare class Gradlab {
   readonly ops: OpInfo[];
   readonly heapBytes: number;
   graph(options?: { dtype?: DType }): Graph;
+  /** Seed 001 exercise 4: gradient norm per layer for four 20-layer networks. */
+  vanishingGradients(options?: { depth?: number; width?: number; seed?: number }): {
+    name: string;
+    loss: number;
+    gradNorms: number[];
+    activationMean: number[];
+    activationStd: number[];
+  }[];
+  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)). */
+  reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number }): {
+    estimate: number;
+    stdError: number;
+    exact: number;
+    samples: number;
+  };
 }
 
 export declare function createGradlab(options?: CreateOptions): Promise<Gradlab>;

@@ -9,6 +9,15 @@ import { Graph, Tensor } from './lib/graph.js';
 
 export { Graph, Tensor };
 
+function num(v, name) {
+  if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${typeof v} ${String(v)}`);
+  return v;
+}
+function int(v, name) {
+  if (!Number.isInteger(v)) throw new TypeError(`${name} must be an integer, got ${typeof v} ${String(v)}`);
+  return v;
+}
+
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 /**
@@ -47,6 +56,21 @@ export class Gradlab {
   graph({ dtype = 'f64' } = {}) {
     if (typeof dtype !== 'string') throw new TypeError(`graph: dtype must be 'f32' or 'f64', got ${typeof dtype}`);
     return new Graph(this, dtype);
+  }
+  _json(text) {
+    if (!text) throw new Error(this._mod.lastError());
+    return JSON.parse(text);
+  }
+  /**
+   * Seed 001 exercise 4: gradient norm per layer of a deep network (sigmoid with all
+   * weights 0.3, ReLU with 0.3, sigmoid with Xavier init, sigmoid with residuals).
+   */
+  vanishingGradients({ depth = 20, width = 1, seed = 1 } = {}) {
+    return this._json(this._mod.vanishingGradientsJson(int(depth, 'depth'), int(width, 'width'), num(seed, 'seed')));
+  }
+  /** Seed 001 exercise 8: REINFORCE for z ~ Bernoulli(σ(θ)), L = z², against the exact σ(1 − σ). */
+  reinforceBernoulli({ theta = 0, samples = 10000, seed = 1 } = {}) {
+    return this._json(this._mod.reinforceBernoulliJson(num(theta, 'theta'), num(samples, 'samples'), num(seed, 'seed')));
   }
   /** Bytes of wasm memory in use (grows, never shrinks). */
   get heapBytes() {

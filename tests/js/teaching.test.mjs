@@ -74,3 +74,16 @@ test('attention, LayerNorm, embedding, STE and fp16 from JavaScript', () => {
   assert.throws(() => E.embedding([3]), /embedding: id 3 at position 0 is not a row index in 0..2/);
   g.dispose();
 });
+
+test('vanishingGradients and reinforceBernoulli (seed 001 exercises 4 and 8)', () => {
+  const profiles = gl.vanishingGradients({ depth: 20, width: 1 });
+  assert.deepEqual(profiles.map((p) => p.name),
+    ['sigmoid (w = 0.3)', 'ReLU (w = 0.3)', 'sigmoid (Xavier init)', 'sigmoid + residual (w = 0.3)']);
+  assert.equal(profiles[0].gradNorms.length, 20);
+  assert.ok(profiles[0].gradNorms[0] < 1e-10 * profiles[0].gradNorms[19]);
+  const r = gl.reinforceBernoulli({ theta: 0.5, samples: 10000, seed: 7 });
+  assert.ok(Math.abs(r.estimate - r.exact) < 3 * r.stdError, JSON.stringify(r));
+  assert.throws(() => gl.vanishingGradients({ depth: 0 }), /depth must be 1..1000, got 0/);
+  assert.throws(() => gl.reinforceBernoulli({ samples: 1 }), /samples must be an integer from 2/);
+  assert.throws(() => gl.reinforceBernoulli({ theta: 'x' }), /theta must be a number/);
+});
