@@ -1,0 +1,144 @@
+// The seed 002 walkthrough page: inputs → engine → graph view, forward lines, gradient table.
+// Every number comes from the engine; all text goes in with textContent.
+import { createGradlab } from '../gradlab.js';
+import '../widgets/graph-view.js';
+import { buildWalkthrough, forwardLines, gradientRows, keyResult, SEED_INPUTS } from './seed002.js';
+import { formatNumber } from '../widgets/format.js';
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  inputs: { a: $('input-a'), b: $('input-b'), c: $('input-c') },
+  form: $('inputs'),
+  backward: $('backward'),
+  zero: $('zero-grad'),
+  reset: $('reset'),
+  errors: $('errors'),
+  status: $('status'),
+  graph: $('graph'),
+  forward: $('forward'),
+  rows: $('grad-rows'),
+  key: $('key-result'),
+  engine: $('engine-info'),
+};
+
+const state = { w: null, gradients: false };
+
+function showError(message) {
+  els.errors.textContent = message;
+  els.errors.classList.toggle('visible', !!message);
+}
+
+function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Reads the three inputs; null (with a message) when one is not a number. */
+function readInputs() {
+  const values = {};
+  const bad = [];
+  for (const [name, input] of Object.entries(els.inputs)) {
+    const v = input.valueAsNumber;
+    const ok = Number.isFinite(v);
+    input.setAttribute('aria-invalid', String(!ok));
+    if (ok) values[name] = v;
+    else bad.push(name);
+  }
+  if (bad.length) {
+    showError(`Enter a finite number for ${bad.join(', ')}.`);
+    return null;
+  }
+  return values;
+}
+
+function renderForward() {
+  els.forward.replaceChildren(...forwardLines(state.w).map((line) => el('li', { 'data-line': line.id }, line.text)));
+}
+
+function renderTable() {
+  if (!state.gradients) {
+    const tr = el('tr', { class: 'placeholder' });
+    const td = el('td', { colspan: 3 }, 'Press Backward to run the backward pass and fill in this table.');
+    tr.appendChild(td);
+    els.rows.replaceChildren(tr);
+    els.key.hidden = true;
+    return;
+  }
+  const rows = gradientRows(state.w).map((row) => {
+    const tr = el('tr', { 'data-row': row.gradient, 'data-grad-of': row.id });
+    tr.appendChild(el('th', { scope: 'row' }, row.gradient));
+    tr.appendChild(el('td', { class: 'computation' }, row.computation));
+    tr.appendChild(el('td', { class: 'num', 'data-value': row.value }, row.valueText));
+    return tr;
+  });
+  els.rows.replaceChildren(...rows);
+  els.key.textContent = keyResult(state.w);
+  els.key.hidden = false;
+}
+
+function renderStatus() {
+  const r = state.w.records();
+  els.status.textContent = state.gradients
+    ? `L = ${formatNumber(r.L.value[0])}. Gradients from one backward pass: ∂L/∂a = ${formatNumber(r.a.grad[0])}, ∂L/∂b = ${formatNumber(r.b.grad[0])}, ∂L/∂c = ${formatNumber(r.c.grad[0])}.`
+    : `L = ${formatNumber(r.L.value[0])}. Press Backward to compute every gradient.`;
+}
+
+/** Recomputes everything from the inputs with the engine, then redraws. */
+function update() {
+  const values = readInputs();
+  if (!values) return;
+  try {
+    state.w.setInputs(values);
+    if (state.gradients) state.w.backward();
+    els.graph.setGraph(state.w.g, { root: state.w.t.L, gradients: state.gradients });
+    renderForward();
+    renderTable();
+    renderStatus();
+    showError('');
+    els.zero.disabled = !state.gradients;
+  } catch (err) {
+    showError(`Engine error: ${err?.message ?? String(err)}`);
+  }
+}
+
+function wire() {
+  els.form.addEventListener('submit', (ev) => ev.preventDefault());
+  for (const input of Object.values(els.inputs)) input.addEventListener('input', update);
+  els.backward.addEventListener('click', () => {
+    state.gradients = true;
+    update();
+  });
+  els.zero.addEventListener('click', () => {
+    state.gradients = false;
+    try {
+      state.w.g.zeroGrad();
+    } catch (err) {
+      showError(`Engine error: ${err?.message ?? String(err)}`);
+    }
+    update();
+  });
+  els.reset.addEventListener('click', () => {
+    for (const [k, v] of Object.entries(SEED_INPUTS)) els.inputs[k].value = String(v);
+    update();
+  });
+}
+
+async function main() {
+  try {
+    const gl = await createGradlab();
+    state.w = buildWalkthrough(gl, SEED_INPUTS);
+    els.engine.textContent = `engine ready (WebAssembly, ${gl.ops.length} ops, f64)`;
+    wire();
+    for (const b of [els.backward, els.reset]) b.disabled = false;
+    update();
+    document.body.dataset.state = 'ready';
+  } catch (err) {
+    showError(`Could not start the engine: ${err?.message ?? String(err)}`);
+    els.status.textContent = 'The engine failed to load.';
+    document.body.dataset.state = 'error';
+  }
+}
+
+main();
