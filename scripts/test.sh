@@ -14,7 +14,7 @@ run() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 run "C++ native" ./build/native/gradlab_tests
-run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.js
+run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.cjs
 run "JS, oracle, browser" node --test --test-concurrency=1 tests/js/ tests/oracle/ tests/browser/
 run "types" npx --no-install tsc -p tests/types/tsconfig.json
 
