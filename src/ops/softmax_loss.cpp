@@ -11,13 +11,18 @@
 namespace gradlab {
 namespace {
 
-// Row-wise log-sum-exp with the max subtracted (never overflows).
-template <class T> T log_sum_exp(const T* z, int32_t C) {
+// A row's max m and s = Σ exp(z − m) (never overflows). Results are formed as
+// exp(z − m)/s and (z − m) − log s: adding m back first would round at the size of
+// the largest logit instead of the size of log s.
+template <class T> struct RowStats {
+  T max, sum;
+};
+template <class T> RowStats<T> row_stats(const T* z, int32_t C) {
   T m = z[0];
   for (int32_t j = 1; j < C; ++j) m = z[j] > m ? z[j] : m;
   T s = 0;
   for (int32_t j = 0; j < C; ++j) s += std::exp(z[j] - m);
-  return m + std::log(s);
+  return {m, s};
 }
 
 template <bool kLog> struct SoftmaxRows {
@@ -31,8 +36,9 @@ template <bool kLog> struct SoftmaxRows {
     for (int32_t i = 0; i < R; ++i) {
       const T* xr = x + int64_t(i) * C;
       T* yr = y + int64_t(i) * C;
-      const T lse = log_sum_exp(xr, C);
-      for (int32_t j = 0; j < C; ++j) yr[j] = kLog ? xr[j] - lse : std::exp(xr[j] - lse);
+      const RowStats<T> st = row_stats(xr, C);
+      const T log_s = std::log(st.sum), inv_s = T(1) / st.sum;
+      for (int32_t j = 0; j < C; ++j) yr[j] = kLog ? (xr[j] - st.max) - log_s : std::exp(xr[j] - st.max) * inv_s;
     }
   }
   template <class T> static void backward(Tape& t, const Node& n) {
@@ -106,9 +112,10 @@ template <class T> void ce_forward(Tape& t, const Node& n) {
     if (!(lab == T(c)) || c < 0 || c >= C)
       fail("crossEntropy: label ", double(lab), " at row ", i, " is not a class index in 0..", C - 1);
     const T* zr = z + int64_t(i) * C;
-    const T lse = log_sum_exp(zr, C);
-    for (int32_t j = 0; j < C; ++j) prob[int64_t(i) * C + j] = std::exp(zr[j] - lse);
-    loss += lse - zr[c];
+    const RowStats<T> st = row_stats(zr, C);
+    const T inv_s = T(1) / st.sum;
+    for (int32_t j = 0; j < C; ++j) prob[int64_t(i) * C + j] = std::exp(zr[j] - st.max) * inv_s;
+    loss += std::log(st.sum) - (zr[c] - st.max);
   }
   *t.val<T>(n) = loss / T(B);
 }
