@@ -1,0 +1,97 @@
+// Micro-benchmark of the f32 GEMM kernels (src/kernels/gemm.cpp): GFLOP/s of
+// A·B, Aᵀ·B and A·Bᵀ at n = 64 .. 1024, plus the small MLP shapes, single thread.
+//
+// Build and run (from the repository root):
+//   wasm (the number that matters):
+//     export NODE_PATH=/usr/share/nodejs
+//     em++ -std=c++17 -O3 -msimd128 -ffp-contract=off -Isrc -sALLOW_MEMORY_GROWTH=1 \
+//          -sWASM_ASYNC_COMPILATION=0 -o /tmp/gemm_bench.js \
+//          bench/kernels/gemm_bench.cpp src/kernels/gemm.cpp src/kernels/fast_math.cpp
+//     node /tmp/gemm_bench.js            # optional arg: repetitions (default 5)
+//   native:
+//     g++ -std=c++17 -O3 -ffp-contract=off -Isrc -o /tmp/gemm_bench \
+//         bench/kernels/gemm_bench.cpp src/kernels/gemm.cpp src/kernels/fast_math.cpp
+//     /tmp/gemm_bench
+// Each cell is the median over the repetitions of the best-of-a-batch rate.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "kernels/fast_math.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_detail.h"
+
+using namespace gradlab;
+
+static double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// GFLOP/s of one configuration: repeat calls for ≥ min_time seconds.
+static double rate(bool ta, bool tb, int M, int N, int K, const std::vector<float>& A,
+                   const std::vector<float>& B, std::vector<float>& C, double min_time) {
+  const int lda = ta ? M : K, ldb = tb ? K : N;
+  gemm(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, C.data(), N, false);  // warm
+  long iters = 0;
+  const double t0 = now_s();
+  double t;
+  do {
+    gemm(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, C.data(), N, false);
+    ++iters;
+  } while ((t = now_s() - t0) < min_time);
+  return 2.0 * M * N * K * iters / t * 1e-9;
+}
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int main(int argc, char** argv) {
+  const int reps = argc > 1 ? std::atoi(argv[1]) : 5;
+  std::printf("gemm f32 path: %s   (GFLOP/s, median of %d runs)\n", kernels_detail::gemm_f32_path(), reps);
+  std::printf("%6s %10s %10s %10s\n", "n", "A·B", "Aᵀ·B", "A·Bᵀ");
+  const int sizes[] = {64, 128, 256, 512, 1024};
+  for (int n : sizes) {
+    std::vector<float> A(size_t(n) * n), B(size_t(n) * n), C(size_t(n) * n);
+    for (size_t i = 0; i < A.size(); ++i) A[i] = float(int(i * 7919 % 2001) - 1000) * 1e-3f;
+    for (size_t i = 0; i < B.size(); ++i) B[i] = float(int(i * 104729 % 2001) - 1000) * 1e-3f;
+    double g[3];
+    for (int v = 0; v < 3; ++v) {
+      std::vector<double> rs;
+      for (int r = 0; r < reps; ++r) rs.push_back(rate(v == 1, v == 2, n, n, n, A, B, C, n >= 512 ? 0.3 : 0.15));
+      g[v] = median(rs);
+    }
+    std::printf("%6d %10.1f %10.1f %10.1f\n", n, g[0], g[1], g[2]);
+  }
+  // Tiny shapes of a 2-16-16-1 MLP at batch 32 (calls per second, millions).
+  std::printf("\nsmall shapes (M,N,K): Mcalls/s for A·B, Aᵀ·B, A·Bᵀ\n");
+  const int small[][3] = {{32, 16, 2}, {32, 16, 16}, {32, 1, 16}, {16, 16, 32}, {32, 2, 16}};
+  for (auto& s : small) {
+    const int M = s[0], N = s[1], K = s[2];
+    std::vector<float> A(size_t(M) * K + 64, 0.5f), B(size_t(K) * N + 64, 0.25f), C(size_t(M) * N + 64);
+    double g[3];
+    for (int v = 0; v < 3; ++v) {
+      std::vector<double> rs;
+      for (int r = 0; r < reps; ++r) rs.push_back(rate(v == 1, v == 2, M, N, K, A, B, C, 0.05) / (2e-9 * M * N * K) * 1e-6 * 1e-9 * 1e9);
+      g[v] = median(rs);
+    }
+    std::printf("  %3dx%3dx%3d %10.2f %10.2f %10.2f\n", M, N, K, g[0], g[1], g[2]);
+  }
+  // Fused linear_forward with tanh at the MLP's hidden layer.
+  {
+    const int M = 32, N = 16, K = 16;
+    std::vector<float> X(M * K, 0.1f), W(K * N, 0.2f), b(N, 0.1f), Z(M * N), Y(M * N);
+    long it = 0;
+    const double t0 = now_s();
+    double t;
+    do {
+      linear_forward(M, N, K, X.data(), W.data(), b.data(), Activation::Tanh, 0.f, Z.data(), Y.data());
+      ++it;
+    } while ((t = now_s() - t0) < 0.2);
+    std::printf("linear_forward 32x16x16 tanh: %.2f Mcalls/s\n", it / t * 1e-6);
+  }
+  return 0;
+}
