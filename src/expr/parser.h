@@ -1,0 +1,92 @@
+// The expression language: a small, safe language for formulas typed by tutorial
+// authors and learners ("(a*b + c)^2", "2*(a*b+c)*b", "sigmoid(w*x + b)").
+//
+//   expr    := term (('+' | '-') term)*
+//   term    := unary (('*' | '/') unary)*
+//   unary   := ('+' | '-')* power
+//   power   := primary ('^' ('+' | '-')* primary)*      right-associative
+//   primary := number | name | function '(' expr ')' | '(' expr ')'
+//
+// As in mathematics, '^' binds tighter than unary minus: -x^2 = -(x^2), and its
+// exponent may carry a sign: x^-2 = x^(-2); a^b^c = a^(b^c). Functions: exp, log
+// (alias ln), sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu, silu.
+// `pi` is the constant π. Implicit multiplication ("2x") is an error that
+// suggests "2*x". Nothing is ever evaluated as code: the parser builds an AST.
+//
+// The AST is a flat array in post-order (every node after its operands), so
+// lowering and printing are loops, never recursion. Only parentheses recurse in
+// the parser, and their depth is limited.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/op.h"
+#include "expr/lexer.h"
+
+namespace gradlab::expr {
+
+struct Limits {
+  size_t max_length = 2000;  // bytes of source
+  int max_depth = 64;        // nested parentheses and function calls
+  int max_nodes = 1000;      // AST nodes: numbers, variables and operations
+};
+
+enum class Kind : uint8_t { Number, Variable, Neg, Add, Sub, Mul, Div, Pow, Call };
+
+struct AstNode {
+  Kind kind;
+  Op fn = Op::Leaf;   // Call: the op of the function
+  int32_t a = -1;     // operand (unary) or left operand
+  int32_t b = -1;     // right operand
+  int32_t var = -1;   // Variable: index into Expr::variables()
+  double value = 0;   // Number
+  uint32_t begin = 0, end = 0;  // byte span in the source (parentheses included)
+};
+
+// The known functions: name -> op (exp, log, ln, sqrt, abs, ...).
+struct FunctionName {
+  const char* name;
+  Op op;
+};
+const std::vector<FunctionName>& functions();
+std::string function_list();  // "exp, log, ln, sqrt, ..." for messages
+bool is_function_name(std::string_view name);
+
+class Expr {
+ public:
+  Expr() = default;
+  // Parses `source`; throws ParseError (message, position and caret line) or, for
+  // an over-long source, Error.
+  static Expr parse(std::string_view source, const Limits& limits = {});
+
+  const std::string& source() const { return source_; }
+  const std::vector<AstNode>& nodes() const { return nodes_; }
+  const AstNode& node(int32_t i) const { return nodes_[size_t(i)]; }
+  int32_t root() const { return int32_t(nodes_.size()) - 1; }
+  int32_t size() const { return int32_t(nodes_.size()); }
+  // Variable names in order of first appearance.
+  const std::vector<std::string>& variables() const { return variables_; }
+  bool has_variable(const std::string& name) const;
+
+  // The source text of a sub-expression ("a*b", "log(a+b)", "(a+b)").
+  std::string text(int32_t node) const;
+  std::string text() const { return root() >= 0 ? text(root()) : std::string(); }
+  // Fully parenthesised canonical form: "(-(x^2))", "log((a+b))"; equal for
+  // expressions that parse to the same tree (whitespace, "ln", "**", ...).
+  std::string canonical(int32_t node) const;
+  std::string canonical() const { return canonical(root()); }
+  // Indices (into variables()) of the variables a sub-expression uses, ascending.
+  std::vector<int32_t> variables_of(int32_t node) const;
+  // Whether a sub-expression uses no variable.
+  bool is_constant(int32_t node) const;
+
+ private:
+  friend class Parser;
+  std::string source_;
+  std::vector<AstNode> nodes_;
+  std::vector<std::string> variables_;
+};
+
+}  // namespace gradlab::expr

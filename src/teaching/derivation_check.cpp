@@ -1,0 +1,864 @@
+// Derivation checks: compare a learner's derivative with the tape's, and name the
+// likely mistake from what the tape knows at each tested point.
+#include "teaching/derivation_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <cstdio>
+#include <functional>
+#include <limits>
+
+namespace gradlab {
+
+using expr::CompiledExpr;
+using expr::Expr;
+using expr::Point;
+
+const char* feedback_kind_name(FeedbackKind k) {
+  switch (k) {
+    case FeedbackKind::Correct: return "correct";
+    case FeedbackKind::Rounding: return "rounding";
+    case FeedbackKind::SignError: return "sign-error";
+    case FeedbackKind::MissingChainFactor: return "missing-chain-factor";
+    case FeedbackKind::MissingOuterFactor: return "missing-outer-factor";
+    case FeedbackKind::MissingFanOut: return "missing-fan-out";
+    case FeedbackKind::WrongVariable: return "wrong-variable";
+    case FeedbackKind::WrongLocalDerivative: return "wrong-local-derivative";
+    case FeedbackKind::ConstantFactor: return "constant-factor";
+    case FeedbackKind::ValueNotGradient: return "value-not-gradient";
+    case FeedbackKind::GradientNotValue: return "gradient-not-value";
+    case FeedbackKind::AnswerUndefined: return "answer-undefined";
+    case FeedbackKind::InvalidAnswer: return "invalid-answer";
+    case FeedbackKind::Incorrect: return "incorrect";
+  }
+  return "incorrect";
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Tol {
+  double rel, abs;
+  bool close(double x, double y) const {
+    if (!std::isfinite(x) || !std::isfinite(y)) return false;
+    return std::fabs(x - y) <= rel * std::max(std::fabs(x), std::fabs(y)) + abs;
+  }
+};
+
+uint64_t splitmix64(uint64_t& s) {
+  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+double uniform01(uint64_t& s) { return double(splitmix64(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+// A number for feedback text: exact for short values, 6 significant digits otherwise.
+std::string show(double v) {
+  const std::string exact = format_number(v);
+  if (exact.size() <= 8) return exact;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// 0.5 -> "1/2", 3 -> "3", 0.75 -> "3/4"; else 6 significant digits.
+std::string fraction(double r) {
+  for (int d = 1; d <= 12; ++d) {
+    const double n = std::round(r * d);
+    if (std::fabs(n) <= 1000 && std::fabs(r - n / d) <= 1e-9 * std::max(1.0, std::fabs(r)))
+      return d == 1 ? format_number(n) : cat(format_number(n), "/", d);
+  }
+  return show(r);
+}
+
+// Whether `t` needs parentheses after ∂f/∂ or as a factor: names, numbers,
+// function calls and fully parenthesised text do not.
+bool atomic(const std::string& t) {
+  if (t.empty()) return true;
+  bool simple = true;
+  for (char c : t) simple &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  if (simple) return true;
+  const size_t open = t.find('(');
+  if (open == std::string::npos || t.back() != ')') return false;
+  for (size_t i = 0; i < open; ++i)
+    if (!std::isalnum(static_cast<unsigned char>(t[i])) && t[i] != '_') return false;
+  int depth = 0;
+  for (size_t i = open; i < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    else if (t[i] == ')' && --depth == 0 && i + 1 != t.size()) return false;
+  }
+  return true;
+}
+std::string paren(const std::string& t) { return atomic(t) ? t : "(" + t + ")"; }
+std::string d_of(const std::string& num, const std::string& den) { return "∂" + paren(num) + "/∂" + paren(den); }
+
+// Number of digits after the decimal point of a plain decimal literal, or -1.
+int decimals(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '-' || text[i] == '+')) ++i;
+  int after = -1;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      if (after >= 0) return -1;
+      after = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (after >= 0) ++after;
+    } else if (c != ' ') {
+      return -1;
+    }
+  }
+  return std::max(after, 0);
+}
+
+// What the tape knows at one point.
+struct Sample {
+  Point at;
+  double expected = 0, given = kNaN;
+  Point grad;
+  std::vector<double> value, adj, tan;  // per tape node: value, ∂f/∂node, ∂node/∂wrt
+  std::vector<std::array<double, 3>> local;
+};
+
+bool analyse(CompiledExpr& F, const Point& at, int32_t wrt_leaf, Sample& s, std::string* err) {
+  expr::Evaluation ev;
+  if (!F.try_evaluate(at, ev, err, true)) return false;
+  const Tape& t = F.tape();
+  const int32_t N = t.size();
+  s.at = at;
+  s.grad = ev.gradient;
+  s.value.resize(size_t(N));
+  s.adj.resize(size_t(N));
+  for (int32_t i = 0; i < N; ++i) {
+    s.value[size_t(i)] = t.value_at(i);
+    s.adj[size_t(i)] = t.grad_at(i);
+  }
+  s.local = F.local_derivatives();
+  s.tan.assign(size_t(N), 0.0);
+  if (wrt_leaf >= 0) s.tan[size_t(wrt_leaf)] = 1;
+  for (int32_t i = 0; i < N; ++i) {
+    const Node& n = t.node(i);
+    if (!op_info(n.op).kernels) continue;
+    double d = 0;
+    for (int k = 0; k < n.n_in; ++k) d += s.local[size_t(i)][size_t(k)] * s.tan[size_t(n.in[k])];
+    s.tan[size_t(i)] = d;
+  }
+  s.expected = wrt_leaf >= 0 ? s.adj[size_t(wrt_leaf)] : 0.0;
+  return true;
+}
+
+// Consumer edges of every node: (node that uses it, input slot), one per consumer.
+std::vector<std::vector<std::pair<int32_t, int>>> consumers_of(const Tape& t) {
+  std::vector<std::vector<std::pair<int32_t, int>>> out(size_t(t.size()));
+  for (int32_t i = 0; i < t.size(); ++i) {
+    const Node& n = t.node(i);
+    for (int k = 0; k < n.n_in; ++k) {
+      bool repeated = false;
+      for (int q = 0; q < k; ++q) repeated |= n.in[q] == n.in[k];
+      if (!repeated) out[size_t(n.in[k])].push_back({i, k});
+    }
+  }
+  return out;
+}
+
+// Classic wrong local derivatives, per op and input slot. x: the input's value,
+// o: the other input's value (binary ops), y: the node's value, p: the exponent.
+struct WrongRule {
+  Op op;
+  int slot;  // -1: any
+  std::string (*right)(const std::string& x, const std::string& o, double p);
+  std::string (*wrong)(const std::string& x, const std::string& o, double p);
+  double (*value)(double x, double o, double y, double p);
+};
+
+std::string pow_text(const std::string& x, double e) {
+  if (e == 1) return x;
+  return paren(x) + "^" + (e < 0 ? "(" + format_number(e) + ")" : format_number(e));
+}
+
+const std::vector<WrongRule>& wrong_rules() {
+  using S = const std::string&;
+  static const std::vector<WrongRule> rules = {
+      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
+       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p)); },
+       [](double x, double, double, double p) { return p * std::pow(x, p); }},
+      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
+       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p + 1)); },
+       [](double x, double, double, double p) { return p * std::pow(x, p + 1); }},
+      {Op::Exp, 0, [](S x, S, double) { return cat("exp(", x, ")"); },
+       [](S x, S, double) { return cat(paren(x), "*exp(", x, "-1)"); },
+       [](double x, double, double, double) { return x * std::exp(x - 1); }},
+      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("log(", x, ")"); },
+       [](double x, double, double, double) { return std::log(x); }},
+      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return std::string(x); },
+       [](double x, double, double, double) { return x; }},
+      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("1/", pow_text(x, 2)); },
+       [](double x, double, double, double) { return 1 / (x * x); }},
+      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
+       [](S x, S, double) { return cat("1/sqrt(", x, ")"); },
+       [](double, double, double y, double) { return 1 / y; }},
+      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
+       [](S x, S, double) { return cat("sqrt(", x, ")/2"); },
+       [](double, double, double y, double) { return y / 2; }},
+      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
+       [](double x, double, double, double) { return -std::cos(x); }},
+      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
+       [](double, double, double y, double) { return y; }},
+      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-sin(", x, ")"); },
+       [](double, double, double y, double) { return -y; }},
+      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
+       [](double x, double, double, double) { return std::sin(x); }},
+      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("cos(", x, ")"); },
+       [](double, double, double y, double) { return y; }},
+      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
+       [](double, double, double y, double) { return -y; }},
+      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-", pow_text(x, 2)); },
+       [](double x, double, double, double) { return 1 - x * x; }},
+      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("tanh(", x, ")^2"); },
+       [](double, double, double y, double) { return y * y; }},
+      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1+tanh(", x, ")^2"); },
+       [](double, double, double y, double) { return 1 + y * y; }},
+      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-tanh(", x, ")"); },
+       [](double, double, double y, double) { return 1 - y; }},
+      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
+       [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](double, double, double y, double) { return y; }},
+      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
+       [](S x, S, double) { return cat("1-sigmoid(", x, ")"); }, [](double, double, double y, double) { return 1 - y; }},
+      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
+       [](S x, S, double) { return cat(paren(x), "*(1-", paren(x), ")"); },
+       [](double x, double, double, double) { return x * (1 - x); }},
+      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
+       [](S x, S, double) { return cat("sigmoid(", x, ")*(1+sigmoid(", x, "))"); },
+       [](double, double, double y, double) { return y * (1 + y); }},
+      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
+       [](S x, S, double) { return cat("relu(", x, ")"); }, [](double, double, double y, double) { return y; }},
+      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
+       [](S, S, double) { return std::string("1 everywhere"); }, [](double, double, double, double) { return 1.0; }},
+      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("softplus(", x, ")"); },
+       [](double, double, double y, double) { return y; }},
+      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("exp(", x, ")"); },
+       [](double x, double, double, double) { return std::exp(x); }},
+      {Op::Abs, 0, [](S x, S, double) { return cat("sign(", x, ")"); }, [](S, S, double) { return std::string("1"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Neg, 0, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Sub, 1, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S x, S, double) { return std::string(x); },
+       [](double x, double, double, double) { return x; }},
+      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S, S, double) { return std::string("1"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return std::string(o); },
+       [](double, double o, double, double) { return o; }},
+      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return cat("-1/", paren(o)); },
+       [](double, double o, double, double) { return -1 / o; }},
+      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
+       [](S x, S o, double) { return cat(paren(o), "/", pow_text(x, 2)); },
+       [](double x, double o, double, double) { return o / (x * x); }},
+      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
+       [](S x, S, double) { return cat("-1/", pow_text(x, 2)); },
+       [](double x, double, double, double) { return -1 / (x * x); }},
+      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
+       [](S x, S o, double) { return cat("-", paren(o), "/", paren(x)); },
+       [](double x, double o, double, double) { return -o / x; }},
+      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
+       [](S x, S, double) { return cat("1/", paren(x)); }, [](double x, double, double, double) { return 1 / x; }},
+  };
+  return rules;
+}
+
+// The answer matches a candidate at every point, the candidate is not trivially
+// zero, and it differs from the expected derivative somewhere.
+bool matches(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& cand) {
+  bool all_zero = true, all_expected = true;
+  for (const Sample& s : pts) {
+    const double c = cand(s);
+    if (!tol.close(s.given, c)) return false;
+    all_zero &= tol.close(c, 0.0);
+    all_expected &= tol.close(c, s.expected);
+  }
+  return !all_zero && !all_expected;
+}
+
+bool all_close(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& a,
+               double b) {
+  for (const Sample& s : pts)
+    if (!tol.close(a(s), b)) return false;
+  return true;
+}
+
+struct Finding {
+  FeedbackKind kind = FeedbackKind::Incorrect;
+  std::string feedback, node, other;
+  double factor = 0;
+  bool found = false;
+};
+
+// A wrong local derivative at one edge (node w, input slot s) explains the answer.
+Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const Tol& tol,
+                         const std::vector<uint8_t>& dep, bool table, int32_t table_node) {
+  const Tape& t = F.tape();
+  Finding out;
+  for (int32_t w = t.size() - 1; w >= 0; --w) {
+    const Node& n = t.node(w);
+    if (!op_info(n.op).kernels || n.n_in == 0) continue;
+    if (n.n_in == 2 && n.in[0] == n.in[1]) continue;  // x*x: the local derivative is already 2x
+    const int32_t ast = w >= F.lowering().first ? F.lowering().ast_of_tape[size_t(w - F.lowering().first)] : -1;
+    if (ast < 0) continue;
+    const expr::Kind k = F.expr().node(ast).kind;
+    if (k == expr::Kind::Pow && n.op != Op::Pow) continue;  // inside exp(y*log(x))
+    for (int s = 0; s < n.n_in; ++s) {
+      const int32_t v = n.in[s];
+      if (table ? v != table_node : !dep[size_t(v)]) continue;
+      const int32_t o = n.n_in == 2 ? n.in[1 - s] : -1;
+      for (const WrongRule& r : wrong_rules()) {
+        if (r.op != n.op || (r.slot >= 0 && r.slot != s)) continue;
+        auto wrong = [&](const Sample& p) {
+          return r.value(p.value[size_t(v)], o >= 0 ? p.value[size_t(o)] : 0.0, p.value[size_t(w)], n.attr[0]);
+        };
+        auto cand = [&](const Sample& p) {
+          const double dv = table ? 1.0 : p.tan[size_t(v)];
+          return p.expected + p.adj[size_t(w)] * (wrong(p) - p.local[size_t(w)][size_t(s)]) * dv;
+        };
+        if (!matches(pts, tol, cand)) continue;
+        const std::string xt = F.text_of_node(v), ot = o >= 0 ? F.text_of_node(o) : std::string();
+        out.found = true;
+        out.kind = FeedbackKind::WrongLocalDerivative;
+        out.node = F.text_of_node(w);
+        out.other = xt;
+        out.feedback = cat("Check the local derivative of ", out.node, " with respect to ", xt, ": it is ",
+                           r.right(xt, ot, n.attr[0]), ", and your answer matches using ", r.wrong(xt, ot, n.attr[0]),
+                           " there.");
+        return out;
+      }
+    }
+  }
+  return out;
+}
+
+// "a = 2, b = -3" with short numbers, for feedback.
+std::string point_text(const Point& at) {
+  std::string out;
+  for (const auto& kv : at) out += cat(out.empty() ? "" : ", ", kv.first, " = ", show(kv.second));
+  return out;
+}
+
+std::string percent(double rel) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g%%", 100 * rel);
+  return buf;
+}
+
+}  // namespace
+
+DerivativeCheck check_derivative(const DerivativeQuestion& q) {
+  if (!(q.tolerance > 0 && q.tolerance <= 0.5))
+    fail("check_derivative: tolerance ", q.tolerance, " must be a relative tolerance in (0, 0.5]");
+  if (!(q.abs_tolerance >= 0 && std::isfinite(q.abs_tolerance)))
+    fail("check_derivative: abs_tolerance ", q.abs_tolerance, " must be a finite number >= 0");
+  if (q.samples < 0 || q.samples > 50) fail("check_derivative: samples is ", q.samples, "; it must be 0..50");
+  for (const auto& kv : q.at)
+    if (!std::isfinite(kv.second)) fail("check_derivative: the value of '", kv.first, "' is ", kv.second, ", not a finite number");
+
+  std::unique_ptr<CompiledExpr> Fp;
+  try {
+    Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
+  } catch (const Error& e) {
+    fail("in the function f: ", e.what());
+  }
+  CompiledExpr& F = *Fp;
+  if (q.at.find(q.wrt) == q.at.end())
+    fail("check_derivative: '", q.wrt, "' (the variable to differentiate by) has no value in the point (",
+         point_text(q.at).empty() ? "no variables" : point_text(q.at), ")");
+  int32_t wrt_leaf = -1;
+  const auto& fvars = F.expr().variables();
+  for (size_t v = 0; v < fvars.size(); ++v)
+    if (fvars[v] == q.wrt) wrt_leaf = F.lowering().leaf[v];
+
+  DerivativeCheck r;
+  const std::string D = "∂f/∂" + q.wrt;
+  std::vector<Sample> pts(1);
+  {
+    std::string err;
+    if (!analyse(F, q.at, wrt_leaf, pts[0], &err)) fail("the function f = ", q.f, " cannot be checked here: ", err);
+  }
+  r.expected = pts[0].expected;
+  r.given = kNaN;
+
+  auto finish_invalid = [&](FeedbackKind k, const std::string& msg) {
+    r.kind = k;
+    r.feedback = msg;
+    r.correct = false;
+    r.points.push_back({q.at, r.expected, kNaN, false});
+    return r;
+  };
+
+  // The answer.
+  std::unique_ptr<CompiledExpr> A;
+  std::string answer_text;
+  if (q.answer_value) {
+    if (!std::isfinite(*q.answer_value))
+      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer (", *q.answer_value, ") is not a finite number."));
+    answer_text = format_number(*q.answer_value);
+    r.numeric_answer = true;
+  } else {
+    answer_text = q.answer;
+    try {
+      A = std::make_unique<CompiledExpr>(Expr::parse(q.answer));
+    } catch (const expr::ParseError& e) {
+      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer could not be read: ", e.what()));
+    } catch (const Error& e) {
+      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer cannot be used: ", e.what()));
+    }
+    for (const std::string& v : A->expr().variables())
+      if (q.at.find(v) == q.at.end()) {
+        std::string vars;
+        for (const auto& kv : q.at) vars += (vars.empty() ? "" : ", ") + kv.first;
+        std::string hint = v == "e" ? " For Euler's number write exp(1); for e^x write exp(x)." : "";
+        return finish_invalid(FeedbackKind::InvalidAnswer,
+                              cat("Your answer uses '", v, "', which is not a variable here (the variables are ", vars,
+                                  ").", hint));
+      }
+    r.numeric_answer = A->expr().variables().empty();
+  }
+  auto answer_at = [&](const Point& at, double& out, std::string* err) {
+    if (!A) {
+      out = *q.answer_value;
+      return true;
+    }
+    expr::Evaluation ev;
+    if (!A->try_evaluate(at, ev, err, false)) return false;
+    out = ev.value;
+    return true;
+  };
+  {
+    std::string err;
+    if (!answer_at(q.at, pts[0].given, &err))
+      return finish_invalid(FeedbackKind::AnswerUndefined, cat("Your answer is undefined at the given point: ", err, "."));
+  }
+  r.given = pts[0].given;
+
+  // Random points near `at` for a formula.
+  if (!r.numeric_answer && q.samples > 0) {
+    std::vector<std::string> vary;
+    for (const auto& kv : q.at)
+      if (F.expr().has_variable(kv.first) || (A && A->expr().has_variable(kv.first))) vary.push_back(kv.first);
+    uint64_t rng = q.seed ^ 0x6A09E667F3BCC909ull;
+    const int attempts = 20 * q.samples;
+    for (int k = 0; k < attempts && int(pts.size()) < q.samples + 1; ++k) {
+      Point p = q.at;
+      for (const std::string& v : vary) {
+        const double x0 = q.at.at(v), scale = 0.5 * std::max(std::fabs(x0), 1.0);
+        p[v] = x0 + scale * (2 * uniform01(rng) - 1);
+      }
+      Sample s;
+      if (!analyse(F, p, wrt_leaf, s, nullptr)) continue;
+      if (!answer_at(p, s.given, nullptr)) continue;
+      if (!std::isfinite(s.expected)) continue;
+      pts.push_back(std::move(s));
+    }
+  }
+
+  const Tol tol{q.tolerance, q.abs_tolerance};
+  r.correct = true;
+  for (const Sample& s : pts) {
+    const bool ok = tol.close(s.given, s.expected);
+    r.correct &= ok;
+    r.points.push_back({s.at, s.expected, s.given, ok});
+  }
+  const std::string at_text = point_text(q.at);
+  if (r.correct) {
+    r.kind = FeedbackKind::Correct;
+    if (r.numeric_answer) r.feedback = cat("Correct: ", D, " = ", show(r.expected), " at ", at_text, ".");
+    else
+      r.feedback = cat("Correct: your formula matches ", D, " at the given point",
+                       pts.size() > 1 ? cat(" and at ", pts.size() - 1, " random points near it") : std::string(), ".");
+    return r;
+  }
+
+  // Diagnosis.
+  const Tape& t = F.tape();
+  const int32_t root = F.root();
+  std::vector<uint8_t> dep(size_t(t.size()), 0);
+  if (wrt_leaf >= 0) dep[size_t(wrt_leaf)] = 1;
+  for (int32_t i = 0; i < t.size(); ++i) {
+    const Node& n = t.node(i);
+    for (int k = 0; k < n.n_in; ++k) dep[size_t(i)] |= dep[size_t(n.in[k])];
+  }
+  const Tol dt{std::max(q.tolerance, r.numeric_answer ? 5e-3 : 1e-6), std::max(q.abs_tolerance, 1e-12)};
+  const Sample& p0 = pts[0];
+  Finding f;
+  auto set = [&](FeedbackKind k, std::string text, std::string node = "", double factor = 0) {
+    f.found = true;
+    f.kind = k;
+    f.feedback = std::move(text);
+    f.node = std::move(node);
+    f.factor = factor;
+  };
+
+  // Close, but not within the tolerance.
+  {
+    bool close = true;
+    double worst = 0;
+    for (const Sample& s : pts) {
+      const double rel = std::fabs(s.given - s.expected) / std::max(std::fabs(s.expected), 1e-300);
+      worst = std::max(worst, rel);
+    }
+    const int dec = r.numeric_answer ? decimals(answer_text) : -1;
+    const bool rounded = dec >= 0 && r.given != 0 && (dec >= 1 || std::fabs(r.given) >= 10) && std::fabs(r.given - r.expected) <= 0.5 * std::pow(10.0, -dec) * (1 + 1e-9);
+    close = worst <= (r.numeric_answer ? 1e-2 : 1e-3) || rounded;
+    if (close) {
+      const double diff = r.given - r.expected;
+      if (r.numeric_answer)
+        set(FeedbackKind::Rounding,
+            cat("Close, but not within the tolerance: your answer is off by ", show(std::fabs(diff)), " (",
+                percent(worst), ") from ", D, " = ", format_number(r.expected), ".",
+                rounded || worst < 1e-3 ? cat(" Give more digits (the check needs a relative error below ",
+                                              show(q.tolerance), ").")
+                                        : std::string()),
+            "", diff);
+      else
+        set(FeedbackKind::Rounding,
+            cat("Your formula is within ", percent(worst), " of ", D,
+                " at every point tested, but not exact: is a constant rounded?"),
+            "", diff);
+    }
+  }
+  // Sign.
+  if (!f.found && matches(pts, dt, [](const Sample& s) { return -s.expected; }))
+    set(FeedbackKind::SignError, cat("Check the sign: ", D, " is ", show(r.expected), " at ", at_text,
+                                     ", your answer has the opposite sign."));
+  // ∂f/∂u for an intermediate u: the chain stopped at u.
+  if (!f.found)
+    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
+      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
+      if (!matches(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; })) continue;
+      const std::string ut = F.text_of_node(u);
+      set(FeedbackKind::MissingChainFactor,
+          cat("You computed ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here) and stopped: the chain rule still needs ",
+              d_of(ut, q.wrt), " (", show(p0.tan[size_t(u)]), " here). ", D, " = ", d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
+          ut, p0.tan[size_t(u)]);
+    }
+  // ∂f/∂y for another variable y.
+  if (!f.found)
+    for (const std::string& v : fvars) {
+      if (v == q.wrt) continue;
+      if (!matches(pts, dt, [&v](const Sample& s) { return s.grad.at(v); })) continue;
+      set(FeedbackKind::WrongVariable,
+          cat("Your answer is ∂f/∂", v, ", the derivative with respect to ", v, "; the question asks for ", D, "."));
+      f.other = v;
+      break;
+    }
+  // ∂u/∂x for an intermediate u: the outer factor is missing.
+  if (!f.found)
+    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
+      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
+      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 1.0)) continue;
+      if (!matches(pts, dt, [u](const Sample& s) { return s.tan[size_t(u)]; })) continue;
+      const std::string ut = F.text_of_node(u);
+      set(FeedbackKind::MissingOuterFactor,
+          cat("You computed ", d_of(ut, q.wrt), ", the derivative of the inner part ", ut,
+              ", but not the outer factor ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here). ", D, " = ",
+              d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
+          ut, p0.adj[size_t(u)]);
+    }
+  // A value used in several places: only some of its paths counted.
+  if (!f.found) {
+    const auto cons = consumers_of(t);
+    for (int32_t v = 0; v < t.size() && !f.found; ++v) {
+      if (!dep[size_t(v)] || cons[size_t(v)].size() < 2) continue;
+      const auto& cv = cons[size_t(v)];
+      for (size_t e = 0; e < cv.size() && !f.found; ++e) {
+        const auto [w, s] = cv[e];
+        auto path = [&, w = w, s = s](const Sample& p) {
+          return p.adj[size_t(w)] * p.local[size_t(w)][size_t(s)] * p.tan[size_t(v)];
+        };
+        const std::string vt = F.text_of_node(v), wt = F.text_of_node(w);
+        std::string uses;
+        for (size_t k = 0; k < cv.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cv[k].first);
+        if (matches(pts, dt, path))
+          set(FeedbackKind::MissingFanOut,
+              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
+                  "your answer has only the path through ", wt, "."),
+              vt);
+        else if (cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); }))
+          set(FeedbackKind::MissingFanOut,
+              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
+                  "your answer misses the path through ", wt, "."),
+              vt);
+      }
+    }
+  }
+  // A constant factor (a forgotten exponent, a ½, ...).
+  const Finding wl = f.found ? Finding{} : find_wrong_local(F, pts, dt, dep, false, -1);
+  if (!f.found) {
+    double ratio = kNaN;
+    int nonzero = 0;
+    bool constant = true;
+    for (const Sample& s : pts) {
+      if (dt.close(s.expected, 0.0)) {
+        constant &= dt.close(s.given, 0.0);
+        continue;
+      }
+      const double rs = s.given / s.expected;
+      if (nonzero++ == 0) ratio = rs;
+      else constant &= dt.close(rs, ratio);
+    }
+    std::vector<double> powers;
+    for (int32_t u = 0; u < t.size(); ++u)
+      if (dep[size_t(u)] && t.node(u).op == Op::Pow) powers.push_back(t.node(u).attr[0]);
+    bool plausible = nonzero >= 2;
+    if (nonzero == 1) {  // one point: only "nice" factors
+      std::vector<double> nice = {2, 3, 4, 0.5, 1.0 / 3, 0.25};
+      for (double p : powers)
+        if (p != 0) nice.push_back(p), nice.push_back(1 / p);
+      for (double c : nice) plausible |= dt.close(ratio, c);
+    }
+    if (constant && plausible && std::isfinite(ratio) && !dt.close(ratio, 1) && !dt.close(ratio, -1) &&
+        !dt.close(ratio, 0)) {
+      std::string hint;
+      for (int32_t u = 0; u < t.size() && hint.empty(); ++u)
+        if (dep[size_t(u)] && t.node(u).op == Op::Pow && t.node(u).attr[0] != 0 &&
+            dt.close(ratio, 1 / t.node(u).attr[0]))
+          hint = cat(" Did you forget the factor ", format_number(t.node(u).attr[0]),
+                     " that the power rule brings down in ", F.text_of_node(u), "?");
+      std::string node;
+      if (hint.empty() && wl.found) hint = " " + wl.feedback, node = wl.node;
+      set(FeedbackKind::ConstantFactor,
+          cat("Your answer is ", fraction(ratio), " times ", D, r.numeric_answer ? "" : " at every point tested", ".", hint),
+          node, ratio);
+    }
+  }
+  if (!f.found && wl.found) f = wl;
+  if (!f.found) {
+    const Sample* bad = &pts[0];
+    for (const Sample& s : pts)
+      if (!tol.close(s.given, s.expected)) {
+        bad = &s;
+        break;
+      }
+    if (bad == &pts[0])
+      set(FeedbackKind::Incorrect, cat("Not correct: at ", at_text, ", ", D, " = ", show(bad->expected),
+                                       " but your answer gives ", show(bad->given), "."));
+    else
+      set(FeedbackKind::Incorrect,
+          cat("Your formula gives the right value at the given point but not everywhere: at ", point_text(bad->at), ", ",
+              D, " = ", show(bad->expected), " but your formula gives ", show(bad->given), "."));
+  }
+  r.kind = f.kind;
+  r.feedback = f.feedback;
+  r.node = f.node;
+  r.variable = f.kind == FeedbackKind::WrongVariable ? f.other : std::string();
+  r.factor = f.factor;
+  return r;
+}
+
+int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
+  size_t b = 0, e = ref_in.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(ref_in[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(ref_in[e - 1]))) --e;
+  const std::string ref = ref_in.substr(b, e - b);
+  const Expr& x = c.expr();
+  const auto& vars = x.variables();
+  for (size_t v = 0; v < vars.size(); ++v)
+    if (vars[v] == ref) return c.lowering().leaf[v];
+  if (ref.size() >= 2 && ref.size() <= 10 && ref[0] == 'v' &&
+      std::all_of(ref.begin() + 1, ref.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    const long k = std::strtol(ref.c_str() + 1, nullptr, 10);
+    if (k < 1 || k > c.tape().size()) fail("node '", ref, "' does not exist (the graph has v1..v", c.tape().size(), ")");
+    return int32_t(k - 1);
+  }
+  std::string canon;
+  try {
+    canon = Expr::parse(ref).canonical();
+  } catch (const Error& err) {
+    fail("'", ref, "' is not a variable, a node name like v3 or a sub-expression of f: ", err.what());
+  }
+  std::vector<int32_t> found;
+  for (int32_t i = 0; i < x.size(); ++i) {
+    const int32_t id = c.lowering().tape_of_ast[size_t(i)];
+    if (id < 0 || std::find(found.begin(), found.end(), id) != found.end()) continue;
+    if (x.canonical(i) == canon) found.push_back(id);
+  }
+  if (found.empty()) fail("'", ref, "' is not a part of ", x.text());
+  if (found.size() > 1)
+    fail("'", ref, "' occurs ", found.size(), " times in ", x.text(), "; name the node by its number (v",
+         found[0] + 1, " or v", found[1] + 1, ")");
+  return found[0];
+}
+
+TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
+  if (!(q.tolerance > 0 && q.tolerance <= 0.5))
+    fail("check_table_entry: tolerance ", q.tolerance, " must be a relative tolerance in (0, 0.5]");
+  if (!(q.abs_tolerance >= 0 && std::isfinite(q.abs_tolerance)))
+    fail("check_table_entry: abs_tolerance ", q.abs_tolerance, " must be a finite number >= 0");
+  std::unique_ptr<CompiledExpr> Fp;
+  try {
+    Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
+  } catch (const Error& e) {
+    fail("in the function f: ", e.what());
+  }
+  CompiledExpr& F = *Fp;
+  const Tape& t = F.tape();
+  TableEntryCheck r;
+  r.node = q.node_id >= 0 ? (t.check_id(q.node_id), q.node_id) : find_node(F, q.node);
+  r.node_text = F.text_of_node(r.node);
+  std::vector<Sample> pts(1);
+  {
+    std::string err;
+    if (!analyse(F, q.at, -1, pts[0], &err)) fail("the function f = ", q.f, " cannot be checked here: ", err);
+  }
+  Sample& s = pts[0];
+  const int32_t u = r.node;
+  const bool grad = q.column == TableColumn::Gradient;
+  r.expected = grad ? s.adj[size_t(u)] : s.value[size_t(u)];
+  r.given = q.given;
+  s.expected = r.expected;
+  s.given = q.given;
+  const std::string ut = r.node_text, D = grad ? d_of("f", ut) : ut;
+  if (!std::isfinite(q.given)) {
+    r.kind = FeedbackKind::InvalidAnswer;
+    r.feedback = cat("Your answer (", q.given, ") is not a finite number.");
+    return r;
+  }
+  const Tol tol{q.tolerance, q.abs_tolerance};
+  if (tol.close(q.given, r.expected)) {
+    r.correct = true;
+    r.kind = FeedbackKind::Correct;
+    r.feedback = cat("Correct: ", D, " = ", show(r.expected), ".");
+    return r;
+  }
+  const Tol dt{std::max(q.tolerance, 5e-3), std::max(q.abs_tolerance, 1e-12)};
+  auto done = [&](FeedbackKind k, std::string text, std::string other = "", double factor = 0) {
+    r.kind = k;
+    r.feedback = std::move(text);
+    r.other = std::move(other);
+    r.factor = factor;
+    return r;
+  };
+  auto is = [&](double c) {
+    return matches(pts, dt, [c](const Sample&) { return c; });
+  };
+  const double rel = std::fabs(q.given - r.expected) / std::max(std::fabs(r.expected), 1e-300);
+  const int dec = decimals(format_number(q.given));
+  if (rel <= 1e-2 || (dec >= 0 && q.given != 0 && (dec >= 1 || std::fabs(q.given) >= 10) && std::fabs(q.given - r.expected) <= 0.5 * std::pow(10.0, -dec) * (1 + 1e-9)))
+    return done(FeedbackKind::Rounding,
+                cat("Close, but not within the tolerance: ", D, " = ", format_number(r.expected), ", your value is off by ",
+                    show(std::fabs(q.given - r.expected)), ". Give more digits."),
+                "", q.given - r.expected);
+  if (is(-r.expected))
+    return done(FeedbackKind::SignError, cat("Check the sign: ", D, " = ", show(r.expected), "."));
+  if (!grad) {
+    if (is(s.adj[size_t(u)]))
+      return done(FeedbackKind::GradientNotValue,
+                  cat("That is the gradient ", d_of("f", ut), "; this column asks for the forward value of ", ut, " (",
+                      show(r.expected), ")."));
+  } else {
+    if (is(s.value[size_t(u)]))
+      return done(FeedbackKind::ValueNotGradient,
+                  cat("That is the forward value of ", ut, "; this column asks for its gradient ", D, "."));
+    const auto cons = consumers_of(t)[size_t(u)];
+    std::string uses;
+    for (size_t k = 0; k < cons.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cons[k].first);
+    if (cons.size() >= 2)
+      for (const auto& [w, sl] : cons)
+        if (is(s.adj[size_t(w)] * s.local[size_t(w)][size_t(sl)]))
+          return done(FeedbackKind::MissingFanOut,
+                      cat(ut, " is used in ", cons.size(), " places (", uses,
+                          "), so its gradient is the sum of the contributions from each; you gave only the one from ",
+                          F.text_of_node(w), "."),
+                      F.text_of_node(w));
+    for (const auto& [w, sl] : cons) {
+      const double local = s.local[size_t(w)][size_t(sl)], up = s.adj[size_t(w)];
+      const std::string wt = F.text_of_node(w);
+      if (!dt.close(local, 1) && is(up))
+        return done(FeedbackKind::MissingChainFactor,
+                    cat("That is ", d_of("f", wt), ", the gradient arriving from ", wt, "; multiply it by the local derivative ",
+                        d_of(wt, ut), " = ", show(local), "."),
+                    wt, local);
+      if (!dt.close(up, 1) && is(local))
+        return done(FeedbackKind::MissingOuterFactor,
+                    cat("That is the local derivative ", d_of(wt, ut), "; multiply it by the incoming gradient ",
+                        d_of("f", wt), " = ", show(up), "."),
+                    wt, up);
+    }
+    for (int32_t o = t.size() - 1; o >= 0; --o) {
+      if (o == u || !t.node(o).requires_grad) continue;
+      if (is(s.adj[size_t(o)]))
+        return done(FeedbackKind::WrongVariable,
+                    cat("That is the gradient of another node, ", d_of("f", F.text_of_node(o)), "; this cell is ", D, "."),
+                    F.text_of_node(o));
+    }
+  }
+  if (!dt.close(r.expected, 0)) {
+    const double ratio = q.given / r.expected;
+    for (double c : {2.0, 3.0, 4.0, 0.5, 1.0 / 3, 0.25})
+      if (dt.close(ratio, c))
+        return done(FeedbackKind::ConstantFactor, cat("Your value is ", fraction(c), " times ", D, "."), "", c);
+  }
+  if (grad) {
+    const Finding wl = find_wrong_local(F, pts, dt, std::vector<uint8_t>(size_t(t.size()), 0), true, u);
+    if (wl.found) return done(FeedbackKind::WrongLocalDerivative, wl.feedback, wl.node);
+  }
+  return done(FeedbackKind::Incorrect, cat("Not correct: ", D, " = ", show(r.expected), " at ", point_text(q.at), "."));
+}
+
+namespace {
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
+          out += buf;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+std::string json_point(const Point& at) {
+  std::string out = "{";
+  for (const auto& kv : at) out += (out.size() > 1 ? "," : "") + json_string(kv.first) + ":" + json_number(kv.second);
+  return out + "}";
+}
+
+}  // namespace
+
+std::string to_json(const DerivativeCheck& r) {
+  std::string out = cat("{\"correct\":", r.correct, ",\"expected\":", json_number(r.expected),
+                        ",\"given\":", json_number(r.given), ",\"numericAnswer\":", r.numeric_answer,
+                        ",\"kind\":", json_string(feedback_kind_name(r.kind)), ",\"feedback\":", json_string(r.feedback),
+                        ",\"node\":", json_string(r.node), ",\"variable\":", json_string(r.variable),
+                        ",\"factor\":", json_number(r.factor), ",\"points\":[");
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    const TestedPoint& p = r.points[i];
+    out += cat(i ? "," : "", "{\"at\":", json_point(p.at), ",\"expected\":", json_number(p.expected),
+               ",\"given\":", json_number(p.given), ",\"ok\":", p.ok, "}");
+  }
+  return out + "]}";
+}
+
+std::string to_json(const TableEntryCheck& r) {
+  return cat("{\"correct\":", r.correct, ",\"expected\":", json_number(r.expected), ",\"given\":", json_number(r.given),
+             ",\"node\":", r.node, ",\"nodeText\":", json_string(r.node_text),
+             ",\"kind\":", json_string(feedback_kind_name(r.kind)), ",\"feedback\":", json_string(r.feedback),
+             ",\"other\":", json_string(r.other), ",\"factor\":", json_number(r.factor), "}");
+}
+
+}  // namespace gradlab
