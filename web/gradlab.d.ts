@@ -158,6 +158,12 @@ export declare class Tensor {
   castBf16(): Tensor;
   /** softmax(Q·Kᵀ/√d)·V with this tensor as Q; each step a node of the graph. */
   attention(K: Tensor, V: Tensor, options?: { causal?: boolean }): Tensor;
+  /**
+   * LoRA linear with this tensor as x [n] or [N, n]: y = x·W0ᵀ + (α/r)·(x·Aᵀ)·Bᵀ.
+   * W0 [m, n] is frozen (data becomes a constant, a grad-requiring Tensor is detached);
+   * A [r, n] and B [m, r] get gradients. α defaults to r; `rank`, if given, must equal r.
+   */
+  loraLinear(W0: Tensor | TensorData, A: Tensor, B: Tensor, options?: { alpha?: number; rank?: number }): Tensor;
 }
 
 export declare class Graph {
@@ -181,6 +187,107 @@ export declare class Graph {
   [Symbol.dispose](): void;
 }
 
+export interface CheckpointingOptions {
+  /** Layers (default 16). */
+  depth?: number;
+  /** Units per layer (default 64). */
+  width?: number;
+  /** Rows per batch (default 32). */
+  batch?: number;
+  /** SGD steps (default 1). */
+  steps?: number;
+  learningRate?: number;
+  seed?: number;
+  /** Default 'f32'. */
+  dtype?: DType;
+}
+export interface MemorySample {
+  phase: 'forward' | 'backward' | 'recompute';
+  /** The layer (1-based) of the op just run; 0 for the loss or a whole-segment step. */
+  layer: number;
+  /** Live activation storage on the tape after this step. */
+  activationBytes: number;
+}
+export interface CheckpointRun {
+  /** Layers per segment; null without checkpointing. */
+  every: number | null;
+  segments: number;
+  /** Layer outputs stored during forward (segments − 1). */
+  checkpoints: number;
+  /** Measured: the most activation storage (node values and checkpoints) live at once. */
+  peakActivationBytes: number;
+  /** Ops run by a forward pass (3 per layer and the loss). */
+  forwardOps: number;
+  /** Ops run again during backward to rebuild dropped segments. */
+  recomputedOps: number;
+  backwardOps: number;
+  seconds: number;
+  /** Loss of every step. */
+  losses: number[];
+}
+export interface CheckpointComparison {
+  depth: number;
+  width: number;
+  batch: number;
+  every: number;
+  steps: number;
+  dtype: DType;
+  withoutCheckpointing: CheckpointRun & { timeline: MemorySample[] };
+  withCheckpointing: CheckpointRun & { timeline: MemorySample[] };
+  /** Gradients, losses and trained parameters equal bit for bit. */
+  gradientsIdentical: boolean;
+  maxAbsDifference: number;
+}
+export interface CheckpointSweepRun extends CheckpointRun {
+  every: number;
+  gradientsIdentical: boolean;
+  /** recomputedOps / (forwardOps + backwardOps) of the run without checkpointing. */
+  recomputeOverhead: number;
+  /** peakActivationBytes × (forward + recomputed + backward ops). */
+  memoryTimesCompute: number;
+}
+export interface CheckpointSweep {
+  depth: number;
+  width: number;
+  batch: number;
+  steps: number;
+  dtype: DType;
+  sqrtDepth: number;
+  withoutCheckpointing: CheckpointRun;
+  runs: CheckpointSweepRun[];
+  /** The k with the smallest peak activation bytes. */
+  bestMemoryEvery: number;
+  /** The k with the smallest memory × compute (exercise 5(e)). */
+  bestCostEvery: number;
+}
+export interface LowPrecisionGradients {
+  /** Share of weight-gradient entries that are exactly 0 though the exact gradient is not. */
+  underflowShare: number;
+  /** Share held as subnormals of the format (fewer significant bits). */
+  subnormalShare: number;
+  /** Share that became ±inf or NaN. */
+  overflowShare: number;
+  /** ‖∇/scale − ∇exact‖ / ‖∇exact‖; null when an entry overflowed. */
+  relError: number | null;
+  /** Largest finite |∇| before unscaling. */
+  maxAbsScaled: number;
+}
+export interface LossScalingResult {
+  format: 'fp16' | 'bf16';
+  scale: number;
+  entries: number;
+  smallestSubnormal: number;
+  smallestNormal: number;
+  largestFinite: number;
+  exactMinAbs: number;
+  exactMaxAbs: number;
+  loss: number;
+  /** Backward from L. */
+  unscaled: LowPrecisionGradients;
+  /** Backward from scale·L, then ÷ scale. */
+  scaled: LowPrecisionGradients;
+}
+
 export declare class Gradlab {
   readonly ops: OpInfo[];
   readonly heapBytes: number;
@@ -200,6 +307,20 @@ export declare class Gradlab {
     exact: number;
     samples: number;
   };
+  /** Seed 001 exercise 5: one MLP with and without checkpointing every `every` layers (default round(√depth)). */
+  checkpointing(options?: CheckpointingOptions & { every?: number }): CheckpointComparison;
+  /** Seed 001 exercise 5(e): every k in `every` (default 1..depth) next to no checkpointing. */
+  checkpointingSweep(options?: CheckpointingOptions & { every?: number[] }): CheckpointSweep;
+  /** Seed 001 §7.4: fp16/bf16 weight gradients without and with loss scaling. */
+  lossScaling(options?: {
+    format?: 'fp16' | 'bf16';
+    scale?: number;
+    batch?: number;
+    inputs?: number;
+    outputs?: number;
+    residual?: number;
+    seed?: number;
+  }): LossScalingResult;
 }
 
 export declare function createGradlab(options?: CreateOptions): Promise<Gradlab>;

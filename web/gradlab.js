@@ -6,6 +6,7 @@
 //   L.backward();  a.grad === -24
 // Importing this module has no side effects; the wasm loads in createGradlab().
 import { Graph, Tensor } from './lib/graph.js';
+import * as experiments from './lib/experiments.js';
 
 export { Graph, Tensor };
 
@@ -71,6 +72,21 @@ export class Gradlab {
   /** Seed 001 exercise 8: REINFORCE for z ~ Bernoulli(σ(θ)), L = z², against the exact σ(1 − σ). */
   reinforceBernoulli({ theta = 0, samples = 10000, seed = 1 } = {}) {
     return this._json(this._mod.reinforceBernoulliJson(num(theta, 'theta'), num(samples, 'samples'), num(seed, 'seed')));
+  }
+  /**
+   * Seed 001 exercise 5: an MLP with and without gradient checkpointing every k layers:
+   * measured peak activation bytes, forward and recomputed op counts, identical gradients.
+   */
+  checkpointing(options) {
+    return experiments.checkpointing(this, options);
+  }
+  /** Seed 001 exercise 5(e): checkpointing for every k (or the given ones), best k. */
+  checkpointingSweep(options) {
+    return experiments.checkpointingSweep(this, options);
+  }
+  /** Seed 001 §7.4: fp16/bf16 gradients underflow without loss scaling; scaling recovers them. */
+  lossScaling(options) {
+    return experiments.lossScaling(this, options);
   }
   /** Bytes of wasm memory in use (grows, never shrinks). */
   get heapBytes() {

@@ -4,7 +4,9 @@
 #include <random>
 
 #include "doctest.h"
+#include "ops/lora.h"
 #include "ops/ops.h"
+#include "teaching/experiments.h"
 #include "teaching/gradcheck.h"
 #include "teaching/stochastic.h"
 
@@ -82,6 +84,81 @@ TEST_CASE("exercise 7: LoRA y = (W0 + B·A)x with m = 8, n = 6, r = 2 and W0 fro
   CHECK(t.node(A).shape.size() + t.node(B).shape.size() == 28);
 }
 
+TEST_CASE("exercise 7: lora_linear against the closed form, α/r scaling, a batch, frozen W0") {
+  // m = 8, n = 6, r = 2 as in the exercise; a batch of N = 3 rows; α = 4 so α/r = 2.
+  const int m = 8, n = 6, r = 2, N = 3;
+  const double alpha = 4, s = alpha / r;
+  auto w0 = randn(m * n, 11), b = randn(m * r, 12), a = randn(r * n, 13), x = randn(N * n, 14), w = randn(N * m, 15);
+  Tape t;
+  int32_t W0 = t.leaf(Shape::mat(m, n), w0.data(), "W0");  // trainable on purpose: lora_linear must freeze it
+  int32_t A = t.leaf(Shape::mat(r, n), a.data(), "A"), B = t.leaf(Shape::mat(m, r), b.data(), "B");
+  int32_t X = t.constant(Shape::mat(N, n), x.data(), "x");
+  int32_t Y = lora_linear(t, X, W0, A, B, alpha);
+  REQUIRE(t.node(Y).shape == Shape::mat(N, m));
+  int32_t L = sum(t, mul(t, Y, t.constant(Shape::mat(N, m), w.data())));  // Ȳ = w
+  // Forward: y = (W0 + s·B·A)x per row.
+  for (int q = 0; q < N; ++q)
+    for (int i = 0; i < m; ++i) {
+      double yi = 0;
+      for (int j = 0; j < n; ++j) {
+        double wij = w0[size_t(i * n + j)];
+        for (int k = 0; k < r; ++k) wij += s * b[size_t(i * r + k)] * a[size_t(k * n + j)];
+        yi += wij * x[size_t(q * n + j)];
+      }
+      CHECK(t.value_at(Y, q * m + i) == doctest::Approx(yi).epsilon(1e-13));
+    }
+  const GradCheckResult fd = gradcheck(t, L, {A, B});
+  CHECK(fd.rel_error < 1e-7);
+  // Ā = s·Bᵀ Ȳᵀ X [r, n],  B̄ = s·Ȳᵀ (X Aᵀ) [m, r]  (the seed's Bᵀȳxᵀ and ȳ(Ax)ᵀ summed over rows).
+  for (int k = 0; k < r; ++k)
+    for (int j = 0; j < n; ++j) {
+      double g = 0;
+      for (int q = 0; q < N; ++q)
+        for (int i = 0; i < m; ++i) g += s * b[size_t(i * r + k)] * w[size_t(q * m + i)] * x[size_t(q * n + j)];
+      CHECK(t.grad_at(A, k * n + j) == doctest::Approx(g).epsilon(1e-13));
+    }
+  for (int i = 0; i < m; ++i)
+    for (int k = 0; k < r; ++k) {
+      double g = 0;
+      for (int q = 0; q < N; ++q) {
+        double ax = 0;
+        for (int j = 0; j < n; ++j) ax += a[size_t(k * n + j)] * x[size_t(q * n + j)];
+        g += s * w[size_t(q * m + i)] * ax;
+      }
+      CHECK(t.grad_at(B, i * r + k) == doctest::Approx(g).epsilon(1e-13));
+    }
+  // W0 was a grad-requiring leaf; lora_linear detached it, so no gradient reaches it.
+  CHECK(t.grads(W0) == std::vector<double>(size_t(m * n), 0.0));
+  // Without α (= r), a vector x and a constant W0: the seed's y = (W0 + BA)x, no scaling node.
+  Tape u;
+  int32_t W0c = u.constant(Shape::mat(m, n), w0.data(), "W0");
+  int32_t A2 = u.leaf(Shape::mat(r, n), a.data(), "A"), B2 = u.leaf(Shape::mat(m, r), b.data(), "B");
+  int32_t x2 = u.constant(Shape::vec(n), x.data(), "x");
+  const int32_t before = u.size();
+  int32_t y2 = lora_linear(u, x2, W0c, A2, B2);
+  CHECK(u.node(y2).shape == Shape::vec(m));
+  CHECK(y2 - before == 6);  // 7 nodes: W0ᵀ, x·W0ᵀ, Aᵀ, x·Aᵀ, Bᵀ, (x·Aᵀ)·Bᵀ and the sum
+  CHECK(gradcheck(u, sum(u, pow(u, y2, 2))).rel_error < 1e-7);
+}
+
+TEST_CASE("exercise 7: lora_linear shape errors name the shapes") {
+  Tape t;
+  std::vector<double> z(64, 0.5);
+  int32_t x = t.constant(Shape::vec(6), z.data(), "x"), W0 = t.constant(Shape::mat(8, 6), z.data(), "W0");
+  int32_t A = t.leaf(Shape::mat(2, 6), z.data(), "A"), B = t.leaf(Shape::mat(8, 2), z.data(), "B");
+  int32_t W0bad = t.constant(Shape::mat(8, 5), z.data()), Abad = t.leaf(Shape::mat(2, 5), z.data(), "");
+  int32_t Bbad = t.leaf(Shape::mat(8, 3), z.data(), "");
+  const int32_t n = t.size();
+  CHECK_THROWS_WITH_AS(lora_linear(t, x, W0bad, A, B),
+                       "loraLinear: W0 must be [m, n] with n = 6 (the features of x [6]), got [8, 5]", Error);
+  CHECK_THROWS_WITH_AS(lora_linear(t, x, W0, Abad, B),
+                       "loraLinear: A must be [r, n] with n = 6 (the features of x [6]), got [2, 5]", Error);
+  CHECK_THROWS_WITH_AS(lora_linear(t, x, W0, A, Bbad),
+                       "loraLinear: B must be [m, r] = [8, 2] (m from W0 [8, 6], r from A [2, 6]), got [8, 3]", Error);
+  CHECK_THROWS_WITH_AS(lora_linear(t, x, W0, A, B, -1), "loraLinear: alpha must be a finite number > 0, got -1", Error);
+  CHECK(t.size() == n);  // nothing was appended by the failed calls
+}
+
 TEST_CASE("exercise 8: STE through rounding, and REINFORCE within 3 standard errors") {
   Tape t;
   int32_t w = t.scalar(0.7, "w");
@@ -150,4 +227,52 @@ TEST_CASE("fp16 / bf16 rounding, and loss scaling rescues gradients that underfl
     if (!scaled) CHECK(g == 0);             // 1e-8 is below fp16's smallest subnormal
     else CHECK(g == doctest::Approx(1e-8).epsilon(1e-3));
   }
+}
+
+TEST_CASE("loss scaling: fp16 gradients underflow without it and are recovered with it") {
+  const LossScalingResult r = loss_scaling("fp16", 1024);
+  INFO("unscaled: underflow ", r.unscaled.underflow_share, " rel error ", r.unscaled.rel_error, "; scaled: underflow ",
+       r.scaled.underflow_share, " rel error ", r.scaled.rel_error, "; exact |g| in [", r.exact_min_abs, ", ",
+       r.exact_max_abs, "]");
+  CHECK(r.entries == 32 * 16);
+  CHECK(r.smallest_subnormal == std::ldexp(1.0, -24));
+  CHECK(r.smallest_normal == std::ldexp(1.0, -14));
+  CHECK(r.exact_min_abs < r.smallest_subnormal / 2);  // some exact gradients are below fp16's range
+  CHECK(r.exact_max_abs < r.smallest_normal);         // and none is a normal fp16 number
+  // Without scaling a large share of the weight gradient is exactly 0 and the rest is
+  // held in subnormals with a few significant bits.
+  CHECK(r.unscaled.underflow_share > 0.3);
+  CHECK(r.unscaled.rel_error > 0.01);
+  CHECK(r.unscaled.overflow_share == 0);
+  // ×1024 moves the gradients into fp16's range: far fewer zeros, error near fp16's 2⁻¹¹.
+  CHECK(r.scaled.underflow_share < r.unscaled.underflow_share / 2);
+  CHECK(r.scaled.rel_error < 2e-3);
+  CHECK(r.scaled.rel_error < r.unscaled.rel_error / 10);
+  CHECK(r.scaled.overflow_share == 0);
+  // A larger scale recovers more; far too large overflows (why dynamic scaling backs off).
+  const LossScalingResult more = loss_scaling("fp16", 65536);
+  CHECK(more.scaled.underflow_share <= r.scaled.underflow_share);
+  const LossScalingResult huge = loss_scaling("fp16", 1e12);
+  CHECK(huge.scaled.overflow_share > 0);
+  CHECK(std::isinf(huge.scaled.rel_error));
+  // bf16 has f32's exponent range: nothing underflows, and a power-of-two scale changes
+  // no bit of the recovered gradient (rounding commutes with ×2ᵏ inside the range).
+  const LossScalingResult bf = loss_scaling("bf16", 1024);
+  CHECK(bf.unscaled.underflow_share == 0);
+  CHECK(bf.scaled.underflow_share == 0);
+  CHECK(bf.unscaled.rel_error == bf.scaled.rel_error);
+  CHECK(bf.unscaled.rel_error < 1e-2);  // bf16 keeps 8 significant bits: ~2⁻⁹ per entry
+  // Seeded: the same call gives the same numbers.
+  CHECK(loss_scaling("fp16", 1024).unscaled.rel_error == r.unscaled.rel_error);
+}
+
+TEST_CASE("loss scaling: bad input names the value") {
+  CHECK_THROWS_WITH_AS(loss_scaling("fp8", 2), "lossScaling: format must be 'fp16' or 'bf16', got 'fp8'", Error);
+  CHECK_THROWS_WITH_AS(loss_scaling("fp16", 0), "lossScaling: scale must be a number > 0 and ≤ 1e30, got 0", Error);
+  LossScalingConfig c;
+  c.batch = 0;
+  CHECK_THROWS_WITH_AS(loss_scaling("fp16", 2, c), "lossScaling: batch must be an integer from 1 to 4096, got 0", Error);
+  c = {};
+  c.residual = -1;
+  CHECK_THROWS_WITH_AS(loss_scaling("bf16", 2, c), "lossScaling: residual must be a number > 0 and ≤ 1, got -1", Error);
 }

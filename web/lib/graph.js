@@ -340,9 +340,53 @@ export class Tensor {
     const g = this.graph;
     g._own(K, 'attention');
     g._own(V, 'attention');
-    const d = this.shape.at(-1);
+    if (typeof causal !== 'boolean') throw new TypeError(`attention: causal must be true or false, got ${describe(causal)}`);
+    const [q, k, v] = [this.shape, K.shape, V.shape];
+    const fmt = (s) => `[${s.join(', ')}]`;
+    if (q.length !== 2 || k.length !== 2 || v.length !== 2)
+      throw new Error(`attention: Q, K and V must be matrices [T, d], got Q ${fmt(q)}, K ${fmt(k)}, V ${fmt(v)}`);
+    if (k[1] !== q[1]) throw new Error(`attention: K must be [T', ${q[1]}] (d from Q ${fmt(q)}), got K ${fmt(k)}`);
+    if (v[0] !== k[0]) throw new Error(`attention: V needs one row per key: K ${fmt(k)} has ${k[0]}, V ${fmt(v)} has ${v[0]}`);
+    if (causal && k[0] !== q[0])
+      throw new Error(`attention: a causal mask needs as many keys as queries: Q ${fmt(q)}, K ${fmt(k)}`);
+    const d = q[1];
     let S = this.matmul(K.transpose()).mul(g.constant(1 / Math.sqrt(d), undefined, '1/√d'));
     if (causal) S = S.causalMask();
     return S.softmax().matmul(V);
+  }
+  /**
+   * LoRA linear (seed 001 exercise 7) with this tensor as x [n] or [N, n]:
+   * y = x·W0ᵀ + (α/r)·(x·Aᵀ)·Bᵀ = (W0 + (α/r)·B·A)x per row, with W0 [m, n] frozen,
+   * A [r, n], B [m, r]; α defaults to r (scale 1). W0 given as data becomes a constant;
+   * a Tensor that requires a gradient is detached, so only A and B get gradients.
+   */
+  loraLinear(W0, A, B, { alpha, rank } = {}) {
+    const g = this.graph;
+    if (!(W0 instanceof Tensor)) W0 = g.constant(W0, undefined, 'W0');
+    g._own(W0, 'loraLinear');
+    g._own(A, 'loraLinear');
+    g._own(B, 'loraLinear');
+    const meta = (t) => JSON.parse(g._live().nodeJson(t.id));
+    const [sx, sw, sa, sb] = [this.shape, W0.shape, A.shape, B.shape];
+    const fmt = (s) => `[${s.join(', ')}]`;
+    if (sx.length === 0) throw new Error('loraLinear: x must be [n] or [N, n], got a scalar');
+    const n = sx.at(-1);
+    if (sw.length !== 2 || sw[1] !== n)
+      throw new Error(`loraLinear: W0 must be [m, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sw)}`);
+    if (sa.length !== 2 || sa[1] !== n)
+      throw new Error(`loraLinear: A must be [r, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sa)}`);
+    const [m, r] = [sw[0], sa[0]];
+    if (sb.length !== 2 || sb[0] !== m || sb[1] !== r)
+      throw new Error(`loraLinear: B must be [m, r] = [${m}, ${r}] (m from W0 ${fmt(sw)}, r from A ${fmt(sa)}), got ${fmt(sb)}`);
+    if (rank !== undefined && rank !== r)
+      throw new Error(`loraLinear: rank ${typeof rank === 'number' ? rank : describe(rank)} does not match A ${fmt(sa)}, which has r = ${r} rows`);
+    if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0))
+      throw new Error(`loraLinear: alpha must be a finite number > 0, got ${describe(alpha)}`);
+    const W0f = meta(W0).requiresGrad ? W0.detach() : W0; // frozen: no gradient reaches W0
+    const base = this.matmul(W0f.transpose()); // [N, n]·[n, m] -> [N, m]
+    let low = this.matmul(A.transpose()).matmul(B.transpose()); // [N, n]·[n, r]·[r, m] -> [N, m]
+    const scale = alpha === undefined ? 1 : alpha / r;
+    if (scale !== 1) low = low.mul(g.constant(scale, undefined, 'α/r'));
+    return base.add(low);
   }
 }
