@@ -85,6 +85,13 @@ test('seeded runs are bit-identical; chunking and a steps:1 loop change nothing;
   const looped = run(9, new Array(300).fill(1));
   sameBits(a.losses, looped.losses, 'steps:1 loop losses');
   sameBits(a.params, looped.params, 'steps:1 loop params');
+  // the same data as nested rows, a plain array of labels or Float64Arrays trains identically
+  const nested = gl.mlp([2, 16, 16, 1], { seed: 9 });
+  const rows = Array.from({ length: d.n }, (_, i) => [d.x[2 * i], d.x[2 * i + 1]]);
+  nested.train({ x: rows, y: Array.from(d.y), steps: 150, seed: 9, ...settings });
+  nested.train({ x: Float64Array.from(d.x), y: rows.map((_, i) => [d.y[i]]), steps: 150, seed: 9, ...settings });
+  sameBits(nested.params.slice(), a.params, 'nested and Float64Array data');
+  nested.dispose();
   const other = run(10, [300]);
   assert.notDeepEqual(Array.from(a.losses), Array.from(other.losses));
   assert.ok(Number.isFinite(a.losses.at(-1)) && a.losses.at(-1) < a.losses[0]);
