@@ -288,10 +288,194 @@ export interface LossScalingResult {
   scaled: LowPrecisionGradients;
 }
 
+// ---- the training path: gl.mlp(), model.train(), gl.gemm(), gl.dataset() ----------
+
+export type ActivationName = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'silu' | 'softplus';
+export type InitName = 'auto' | 'xavierUniform' | 'xavierNormal' | 'heUniform' | 'heNormal' | 'gpt2';
+export type LossName = 'mse' | 'crossEntropy' | 'bce';
+export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw';
+/** The typed array a model of dtype D reads and returns. */
+export type FloatArrayFor<D extends DType> = D extends 'f64' ? Float64Array : Float32Array;
+/** Row-major values [n·width], or nested rows [[..], ..]. */
+export type DataRows = Float32Array | Float64Array | Int32Array | Uint8Array | number[] | number[][];
+
+export interface MlpOptions<D extends DType = 'f32'> {
+  /** Hidden layers' activation (default 'tanh'). */
+  activation?: ActivationName;
+  /** The last layer's activation (default 'none': logits). */
+  output?: ActivationName;
+  /** One activation per layer (overrides activation and output). */
+  activations?: ActivationName[];
+  /** Default 'auto': He normal for the ReLU family, GELU, SiLU, softplus; Xavier uniform otherwise. */
+  init?: InitName;
+  seed?: number;
+  /** Default 'f32'. */
+  dtype?: D;
+  /** y = x + act(xW + b). true: every layer whose input and output widths agree. */
+  residual?: boolean | boolean[];
+  /** LayerNorm on each layer's input. true: every layer but the first. */
+  layerNorm?: boolean | boolean[];
+  /** LeakyReLU's negative slope (default 0.01). */
+  leakySlope?: number;
+  /** LayerNorm's ε (default 1e-5). */
+  lnEps?: number;
+}
+
+export interface ScheduleOptions {
+  type: 'constant' | 'step' | 'warmupCosine';
+  /** warmupCosine: steps of linear warmup. */
+  warmup?: number;
+  /** warmupCosine: the step at which η reaches lrMin (> warmup). */
+  total?: number;
+  /** warmupCosine: the final η (default 0). */
+  lrMin?: number;
+  /** step: multiply η by gamma every stepSize steps. */
+  stepSize?: number;
+  gamma?: number;
+}
+
+export interface TrainOptions {
+  /** Inputs [n·in] row-major or nested rows; n = x.length / in. */
+  x: DataRows;
+  /** Targets [n·out] (mse, bce) or integer class labels [n] (crossEntropy). */
+  y: DataRows;
+  /** Optimizer steps in this call (default 1). */
+  steps?: number;
+  /** Default 32; must not exceed n. */
+  batchSize?: number;
+  /** Default 'mse'. */
+  loss?: LossName;
+  /** Default 'sgd'. The optimizer state persists across calls while the kind is unchanged. */
+  optimizer?: OptimizerName;
+  /** Peak learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw). */
+  lr?: number;
+  /** Default 0.9. */
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Default 0 (0.01 for adamw, decoupled). */
+  weightDecay?: number;
+  /** Global gradient-norm clip; 0 = off (default). */
+  clipNorm?: number;
+  schedule?: ScheduleOptions | ScheduleOptions['type'];
+  /** Micro-batches per optimizer step (default 1). */
+  accumSteps?: number;
+  /** 'random' (with replacement, default) or 'epoch' (shuffled passes). */
+  sampling?: 'random' | 'epoch';
+  /** Minibatch sampling seed (default 0). */
+  seed?: number;
+}
+
+export interface TrainResult<D extends DType = 'f32'> {
+  /** Per-step mean loss over the step's batch, before its update. */
+  losses: FloatArrayFor<D>;
+  /** Total optimizer steps done by this model's optimizer. */
+  step: number;
+  /** The learning rate of the last step. */
+  lr: number;
+  /** ‖∂L/∂θ‖₂ of the last step, before clipping. */
+  gradNorm: number;
+  /** The last step's loss (NaN for steps: 0). */
+  loss: number;
+}
+
+export interface ActivationStatsRecord {
+  layer: number;
+  activation: ActivationName;
+  /** Over all n·out values of a = act(z) (population statistics). */
+  mean: number;
+  std: number;
+  /** ReLU family: share of units with a ≤ 0 on every sample of the batch; else 0. */
+  deadFraction: number;
+  /** ReLU family: share of values a ≤ 0; else 0. */
+  inactiveFraction: number;
+}
+
+export interface ModelJSON {
+  format: 'gradlab-mlp';
+  version: 1;
+  dtype: DType;
+  sizes: number[];
+  /** The hidden activation when all hidden layers share one, else null. */
+  activation: ActivationName | null;
+  output: ActivationName;
+  activations: ActivationName[];
+  residual: boolean[];
+  layerNorm: boolean[];
+  leakySlope: number;
+  lnEps: number;
+  init: InitName;
+  seed: number;
+  params: number[];
+}
+
+export declare class Model<D extends DType = DType> {
+  readonly dtype: D;
+  readonly sizes: number[];
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly numParams: number;
+  /** Flat parameters, a live view of the wasm heap (writes change the model). */
+  readonly params: FloatArrayFor<D>;
+  /** Flat gradients of the last step (after clipping), a live view. */
+  readonly grads: FloatArrayFor<D>;
+  /**
+   * Trains `steps` steps in one call into wasm. x and y are uploaded only when the pair
+   * differs from the last (by identity and length): pass new arrays after editing them.
+   */
+  train(options: TrainOptions): TrainResult<D>;
+  /** Outputs [n·out] for x [n·in]. */
+  predict(x: DataRows): FloatArrayFor<D>;
+  /** Mean loss and accuracy (loss defaults to the last one trained with, else 'mse'). */
+  evaluate(options: { x: DataRows; y: DataRows; loss?: LossName }): { loss: number; accuracy: number };
+  /** ‖∂L/∂θ‖₂ per layer, from the last step's gradient. */
+  layerGradNorms(): number[];
+  activationStats(options: { x: DataRows }): ActivationStatsRecord[];
+  toJSON(): ModelJSON;
+  /** Loads toJSON() output (object or text) into this model; validated. */
+  loadParams(json: ModelJSON | string): this;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GemmOptions {
+  m: number;
+  n: number;
+  k: number;
+  /** A is [k, m] and op(A) = Aᵀ. */
+  transA?: boolean;
+  /** B is [n, k] and op(B) = Bᵀ. */
+  transB?: boolean;
+  /** Receives C (length m·n). */
+  out?: Float32Array;
+}
+
+export interface Dataset {
+  /** [n·2] row-major. */
+  x: Float32Array;
+  /** [n] class labels 0, 1, ... (bce targets or crossEntropy labels). */
+  y: Float32Array;
+  n: number;
+  inputDim: number;
+  classes: number;
+}
+
 export declare class Gradlab {
   readonly ops: OpInfo[];
+  /** The wasm memory size in bytes (grows, never shrinks). */
   readonly heapBytes: number;
+  /** Bytes in live malloc'd blocks of the wasm heap. */
+  readonly heapUsedBytes: number;
   graph(options?: { dtype?: DType }): Graph;
+  /** An MLP on the fast training path, e.g. gl.mlp([2, 16, 16, 1], { activation: 'tanh' }). */
+  mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
+  /** A model from toJSON() output (object or JSON text); validated. */
+  mlpFromJSON(json: ModelJSON | string): Model;
+  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel. */
+  gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
+  /** A seeded toy data set. */
+  dataset(name: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3', options?: { n?: number; noise?: number; seed?: number }): Dataset;
   /** Seed 001 exercise 4: gradient norm per layer for four 20-layer networks. */
   vanishingGradients(options?: { depth?: number; width?: number; seed?: number }): {
     name: string;

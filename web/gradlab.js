@@ -7,8 +7,9 @@
 // Importing this module has no side effects; the wasm loads in createGradlab().
 import { Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
+import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 
-export { Graph, Tensor };
+export { Graph, Tensor, Model };
 
 function num(v, name) {
   if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${typeof v} ${String(v)}`);
@@ -88,8 +89,32 @@ export class Gradlab {
   lossScaling(options) {
     return experiments.lossScaling(this, options);
   }
-  /** Bytes of wasm memory in use (grows, never shrinks). */
+  /**
+   * An MLP on the fast training path: gl.mlp([2, 16, 16, 1], { activation: 'tanh' }).
+   * Options: activation, output, activations (per layer), init, seed, dtype ('f32' | 'f64'),
+   * residual, layerNorm (bool or per-layer array), leakySlope, lnEps.
+   */
+  mlp(sizes, options) {
+    return new Model(this, sizes, options);
+  }
+  /** A model from model.toJSON() output (object or JSON text), validated. */
+  mlpFromJSON(json) {
+    return modelFromJSON(this, json);
+  }
+  /** C = op(A)·op(B) (f32, row-major) with the SIMD GEMM kernel. */
+  gemm(A, B, options) {
+    return gemm(this, A, B, options);
+  }
+  /** A seeded toy data set: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3'. */
+  dataset(name, options) {
+    return dataset(this, name, options);
+  }
+  /** Bytes of wasm memory (the memory size: grows, never shrinks). */
   get heapBytes() {
     return this._mod.HEAPU8.length;
+  }
+  /** Bytes in live malloc'd blocks of the wasm heap (a leak shows here first). */
+  get heapUsedBytes() {
+    return this._mod.heapUsedBytes();
   }
 }

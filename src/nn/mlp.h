@@ -79,6 +79,12 @@ template <class T> class Workspace {
   T* dlogits() { return d_cur_; }           // the loss writes dL/dlogits [B, out] here
   size_t bytes() const { return arena_.size() * sizeof(T); }
 
+  // Per-layer buffers of the last forward() (for diagnostics, src/nn/diagnostics.h);
+  // l in [0, num_layers()), not checked here. Rows past that forward's batch are stale.
+  int num_layers() const { return int(layers_.size()); }
+  const T* activation(int l) const { return layers_[size_t(l)].a; }  // a = act(z) [B, out]
+  const T* layer_output(int l) const { return layers_[size_t(l)].y; }  // a, or x + a if residual
+
  private:
   friend class Mlp<T>;
   struct Layer {

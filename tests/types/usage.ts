@@ -1,5 +1,8 @@
 // Compiled with tsc --noEmit: the hand-written .d.ts must describe real usage.
-import { createGradlab, type Graph, type Tensor, type NodeRecord } from '../../web/gradlab.js';
+import {
+  createGradlab, type Graph, type Tensor, type NodeRecord, type Model, type ModelJSON, type TrainResult,
+  type ActivationStatsRecord,
+} from '../../web/gradlab.js';
 
 async function main(): Promise<number> {
   const gl = await createGradlab();
@@ -34,4 +37,35 @@ async function main(): Promise<number> {
   return grad + nodes.length + check.relError + lora.size + modes.forwardPasses + bytes + best +
     ls.unscaled.underflowShare + (err ?? 0) + (same ? 1 : 0) + phase.length;
 }
+
+async function training(): Promise<number> {
+  const gl = await createGradlab();
+  const data = gl.dataset('moons', { n: 200, noise: 0.1, seed: 1 });
+  const model: Model<'f32'> = gl.mlp([2, 16, 16, 1], {
+    activation: 'tanh', output: 'none', init: 'auto', seed: 0, dtype: 'f32', residual: false, layerNorm: [false, true, false],
+  });
+  const r: TrainResult<'f32'> = model.train({
+    x: data.x, y: data.y, steps: 100, batchSize: 32, loss: 'bce', optimizer: 'adam', lr: 0.01,
+    beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipNorm: 1,
+    schedule: { type: 'warmupCosine', warmup: 10, total: 100, lrMin: 0 }, accumSteps: 1, sampling: 'random', seed: 0,
+  });
+  const losses: Float32Array = r.losses;
+  const out: Float32Array = model.predict([[0, 1], [1, 0]]);
+  const { accuracy } = model.evaluate({ x: data.x, y: data.y, loss: 'bce' });
+  const params: Float32Array = model.params;
+  const norms: number[] = model.layerGradNorms();
+  const stats: ActivationStatsRecord[] = model.activationStats({ x: data.x });
+  const json: ModelJSON = model.toJSON();
+  const copy = gl.mlpFromJSON(JSON.stringify(json));
+  copy.loadParams(json);
+  copy.dispose();
+  const f64 = gl.mlp([3, 4, 2], { dtype: 'f64', activations: ['gelu', 'none'] });
+  const grads: Float64Array = f64.grads;
+  f64[Symbol.dispose]();
+  model.dispose();
+  const C: Float32Array = gl.gemm(new Float32Array(6), new Float32Array(6), { m: 2, n: 2, k: 3, transB: false });
+  return losses[0] + out[0] + accuracy + params[0] + norms[0] + stats[0].deadFraction + grads.length + C[0] + r.step +
+    gl.heapBytes + gl.heapUsedBytes;
+}
 void main;
+void training;
