@@ -28,33 +28,35 @@ const LIBS = ['gradlab', 'tfjs-wasm', 'jax-js'];
 const PEERS = ['tfjs-wasm', 'jax-js'];
 const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8 };
 
+class UsageError extends Error {}
+
 function parseArgs(argv) {
   const o = { quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', mock: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value\n${USAGE}`);
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value\n${USAGE}`);
       return argv[++i];
     };
     if (a === '--quick') o.quick = true;
     else if (a === '--markdown') o.markdown = true;
     else if (a === '--only') {
       o.only = val().split(',');
-      for (const s of o.only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (gemm, mlp, overhead)`);
+      for (const s of o.only) if (!SECTIONS.includes(s)) throw new UsageError(`--only: unknown section "${s}" (gemm, mlp, overhead)`);
     } else if (a === '--runs') {
       o.runs = Number(val());
-      if (!Number.isInteger(o.runs) || o.runs < 3) throw new Error('--runs must be an integer ≥ 3 (each figure is a median of at least 3 runs)');
+      if (!Number.isInteger(o.runs) || o.runs < 3) throw new UsageError('--runs must be an integer ≥ 3 (each figure is a median of at least 3 runs)');
     } else if (a === '--sizes') {
       o.sizes = val().split(',').map(Number);
-      if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes: positive integers, comma-separated');
+      if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--sizes: positive integers, comma-separated');
     } else if (a === '--clock') {
       o.clock = val();
-      if (o.clock !== 'wall' && o.clock !== 'cpu') throw new Error('--clock must be wall or cpu');
+      if (o.clock !== 'wall' && o.clock !== 'cpu') throw new UsageError('--clock must be wall or cpu');
     } else if (a === '--from') o.from = val();
     else if (a === '--out') o.out = val();
     else if (a === '--gradlab-mock') o.mock = val();
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
-    else throw new Error(`unknown option ${a}\n${USAGE}`);
+    else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
   return o;
 }
@@ -309,6 +311,7 @@ function tables(R) {
     T.push({
       title: `Per-call overhead: ${R.overhead.what} (µs per call, lower is better; speedup = peer µs / gradlab µs)`,
       head: ['', ...libHead, 'speedup vs tfjs-wasm', 'speedup vs jax-js'],
+      textCols: 1,
       rows: [['µs/call', ...LIBS.map((l) => cellOf(res[l], 'us')), ...PEERS.map((p) => ratio(fig(res[p], 'us') / ours))]],
     });
   }
@@ -348,6 +351,7 @@ function tables(R) {
   if (R.bars?.length) {
     T.push({
       title: 'Design bars (ratios of medians from this run)',
+      textCols: 1,
       head: ['bar', 'gradlab', 'peer', 'ratio', 'result', R.clock === 'cpu' ? 'ratio, wall clock' : 'ratio, CPU clock'],
       rows: R.bars.map((b) => [b.bar, fmt(b.ours), b.peerName ? `${fmt(b.peer)} (${b.peerName})` : 'n/a', ratio(b.ratio), b.status, ratio(b.ratioOtherClock)]),
     });
@@ -362,7 +366,7 @@ function renderText(R) {
   for (const t of tables(R)) {
     const all = [t.head, ...t.rows];
     const w = t.head.map((_, j) => Math.max(...all.map((r) => [...(r[j] ?? '')].length)));
-    const line = (r) => r.map((c, j) => (j < 2 && t.head.length > 4 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
+    const line = (r) => r.map((c, j) => (j < (t.textCols ?? 2) ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
     lines.push('', t.title, line(t.head), w.map((x) => '-'.repeat(x)).join('  '), ...t.rows.map(line));
   }
   lines.push('', notesLine(R));
@@ -375,7 +379,7 @@ function renderMarkdown(R) {
   lines.push(`- Each figure: median of ${R.config.runs} runs, libraries interleaved run by run${R.config.quick ? ' (`--quick`)' : ''}; ${clockText(R)}; total time ${Math.round(R.elapsedSeconds)} s.`);
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   for (const t of tables(R)) {
-    lines.push('', `**${t.title}**`, '', `| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map((_, j) => (j < 2 ? ' --- ' : ' ---: ')).join('|')}|`);
+    lines.push('', `**${t.title}**`, '', `| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map((_, j) => (j < (t.textCols ?? 2) ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const r of t.rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
   }
   lines.push('', notesLine(R));
@@ -452,7 +456,7 @@ async function main() {
 main().then(
   () => process.exit(0), // tfjs/jax keep handles open
   (e) => {
-    console.error(e?.stack ?? e);
-    process.exit(1);
+    console.error(e instanceof UsageError ? e.message : e?.stack ?? e);
+    process.exit(e instanceof UsageError ? 2 : 1);
   },
 );
