@@ -4,12 +4,14 @@
 // (set a leaf, forward(), read the value) for the per-call overhead.
 // Parts whose API is not there yet report "n/a (API missing)" instead of failing.
 import { readFileSync } from 'node:fs';
+import { ADAM } from './common.mjs';
 
-export async function load({ mock = null } = {}) {
+export async function load({ module = null } = {}) {
   let gl;
-  if (mock) {
-    // --gradlab-mock FILE: a stand-in implementing the API contract, to exercise this code path.
-    const m = await import(new URL(mock, `file://${process.cwd()}/`).href);
+  if (module) {
+    // --gradlab MODULE: another build's web/gradlab.js (e.g. before/after a kernel change), or a
+    // stand-in implementing the same API. Labelled with its path everywhere.
+    const m = await import(new URL(module, `file://${process.cwd()}/`).href);
     gl = await m.createGradlab();
   } else {
     const { createGradlab } = await import('../web/gradlab.js');
@@ -20,10 +22,9 @@ export async function load({ mock = null } = {}) {
   const hasGraph = typeof gl.graph === 'function';
   return {
     name: 'gradlab',
-    version: `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${mock ? ` (MOCK: ${mock})` : ''}`,
+    version: `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${module ? ` (loaded from ${module})` : ''}`,
     details: `wasm SIMD128, single thread${hasGemm ? '' : '; gl.gemm missing'}${hasMlp ? '' : '; gl.mlp missing'}`,
     singleThread: true,
-    mock: !!mock,
     missing: { gemm: hasGemm ? null : missing('gl.gemm'), mlp: hasMlp ? null : missing('gl.mlp'), overhead: hasGraph ? null : missing('gl.graph') },
 
     gemm(n, variant, A, B) {
@@ -55,20 +56,15 @@ export async function load({ mock = null } = {}) {
       const s = problem.sizes;
       const model = gl.mlp(s, { activation: problem.activation, output: 'none', init: 'auto', seed: 0, dtype: 'f32' });
       const x = problem.x;
-      // Integer class labels for cross-entropy; a Float32Array of them if Int32Array is refused.
-      let y = problem.loss === 'mse' ? problem.y : problem.labels;
-      const opts = { x, y, batchSize: problem.batch, loss: problem.loss, optimizer: kase.optimizer, lr: kase.lr, seed: 0, sampling: 'random' };
-      let reported = NaN, first = true;
+      // Cross-entropy takes the class labels [n] (as float values).
+      const y = problem.loss === 'mse' ? problem.y : Float32Array.from(problem.labels);
+      // sampling 'epoch' on a data set of exactly one batch: every step sees the same rows as
+      // the peers' fixed batch ('random' would draw rows with replacement).
+      const opts = { x, y, batchSize: problem.batch, loss: problem.loss, optimizer: kase.optimizer, lr: kase.lr, seed: 0, sampling: 'epoch' };
+      if (kase.optimizer === 'adam') Object.assign(opts, { beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps });
+      let reported = NaN;
       const train = (steps) => {
-        let r;
-        try {
-          r = model.train({ ...opts, y, steps });
-        } catch (e) {
-          if (!first || problem.loss !== 'crossEntropy' || !(e instanceof TypeError)) throw e;
-          y = Float32Array.from(problem.labels);
-          r = model.train({ ...opts, y, steps });
-        }
-        first = false;
+        const r = model.train({ ...opts, steps });
         reported = r.losses[r.losses.length - 1];
       };
       return {

@@ -11,13 +11,13 @@
 //   node bench/run.mjs --from bench/results/latest.json --markdown   re-render without measuring
 //   node bench/run.mjs --clock cpu         rates per second of process CPU time instead of wall time
 //   node bench/run.mjs --runs 7 --sizes 256,512
-//   node bench/run.mjs --gradlab-mock FILE  load a stand-in gradlab module (marked MOCK everywhere)
+//   node bench/run.mjs --gradlab ../other/web/gradlab.js   gradlab from another build (labelled gradlab*)
 // Progress goes to stderr; the tables go to stdout; the results go to bench/results/latest.json.
 import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { MLP_CASES, checkGemm, lossFromOutput, median, mlpProblem, timeCalls, uniform } from './common.mjs';
 
-const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--from FILE] [--out FILE] [--gradlab-mock FILE]';
+const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--from FILE] [--out FILE] [--gradlab MODULE]';
 const SECTIONS = ['overhead', 'gemm', 'mlp'];
 const VARIANTS = [
   { id: 'ab', label: 'A·B' },
@@ -31,7 +31,7 @@ const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8 };
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', mock: null };
+  const o = { quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -54,7 +54,7 @@ function parseArgs(argv) {
       if (o.clock !== 'wall' && o.clock !== 'cpu') throw new UsageError('--clock must be wall or cpu');
     } else if (a === '--from') o.from = val();
     else if (a === '--out') o.out = val();
-    else if (a === '--gradlab-mock') o.mock = val();
+    else if (a === '--gradlab') o.gradlabModule = val();
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
     else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
@@ -79,7 +79,7 @@ function machine() {
 
 async function loadLibs(opts) {
   const loaders = {
-    gradlab: async () => (await import('./gradlab.mjs')).load({ mock: opts.mock }),
+    gradlab: async () => (await import('./gradlab.mjs')).load({ module: opts.gradlabModule }),
     'tfjs-wasm': async () => (await import('./peers/tfjs.mjs')).load(),
     'jax-js': async () => (await import('./peers/jax.mjs')).load(),
   };
@@ -304,7 +304,7 @@ const cellOf = (c, key) => (c?.na ? (c.na.startsWith('n/a') ? 'n/a' : c.na) : fm
 
 function tables(R) {
   const T = [];
-  const libHead = LIBS.map((l) => (l === 'gradlab' && R.gradlabMock ? 'gradlab (MOCK)' : l));
+  const libHead = LIBS.map((l) => (l === 'gradlab' && R.gradlabModule ? 'gradlab*' : l));
   if (R.overhead) {
     const res = R.overhead.results;
     const ours = fig(res.gradlab, 'us');
@@ -401,7 +401,7 @@ function notesLine(R) {
   const notes = [];
   if (R.cpuShare && R.cpuShare.median < 0.9)
     notes.push(`NOISY: this process got only ${Math.round(R.cpuShare.median * 100)}% of a CPU in the median timed block (10th percentile ${Math.round(R.cpuShare.p10 * 100)}%): other load competed for the CPUs and absolute figures are low; ratios are fairer, as the libraries were interleaved.`);
-  if (R.gradlabMock) notes.push('gradlab figures come from a MOCK implementation of the API contract, not from the engine: they mean nothing.');
+  if (R.gradlabModule) notes.push(`gradlab* was loaded from ${R.gradlabModule}, not from this checkout.`);
   const leaks = (R.mlp ?? []).flatMap((r) => LIBS.filter((l) => r.results[l]?.tensorLeak > 0).map((l) => `${l} ${r.label} leaked ${r.results[l].tensorLeak} tensors`));
   if (leaks.length) notes.push(`Leaks: ${leaks.join('; ')}.`);
   const notTraining = (R.mlp ?? []).flatMap((r) => LIBS.filter((l) => r.results[l] && !r.results[l].na && !r.results[l].trains).map((l) => `${l} ${r.label}`));
@@ -425,7 +425,7 @@ async function main() {
     if (opts.sizes) cfg.sizes = opts.sizes;
     cfg.quick = opts.quick;
     cfg.only = opts.only;
-    R = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), config: cfg, gradlabMock: opts.mock };
+    R = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), config: cfg, gradlabModule: opts.gradlabModule };
     const libs = await loadLibs(opts);
     R.libs = Object.fromEntries(LIBS.map((l) => [l, libs[l].error ? { error: libs[l].error } : { version: libs[l].version, details: libs[l].details, singleThread: libs[l].singleThread }]));
     for (const l of LIBS) if (libs[l].singleThread === false) log(`WARNING: ${l} may use more than one thread`);
