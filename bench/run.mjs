@@ -406,7 +406,8 @@ function notesLine(R) {
   if (leaks.length) notes.push(`Leaks: ${leaks.join('; ')}.`);
   const notTraining = (R.mlp ?? []).flatMap((r) => LIBS.filter((l) => r.results[l] && !r.results[l].na && !r.results[l].trains).map((l) => `${l} ${r.label}`));
   if (notTraining.length) notes.push(`NOT TRAINING (loss did not fall by 5% in the warm-up): ${notTraining.join('; ')}.`);
-  return notes.length ? `Notes: ${notes.join(' ')}` : 'Notes: every library measured trained (loss fell during the warm-up); no tensor leaks seen.';
+  if (R.mlp?.length && !notTraining.length && !leaks.length) notes.push('Every library measured trained (its loss fell during the warm-up); no tensor leaks seen.');
+  return notes.length ? `Notes: ${notes.join(' ')}` : '';
 }
 
 // ---------- main ----------
