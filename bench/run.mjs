@@ -1,0 +1,463 @@
+#!/usr/bin/env node
+// Side-by-side benchmark, one Node process: gradlab vs @tensorflow/tfjs + tfjs-backend-wasm vs
+// @jax-js/jax (wasm). Prints GEMM GFLOP/s, MLP training steps/s and per-call overhead, each the
+// median of several runs with the libraries interleaved run by run, our/peer ratios and the
+// pass/fail of the design bars. See docs/benchmarks.md.
+//
+//   npm run bench                          full run (about 3-6 minutes on 2 vCPUs)
+//   node bench/run.mjs --quick             smoke test: n = 64 and 512, 3 runs, short blocks
+//   node bench/run.mjs --only gemm         or mlp, overhead (comma-separated for several)
+//   node bench/run.mjs --markdown          print the tables as Markdown (for docs/benchmarks.md)
+//   node bench/run.mjs --from bench/results/latest.json --markdown   re-render without measuring
+//   node bench/run.mjs --clock cpu         rates per second of process CPU time instead of wall time
+//   node bench/run.mjs --runs 7 --sizes 256,512
+//   node bench/run.mjs --gradlab ../other/web/gradlab.js   gradlab from another build (labelled gradlab*)
+// Progress goes to stderr; the tables go to stdout; the results go to bench/results/latest.json.
+import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { MLP_CASES, checkGemm, lossFromOutput, median, mlpProblem, timeCalls, uniform } from './common.mjs';
+
+const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--from FILE] [--out FILE] [--gradlab MODULE]';
+const SECTIONS = ['overhead', 'gemm', 'mlp'];
+const VARIANTS = [
+  { id: 'ab', label: 'A·B' },
+  { id: 'atb', label: 'Aᵀ·B' },
+  { id: 'abt', label: 'A·Bᵀ' },
+];
+const LIBS = ['gradlab', 'tfjs-wasm', 'jax-js'];
+const PEERS = ['tfjs-wasm', 'jax-js'];
+const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8 };
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const o = { quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value\n${USAGE}`);
+      return argv[++i];
+    };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--markdown') o.markdown = true;
+    else if (a === '--only') {
+      o.only = val().split(',');
+      for (const s of o.only) if (!SECTIONS.includes(s)) throw new UsageError(`--only: unknown section "${s}" (gemm, mlp, overhead)`);
+    } else if (a === '--runs') {
+      o.runs = Number(val());
+      if (!Number.isInteger(o.runs) || o.runs < 3) throw new UsageError('--runs must be an integer ≥ 3 (each figure is a median of at least 3 runs)');
+    } else if (a === '--sizes') {
+      o.sizes = val().split(',').map(Number);
+      if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--sizes: positive integers, comma-separated');
+    } else if (a === '--clock') {
+      o.clock = val();
+      if (o.clock !== 'wall' && o.clock !== 'cpu') throw new UsageError('--clock must be wall or cpu');
+    } else if (a === '--from') o.from = val();
+    else if (a === '--out') o.out = val();
+    else if (a === '--gradlab') o.gradlabModule = val();
+    else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
+    else throw new UsageError(`unknown option ${a}\n${USAGE}`);
+  }
+  return o;
+}
+
+const log = (...a) => console.error(...a);
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    node: process.version,
+    v8: process.versions.v8,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    date: new Date().toISOString(),
+    loadavgStart: os.loadavg().map((x) => +x.toFixed(2)),
+  };
+}
+
+async function loadLibs(opts) {
+  const loaders = {
+    gradlab: async () => (await import('./gradlab.mjs')).load({ module: opts.gradlabModule }),
+    'tfjs-wasm': async () => (await import('./peers/tfjs.mjs')).load(),
+    'jax-js': async () => (await import('./peers/jax.mjs')).load(),
+  };
+  const libs = {};
+  for (const name of LIBS) {
+    try {
+      libs[name] = await loaders[name]();
+      log(`loaded ${name}: ${libs[name].version}; ${libs[name].details}`);
+    } catch (e) {
+      libs[name] = { name, error: String(e?.message ?? e).split('\n')[0] };
+      log(`could not load ${name}: ${libs[name].error}`);
+    }
+  }
+  return libs;
+}
+
+// Which libraries can run a section, and why the others cannot.
+function usable(libs, section) {
+  const ok = [], na = {};
+  for (const name of LIBS) {
+    const lib = libs[name];
+    if (lib.error) na[name] = `n/a (failed to load: ${lib.error})`;
+    else if (lib.missing?.[section]) na[name] = lib.missing[section];
+    else ok.push(name);
+  }
+  return { ok, na };
+}
+
+// CPU time / wall time of every timed block (a starvation indicator on this shared machine).
+const cpuShares = [];
+
+// Run r visits the libraries starting at a different one each time.
+const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
+
+async function benchOverhead(libs, cfg) {
+  const { ok, na } = usable(libs, 'overhead');
+  const res = { what: 'scalar add with the result read back to a JavaScript number', results: {} };
+  for (const [name, why] of Object.entries(na)) res.results[name] = { na: why };
+  const inst = {};
+  for (const name of ok) {
+    try {
+      inst[name] = libs[name].overhead();
+      await timeCalls(inst[name].call, cfg.warmSeconds); // warm up (kernel compilation)
+      res.results[name] = { runsUs: [], runsUsCpu: [] };
+    } catch (e) {
+      res.results[name] = { na: `n/a (error: ${e.message})` };
+      delete inst[name];
+    }
+  }
+  const names = Object.keys(inst);
+  for (let r = 0; r < cfg.runs; r++)
+    for (const name of rotate(names, r)) {
+      const t = await timeCalls(inst[name].call, cfg.overheadSeconds);
+      res.results[name].runsUs.push(t.perCall * 1e6);
+      res.results[name].runsUsCpu.push(t.perCallCpu * 1e6);
+      cpuShares.push(t.cpuShare);
+    }
+  for (const name of names) {
+    res.results[name].us = median(res.results[name].runsUs);
+    res.results[name].usCpu = median(res.results[name].runsUsCpu);
+    inst[name].dispose();
+    log(`overhead ${name}: ${res.results[name].us.toFixed(2)} µs/call`);
+  }
+  return res;
+}
+
+async function benchGemm(libs, cfg) {
+  const { ok, na } = usable(libs, 'gemm');
+  const rows = [];
+  for (const n of cfg.sizes) {
+    const A = uniform(n * n, 1000 + n), B = uniform(n * n, 2000 + n);
+    for (const v of VARIANTS) {
+      const row = { n, variant: v.id, label: v.label, results: {} };
+      for (const [name, why] of Object.entries(na)) row.results[name] = { na: why };
+      const inst = {};
+      for (const name of ok) {
+        try {
+          const it = libs[name].gemm(n, v.id, A, B);
+          it.call(); // first call compiles / allocates
+          const err = checkGemm(n, v.id, A, B, it.result());
+          if (!(err < 1e-4)) {
+            row.results[name] = { na: `WRONG RESULT (relative error ${err.toExponential(1)})` };
+            it.dispose();
+            continue;
+          }
+          await timeCalls(it.call, cfg.warmSeconds);
+          inst[name] = it;
+          row.results[name] = { runs: [], runsCpu: [], maxRelErr: err };
+        } catch (e) {
+          row.results[name] = { na: `n/a (error: ${e.message})` };
+        }
+      }
+      const names = Object.keys(inst);
+      const flop = 2 * n ** 3;
+      for (let r = 0; r < cfg.runs; r++)
+        for (const name of rotate(names, r)) {
+          const t = await timeCalls(inst[name].call, cfg.gemmSeconds);
+          row.results[name].runs.push(flop / t.perCall / 1e9);
+          row.results[name].runsCpu.push(flop / t.perCallCpu / 1e9);
+          cpuShares.push(t.cpuShare);
+        }
+      for (const name of names) {
+        row.results[name].gflops = median(row.results[name].runs);
+        row.results[name].gflopsCpu = median(row.results[name].runsCpu);
+        inst[name].dispose();
+      }
+      log(`gemm n=${n} ${v.label}: ${names.map((k) => `${k} ${row.results[k].gflops.toFixed(2)}`).join(', ')} GFLOP/s`);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+async function benchMlp(libs, cfg) {
+  const { ok, na } = usable(libs, 'mlp');
+  const problems = {};
+  const rows = [];
+  for (const kase of MLP_CASES) {
+    const problem = (problems[kase.problem] ??= mlpProblem(kase.problem));
+    const verifySteps = cfg.verifySteps[kase.problem];
+    const row = { id: kase.id, label: kase.label, optimizer: kase.optimizer, lr: kase.lr, verifySteps, results: {} };
+    for (const [name, why] of Object.entries(na)) row.results[name] = { na: why };
+    const inst = {};
+    for (const name of ok) {
+      const lib = libs[name];
+      try {
+        const it = lib.mlp(problem, kase);
+        const r = { lossInit: lossFromOutput(problem, await it.output()) };
+        // Verification doubles as warm-up (jit compilation, heap growth).
+        await it.run(verifySteps);
+        r.lossVerify = lossFromOutput(problem, await it.output());
+        r.trains = Number.isFinite(r.lossVerify) && r.lossVerify < r.lossInit * 0.95;
+        // Steps per timed chunk: about chunkSeconds each, so the forcing/readback at the end of a
+        // chunk is negligible and a block holds several chunks.
+        let k = 1, t = 0, calibrated = 0;
+        const timeChunk = async (steps) => {
+          const t0 = performance.now();
+          await it.run(steps);
+          calibrated += steps;
+          return (performance.now() - t0) / 1e3;
+        };
+        while ((t = await timeChunk(k)) < 0.02 && k < 1 << 20) k *= 4;
+        // Other load only ever makes a chunk slower: take the fastest of three.
+        t = Math.min(t, await timeChunk(k), await timeChunk(k));
+        r.chunk = Math.max(1, Math.round((k * cfg.chunkSeconds) / t));
+        r.steps = verifySteps + calibrated;
+        r.runs = [];
+        r.runsCpu = [];
+        r.tensorsBefore = lib.tensorsLive?.();
+        inst[name] = it;
+        row.results[name] = r;
+        if (!r.trains) log(`WARNING: ${name} ${kase.label}: loss ${r.lossInit} -> ${r.lossVerify} after ${verifySteps} steps: not training`);
+      } catch (e) {
+        row.results[name] = { na: `n/a (error: ${e.message})` };
+      }
+    }
+    const names = Object.keys(inst);
+    for (let rr = 0; rr < cfg.runs; rr++)
+      for (const name of rotate(names, rr)) {
+        const res = row.results[name];
+        let chunks = 0;
+        const t = await timeCalls(() => { chunks++; return inst[name].run(res.chunk); }, cfg.mlpSeconds);
+        res.runs.push(res.chunk / t.perCall);
+        res.runsCpu.push(res.chunk / t.perCallCpu);
+        cpuShares.push(t.cpuShare);
+        res.steps += chunks * res.chunk;
+      }
+    for (const name of names) {
+      const res = row.results[name];
+      res.stepsPerSec = median(res.runs);
+      res.stepsPerSecCpu = median(res.runsCpu);
+      res.lossEnd = lossFromOutput(problems[kase.problem], await inst[name].output());
+      if (inst[name].reportedLoss) res.lossReported = inst[name].reportedLoss();
+      const after = libs[name].tensorsLive?.();
+      if (after !== undefined) res.tensorLeak = after - res.tensorsBefore;
+      delete res.tensorsBefore;
+      inst[name].dispose();
+    }
+    log(`mlp ${kase.label}: ${names.map((k) => `${k} ${row.results[k].stepsPerSec.toFixed(1)}`).join(', ')} steps/s`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+// ---------- ratios and bars ----------
+
+// Figures are medians of wall-clock rates (default) or, with --clock cpu, of rates per second of
+// this process's CPU time (steadier when other load starves the process).
+let clockSuffix = '';
+const fig = (cell, key) => (cell && Number.isFinite(cell[key + clockSuffix]) ? cell[key + clockSuffix] : NaN);
+
+function bars(results) {
+  const out = [];
+  const g512 = results.gemm?.filter((r) => r.n === 512) ?? [];
+  const tfAB = fig(g512.find((r) => r.variant === 'ab')?.results['tfjs-wasm'], 'gflops');
+  for (const v of VARIANTS) {
+    const ours = fig(g512.find((r) => r.variant === v.id)?.results.gradlab, 'gflops');
+    out.push({ bar: `GEMM n=512 ${v.label} ≥ ${BARS.gemm}× tfjs-wasm A·B`, need: BARS.gemm, ratio: ours / tfAB, ours, peer: tfAB, peerName: 'tfjs-wasm A·B' });
+  }
+  for (const [id, need] of [['tiny-sgd', BARS.tiny], ['mnist-sgd', BARS.mnist]]) {
+    const row = results.mlp?.find((r) => r.id === id);
+    const ours = fig(row?.results.gradlab, 'stepsPerSec');
+    const peers = PEERS.map((p) => [p, fig(row?.results[p], 'stepsPerSec')]).filter(([, x]) => Number.isFinite(x));
+    // The faster peer; with a peer missing the bar is not decided.
+    const best = peers.length === PEERS.length ? peers.reduce((a, b) => (b[1] > a[1] ? b : a)) : [null, NaN];
+    out.push({ bar: `${row?.label ?? id} ≥ ${need}× the faster peer`, need, ratio: ours / best[1], ours, peer: best[1], peerName: best[0] });
+  }
+  for (const b of out) b.status = Number.isFinite(b.ratio) ? (b.ratio >= b.need ? 'PASS' : 'FAIL') : 'n/a';
+  return out;
+}
+
+// ---------- rendering ----------
+
+function fmt(x, digits) {
+  if (!Number.isFinite(x)) return 'n/a';
+  if (digits !== undefined) return x.toFixed(digits);
+  const a = Math.abs(x);
+  return a >= 1000 ? Math.round(x).toLocaleString('en-US') : a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toPrecision(2);
+}
+const ratio = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : '–');
+const cellOf = (c, key) => (c?.na ? (c.na.startsWith('n/a') ? 'n/a' : c.na) : fmt(fig(c, key)));
+
+function tables(R) {
+  const T = [];
+  const libHead = LIBS.map((l) => (l === 'gradlab' && R.gradlabModule ? 'gradlab*' : l));
+  if (R.overhead) {
+    const res = R.overhead.results;
+    const ours = fig(res.gradlab, 'us');
+    T.push({
+      title: `Per-call overhead: ${R.overhead.what} (µs per call, lower is better; speedup = peer µs / gradlab µs)`,
+      head: ['', ...libHead, 'speedup vs tfjs-wasm', 'speedup vs jax-js'],
+      textCols: 1,
+      rows: [['µs/call', ...LIBS.map((l) => cellOf(res[l], 'us')), ...PEERS.map((p) => ratio(fig(res[p], 'us') / ours))]],
+    });
+  }
+  if (R.gemm?.length) {
+    T.push({
+      title: 'GEMM, n×n·n×n f32, GFLOP/s = 2n³/time (higher is better)',
+      head: ['n', 'op', ...libHead, 'gradlab/tfjs-wasm', 'gradlab/jax-js'],
+      rows: R.gemm.map((r) => {
+        const ours = fig(r.results.gradlab, 'gflops');
+        return [String(r.n), r.label, ...LIBS.map((l) => cellOf(r.results[l], 'gflops')), ...PEERS.map((p) => ratio(ours / fig(r.results[p], 'gflops')))];
+      }),
+    });
+  }
+  if (R.mlp?.length) {
+    T.push({
+      title: 'MLP training, steps/s (one step = forward + backward + update on one fixed batch; higher is better)',
+      head: ['model, batch, optimizer', 'lr', ...libHead, 'gradlab/tfjs-wasm', 'gradlab/jax-js'],
+      rows: R.mlp.map((r) => {
+        const ours = fig(r.results.gradlab, 'stepsPerSec');
+        return [r.label, String(r.lr), ...LIBS.map((l) => cellOf(r.results[l], 'stepsPerSec')), ...PEERS.map((p) => ratio(ours / fig(r.results[p], 'stepsPerSec')))];
+      }),
+    });
+    const rows = [];
+    for (const r of R.mlp)
+      for (const l of LIBS) {
+        const c = r.results[l];
+        if (!c || c.na) continue;
+        rows.push([r.label, libHead[LIBS.indexOf(l)], fmt(c.lossInit, 4), fmt(c.lossVerify, 4) + ` (${r.verifySteps})`,
+          `${fmt(c.lossEnd, 4)} (${Math.round(c.steps).toLocaleString('en-US')})`, c.trains ? 'yes' : 'NO', String(c.chunk)]);
+      }
+    T.push({
+      title: 'MLP losses (computed in JavaScript from each library\'s own predictions; steps trained so far in parentheses)',
+      head: ['model', 'library', 'loss at init', 'after warm-up', 'at end', 'trains', 'steps/chunk'],
+      rows,
+    });
+  }
+  if (R.bars?.length) {
+    T.push({
+      title: 'Design bars (ratios of medians from this run)',
+      textCols: 1,
+      head: ['bar', 'gradlab', 'peer', 'ratio', 'result', R.clock === 'cpu' ? 'ratio, wall clock' : 'ratio, CPU clock'],
+      rows: R.bars.map((b) => [b.bar, fmt(b.ours), b.peerName ? `${fmt(b.peer)} (${b.peerName})` : 'n/a', ratio(b.ratio), b.status, ratio(b.ratioOtherClock)]),
+    });
+  }
+  return T;
+}
+
+function renderText(R) {
+  const lines = [`gradlab side-by-side benchmark, ${R.machine.date}`, machineLine(R)];
+  for (const l of LIBS) lines.push(`  ${l}: ${libLine(R.libs[l])}`);
+  lines.push(`each figure: median of ${R.config.runs} runs, libraries interleaved run by run${R.config.quick ? ' (--quick)' : ''}; ${clockText(R)}`);
+  for (const t of tables(R)) {
+    const all = [t.head, ...t.rows];
+    const w = t.head.map((_, j) => Math.max(...all.map((r) => [...(r[j] ?? '')].length)));
+    const line = (r) => r.map((c, j) => (j < (t.textCols ?? 2) ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
+    lines.push('', t.title, line(t.head), w.map((x) => '-'.repeat(x)).join('  '), ...t.rows.map(line));
+  }
+  lines.push('', notesLine(R));
+  return lines.join('\n');
+}
+
+function renderMarkdown(R) {
+  const lines = [`Measured ${R.machine.date.slice(0, 10)} with \`${R.command}\`.`, '', `- Machine: ${machineLine(R)}`];
+  for (const l of LIBS) lines.push(`- ${l}: ${libLine(R.libs[l])}`);
+  lines.push(`- Each figure: median of ${R.config.runs} runs, libraries interleaved run by run${R.config.quick ? ' (`--quick`)' : ''}; ${clockText(R)}; total time ${Math.round(R.elapsedSeconds)} s.`);
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  for (const t of tables(R)) {
+    lines.push('', `**${t.title}**`, '', `| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map((_, j) => (j < (t.textCols ?? 2) ? ' --- ' : ' ---: ')).join('|')}|`);
+    for (const r of t.rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
+  }
+  lines.push('', notesLine(R));
+  return lines.join('\n');
+}
+
+function clockText(R) {
+  return R.clock === 'cpu' ? 'rates per second of process CPU time (--clock cpu)' : 'rates per second of wall-clock time';
+}
+function machineLine(R) {
+  const m = R.machine;
+  const share = R.cpuShare ? `; CPU time / wall time in timed blocks: median ${Math.round(R.cpuShare.median * 100)}%, 10th percentile ${Math.round(R.cpuShare.p10 * 100)}%` : '';
+  return `${m.cpu}, ${m.cores} logical CPUs, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); load average ${m.loadavgStart.join('/')} at start, ${m.loadavgEnd?.join('/') ?? '?'} at end${share}`;
+}
+function libLine(lib) {
+  return lib.error ? `failed to load: ${lib.error}` : `${lib.version}; ${lib.details}`;
+}
+function notesLine(R) {
+  const notes = [];
+  if (R.cpuShare && R.cpuShare.median < 0.9)
+    notes.push(`NOISY: this process got only ${Math.round(R.cpuShare.median * 100)}% of a CPU in the median timed block (10th percentile ${Math.round(R.cpuShare.p10 * 100)}%): other load competed for the CPUs and absolute figures are low; ratios are fairer, as the libraries were interleaved.`);
+  if (R.gradlabModule) notes.push(`gradlab* was loaded from ${R.gradlabModule}, not from this checkout.`);
+  const leaks = (R.mlp ?? []).flatMap((r) => LIBS.filter((l) => r.results[l]?.tensorLeak > 0).map((l) => `${l} ${r.label} leaked ${r.results[l].tensorLeak} tensors`));
+  if (leaks.length) notes.push(`Leaks: ${leaks.join('; ')}.`);
+  const notTraining = (R.mlp ?? []).flatMap((r) => LIBS.filter((l) => r.results[l] && !r.results[l].na && !r.results[l].trains).map((l) => `${l} ${r.label}`));
+  if (notTraining.length) notes.push(`NOT TRAINING (loss did not fall by 5% in the warm-up): ${notTraining.join('; ')}.`);
+  if (R.mlp?.length && !notTraining.length && !leaks.length) notes.push('Every library measured trained (its loss fell during the warm-up); no tensor leaks seen.');
+  return notes.length ? `Notes: ${notes.join(' ')}` : '';
+}
+
+// ---------- main ----------
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  let R;
+  if (opts.from) {
+    R = JSON.parse(readFileSync(opts.from, 'utf8'));
+  } else {
+    const t0 = performance.now();
+    const cfg = opts.quick
+      ? { runs: 3, sizes: [64, 512], warmSeconds: 0.03, gemmSeconds: 0.1, overheadSeconds: 0.1, mlpSeconds: 0.2, chunkSeconds: 0.03, verifySteps: { tiny: 100, mnist: 10 } }
+      : { runs: 5, sizes: [64, 128, 256, 512, 1024], warmSeconds: 0.1, gemmSeconds: 0.25, overheadSeconds: 0.25, mlpSeconds: 0.5, chunkSeconds: 0.05, verifySteps: { tiny: 300, mnist: 20 } };
+    if (opts.runs) cfg.runs = opts.runs;
+    if (opts.sizes) cfg.sizes = opts.sizes;
+    cfg.quick = opts.quick;
+    cfg.only = opts.only;
+    R = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), config: cfg, gradlabModule: opts.gradlabModule };
+    const libs = await loadLibs(opts);
+    R.libs = Object.fromEntries(LIBS.map((l) => [l, libs[l].error ? { error: libs[l].error } : { version: libs[l].version, details: libs[l].details, singleThread: libs[l].singleThread }]));
+    for (const l of LIBS) if (libs[l].singleThread === false) log(`WARNING: ${l} may use more than one thread`);
+    if (opts.only.includes('overhead')) R.overhead = await benchOverhead(libs, cfg);
+    if (opts.only.includes('gemm')) R.gemm = await benchGemm(libs, cfg);
+    if (opts.only.includes('mlp')) R.mlp = await benchMlp(libs, cfg);
+    R.machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
+    R.elapsedSeconds = (performance.now() - t0) / 1e3;
+    const sorted = [...cpuShares].sort((a, b) => a - b);
+    R.cpuShare = { median: median(cpuShares), min: sorted[0], p10: sorted[Math.floor(sorted.length / 10)] };
+    if (opts.out) mkdirSync(new URL('.', new URL(opts.out, `file://${process.cwd()}/`)), { recursive: true });
+  }
+  R.clock = opts.clock;
+  clockSuffix = opts.clock === 'cpu' ? 'Cpu' : '';
+  R.bars = bars(R);
+  // The same bars under the other clock, as a cross-check of noise.
+  clockSuffix = opts.clock === 'cpu' ? '' : 'Cpu';
+  const other = bars(R);
+  clockSuffix = opts.clock === 'cpu' ? 'Cpu' : '';
+  R.bars.forEach((b, i) => { b.ratioOtherClock = other[i].ratio; });
+  if (!opts.from && opts.out) {
+    writeFileSync(opts.out, JSON.stringify(R, null, 1) + '\n');
+    log(`wrote ${opts.out} (${R.elapsedSeconds.toFixed(0)} s)`);
+  }
+  console.log(opts.markdown ? renderMarkdown(R) : renderText(R));
+}
+
+main().then(
+  () => process.exit(0), // tfjs/jax keep handles open
+  (e) => {
+    console.error(e instanceof UsageError ? e.message : e?.stack ?? e);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);
