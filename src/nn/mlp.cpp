@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
-#include <sstream>
 
 #include "core/error.h"
 #include "nn/rng.h"
@@ -16,12 +15,11 @@ namespace {
 constexpr int64_t kMaxParams = int64_t(1) << 28;  // 1 GiB of f32: beyond any wasm heap we run in
 constexpr int kMaxWidth = 1 << 24;
 
+// "[2,16,1]" with cat(), not iostreams: an ostringstream pulls ~33 KB of locale code into the wasm.
 std::string sizes_str(const int* s, size_t n) {
-  std::ostringstream os;
-  os << '[';
-  for (size_t i = 0; i < n; ++i) os << (i ? "," : "") << s[i];
-  os << ']';
-  return os.str();
+  std::string out = "[";
+  for (size_t i = 0; i < n; ++i) out += cat(i ? "," : "", s[i]);
+  return out + "]";
 }
 std::string sizes_str(const std::vector<int>& s) { return sizes_str(s.data(), s.size()); }
 

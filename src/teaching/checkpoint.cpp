@@ -8,12 +8,6 @@
 #include "nn/rng.h"
 #include "ops/ops.h"
 
-// Teaching drivers, not kernels (the time goes into matmul and tanh in src/ops):
-// built for size in the wasm engine, where -O3 unrolling would add kilobytes.
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace gradlab {
 namespace {
 
@@ -279,7 +273,3 @@ CheckpointSweep sweep_checkpointing(const CheckpointConfig& cfg, std::vector<int
 }
 
 }  // namespace gradlab
-
-#ifdef __clang__
-#pragma clang attribute pop
-#endif

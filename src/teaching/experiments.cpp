@@ -67,11 +67,6 @@ std::vector<DepthProfile> vanishing_gradients(int depth, int width, uint64_t see
           run(Variant::SigmoidXavier, depth, width, seed), run(Variant::SigmoidResidual, depth, width, seed)};
 }
 
-// The loss-scaling driver is teaching code, not a kernel: built for size in wasm.
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace {
 
 // Share counters and relative error of one low-precision gradient against the exact one.
@@ -182,9 +177,5 @@ LossScalingResult loss_scaling(const std::string& format, double scale, const Lo
   }
   return out;
 }
-
-#ifdef __clang__
-#pragma clang attribute pop
-#endif
 
 }  // namespace gradlab
