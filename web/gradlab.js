@@ -6,6 +6,7 @@
 //   L.backward();  a.grad === -24
 // Importing this module has no side effects; the wasm loads in createGradlab().
 import { Graph, Tensor } from './lib/graph.js';
+import * as quiz from './lib/quiz.js';
 
 export { Graph, Tensor };
 
@@ -71,6 +72,29 @@ export class Gradlab {
   /** Seed 001 exercise 8: REINFORCE for z ~ Bernoulli(σ(θ)), L = z², against the exact σ(1 − σ). */
   reinforceBernoulli({ theta = 0, samples = 10000, seed = 1 } = {}) {
     return this._json(this._mod.reinforceBernoulliJson(num(theta, 'theta'), num(samples, 'samples'), num(seed, 'seed')));
+  }
+  /** Parses an expression: { source, canonical, variables, nodes }; a syntax error throws with `position`. */
+  parse(source) {
+    return quiz.parse(this._mod, source);
+  }
+  /** Value and gradient of an expression at a point: gl.evaluate('a*b', { a: 2, b: 3 }) → { value: 6, gradient: { a: 3, b: 2 } }. */
+  evaluate(source, at) {
+    return quiz.evaluate(this._mod, source, at);
+  }
+  /** A parsed expression that evaluates at any point: gl.expression('x^2').evaluate({ x: 3 }). */
+  expression(source) {
+    return quiz.expression(this._mod, source);
+  }
+  /**
+   * Checks a learner's ∂f/∂wrt (a number or a formula) at `at` and, for a formula, at
+   * `samples` seeded random points near it; names the likely mistake in `kind`/`feedback`.
+   */
+  checkDerivative(options) {
+    return quiz.checkDerivative(this._mod, options);
+  }
+  /** Checks one cell of a backward-pass table: a node's gradient (or value) in f's trace. */
+  checkTableEntry(options) {
+    return quiz.checkTableEntry(this._mod, options);
   }
   /** Bytes of wasm memory in use (grows, never shrinks). */
   get heapBytes() {
