@@ -177,6 +177,14 @@ std::vector<std::vector<std::pair<int32_t, int>>> consumers_of(const Tape& t) {
   return out;
 }
 
+// "x is used in 3 places (x^2, sin(x), exp(x))": at most five places named, each shortened.
+std::string uses_text(const CompiledExpr& F, int32_t v, const std::vector<std::pair<int32_t, int>>& cons) {
+  std::string uses;
+  for (size_t k = 0; k < cons.size() && k < 5; ++k) uses += (k ? ", " : "") + expr::shorten(F.text_of_node(cons[k].first), 40);
+  if (cons.size() > 5) uses += ", \xE2\x80\xA6";
+  return cat(expr::shorten(F.text_of_node(v), 80), " is used in ", cons.size(), " places (", uses, ")");
+}
+
 // Classic wrong local derivatives, per op and input slot. x: the input's value,
 // o: the other input's value (binary ops), y: the node's value, p: the exponent.
 struct WrongRule {
@@ -648,19 +656,15 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
         auto path = [&, w = w, s = s](const Sample& p) {
           return p.adj[size_t(w)] * p.local[size_t(w)][size_t(s)] * p.tan[size_t(v)];
         };
-        const std::string vt = F.text_of_node(v), wt = F.text_of_node(w);
-        std::string uses;
-        for (size_t k = 0; k < cv.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cv[k].first);
-        if (matches(pts, dt, path))
-          set(FeedbackKind::MissingFanOut,
-              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
-                  "your answer has only the path through ", wt, "."),
-              vt);
-        else if (cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); }))
-          set(FeedbackKind::MissingFanOut,
-              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
-                  "your answer misses the path through ", wt, "."),
-              vt);
+        // Texts only once a path matches: x+x+...+x has hundreds of long consumers.
+        const bool only = matches(pts, dt, path);
+        if (!only && !(cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); })))
+          continue;
+        const std::string vt = F.text_of_node(v);
+        set(FeedbackKind::MissingFanOut,
+            cat(uses_text(F, v, cv), ", so its gradient is the sum over all of them; your answer ",
+                only ? "has only" : "misses", " the path through ", expr::shorten(F.text_of_node(w), 80), "."),
+            vt);
       }
     }
   }
@@ -851,15 +855,13 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
       return done(FeedbackKind::ValueNotGradient,
                   cat("That is the forward value of ", ut, "; this column asks for its gradient ", D, "."));
     const auto cons = consumers_of(t)[size_t(u)];
-    std::string uses;
-    for (size_t k = 0; k < cons.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cons[k].first);
     if (cons.size() >= 2)
       for (const auto& [w, sl] : cons)
         if (is(s.adj[size_t(w)] * s.local[size_t(w)][size_t(sl)]))
           return done(FeedbackKind::MissingFanOut,
-                      cat(ut, " is used in ", cons.size(), " places (", uses,
-                          "), so its gradient is the sum of the contributions from each; you gave only the one from ",
-                          F.text_of_node(w), "."),
+                      cat(uses_text(F, u, cons),
+                          ", so its gradient is the sum of the contributions from each; you gave only the one from ",
+                          expr::shorten(F.text_of_node(w), 80), "."),
                       F.text_of_node(w));
     for (const auto& [w, sl] : cons) {
       const double local = s.local[size_t(w)][size_t(sl)], up = s.adj[size_t(w)];
