@@ -97,6 +97,120 @@ export interface ModeComparison {
   leaves: { id: number; forward: number[]; reverse: number[] }[];
 }
 
+/** Variable values for an expression, e.g. { a: 2, b: -3, c: 10 }. */
+export type Point = Record<string, number>;
+
+export interface ParsedExpression {
+  source: string;
+  /** Fully parenthesised form: equal for expressions that parse to the same tree. */
+  canonical: string;
+  /** Variable names in order of first appearance. */
+  variables: string[];
+  /** Numbers, variables and operations in the syntax tree. */
+  nodes: number;
+}
+export interface Evaluation {
+  value: number;
+  /** ∂value/∂variable for every variable of the expression. */
+  gradient: Record<string, number>;
+}
+export interface Expression {
+  source: string;
+  canonical: string;
+  variables: string[];
+  evaluate(at: Point): Evaluation;
+}
+/** Thrown for bad expressions; `position` (a character index) for syntax errors. */
+export interface ExpressionError extends Error {
+  position?: number;
+}
+
+export type FeedbackKind =
+  | 'correct'
+  | 'rounding'
+  | 'sign-error'
+  | 'missing-chain-factor'
+  | 'missing-outer-factor'
+  | 'missing-fan-out'
+  | 'wrong-variable'
+  | 'wrong-local-derivative'
+  | 'constant-factor'
+  | 'value-not-gradient'
+  | 'gradient-not-value'
+  | 'answer-undefined'
+  | 'invalid-answer'
+  | 'incorrect';
+
+export interface DerivativeQuestion {
+  /** The function, e.g. '(a*b+c)^2'. */
+  f: string;
+  /** The variable to differentiate by. */
+  wrt: string;
+  /** The learner's answer: a number or a formula such as '2*(a*b+c)*b'. */
+  answer: number | string;
+  /** A value for every variable of f (and of the answer). */
+  at: Point;
+  /** Relative tolerance, default 1e-6. */
+  tolerance?: number;
+  /** Random points near `at` a formula is also compared at (0..50, default 5). */
+  samples?: number;
+  /** Seed of the random points (default 1). */
+  seed?: number;
+}
+export interface TestedPoint {
+  at: Point;
+  /** ∂f/∂wrt there. */
+  expected: number;
+  /** The answer there (NaN where it is undefined). */
+  given: number;
+  ok: boolean;
+}
+export interface DerivativeCheck {
+  correct: boolean;
+  kind: FeedbackKind;
+  /** One or two sentences for the learner. */
+  feedback: string;
+  /** ∂f/∂wrt at `at`. */
+  expected: number;
+  /** The answer at `at` (NaN when it could not be evaluated). */
+  given: number;
+  /** The answer has no variables: compared at `at` only. */
+  numericAnswer: boolean;
+  /** `at` first, then the random points. */
+  points: TestedPoint[];
+  /** The sub-expression the feedback is about, e.g. '(a*b+c)'. */
+  node?: string;
+  /** wrong-variable: the variable the answer differentiates by. */
+  variable?: string;
+  /** constant-factor: answer/expected; rounding: given − expected; chain kinds: the missing factor at `at`. */
+  factor?: number;
+}
+export interface TableEntryQuestion {
+  f: string;
+  at: Point;
+  /** A variable ('a'), a sub-expression of f ('a*b'), a trace name ('v4') or a node id of g.fromExpression(f) in a new graph. */
+  node: string | number;
+  /** The learner's value for the cell. */
+  given: number;
+  /** Default 'gradient'. */
+  column?: 'gradient' | 'value';
+  tolerance?: number;
+}
+export interface TableEntryCheck {
+  correct: boolean;
+  kind: FeedbackKind;
+  feedback: string;
+  expected: number;
+  given: number;
+  /** The node's id (as in g.fromExpression(f) in a new graph). */
+  node: number;
+  /** The node's source text, e.g. 'a*b'. */
+  nodeText: string;
+  /** A node the feedback names (the consumer, the other node). */
+  other?: string;
+  factor?: number;
+}
+
 export interface LeafOptions {
   /** Default true for tensor()/scalar(). */
   requiresGrad?: boolean;
@@ -183,6 +297,11 @@ export declare class Graph {
   tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
   nodeGradcheck(loss: Tensor): NodeGradCheck[];
   compareModes(loss: Tensor): ModeComparison;
+  /**
+   * An expression lowered into this graph; returns the root. Variables become scalar
+   * leaves labelled with their names, or use the scalar Tensors given in `at`.
+   */
+  fromExpression(source: string, at: Record<string, number | Tensor>, options?: { labelOperations?: boolean }): Tensor;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -468,6 +587,15 @@ export declare class Gradlab {
   /** Bytes in live malloc'd blocks of the wasm heap. */
   readonly heapUsedBytes: number;
   graph(options?: { dtype?: DType }): Graph;
+  /** Parses an expression; a syntax error throws an ExpressionError with `position`. */
+  parse(source: string): ParsedExpression;
+  /** Value and gradient of an expression at a point. */
+  evaluate(source: string, at: Point): Evaluation;
+  expression(source: string): Expression;
+  /** Checks a learner's derivative (number or formula) and names the likely mistake. */
+  checkDerivative(question: DerivativeQuestion): DerivativeCheck;
+  /** Checks one cell of a backward-pass table ("fill in the table"). */
+  checkTableEntry(question: TableEntryQuestion): TableEntryCheck;
   /** An MLP on the fast training path, e.g. gl.mlp([2, 16, 16, 1], { activation: 'tanh' }). */
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
   /** A model from toJSON() output (object or JSON text); validated. */

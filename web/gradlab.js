@@ -8,6 +8,7 @@
 import { Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
 import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
+import * as quiz from './lib/quiz.js';
 
 export { Graph, Tensor, Model };
 
@@ -108,6 +109,29 @@ export class Gradlab {
   /** A seeded toy data set: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3'. */
   dataset(name, options) {
     return dataset(this, name, options);
+  }
+  /** Parses an expression: { source, canonical, variables, nodes }; a syntax error throws with `position`. */
+  parse(source) {
+    return quiz.parse(this._mod, source);
+  }
+  /** Value and gradient of an expression at a point: gl.evaluate('a*b', { a: 2, b: 3 }) → { value: 6, gradient: { a: 3, b: 2 } }. */
+  evaluate(source, at) {
+    return quiz.evaluate(this._mod, source, at);
+  }
+  /** A parsed expression that evaluates at any point: gl.expression('x^2').evaluate({ x: 3 }). */
+  expression(source) {
+    return quiz.expression(this._mod, source);
+  }
+  /**
+   * Checks a learner's ∂f/∂wrt (a number or a formula) at `at` and, for a formula, at
+   * `samples` seeded random points near it; names the likely mistake in `kind`/`feedback`.
+   */
+  checkDerivative(options) {
+    return quiz.checkDerivative(this._mod, options);
+  }
+  /** Checks one cell of a backward-pass table: a node's gradient (or value) in f's trace. */
+  checkTableEntry(options) {
+    return quiz.checkTableEntry(this._mod, options);
   }
   /** Bytes of wasm memory (the memory size: grows, never shrinks). */
   get heapBytes() {

@@ -1,7 +1,9 @@
 // Lowering into the tape and evaluation with domain checks.
 #include "expr/eval.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 namespace gradlab::expr {
 
@@ -16,19 +18,72 @@ std::string format_point(const Point& at, const std::vector<std::string>& names)
   return out;
 }
 
+Point parse_point(std::string_view text) {
+  constexpr size_t kMaxText = 1 << 20;  // a point of thousands of variables is still far below this
+  if (text.size() > kMaxText) fail("the point is ", text.size(), " characters long; the limit is ", kMaxText);
+  Point at;
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    size_t end = i;
+    while (end < n && text[end] != ',' && text[end] != ';' && text[end] != '\n') ++end;
+    size_t b = i, e = end;
+    while (b < e && is_space(text[b])) ++b;
+    while (e > b && is_space(text[e - 1])) --e;
+    i = end + 1;
+    if (b == e) continue;  // empty entry: "a=1,,b=2" or a trailing separator
+    const std::string_view entry = text.substr(b, e - b);
+    const size_t eq = entry.find('=');
+    std::string shown(entry.substr(0, 40));
+    if (entry.size() > 40) shown += "\xE2\x80\xA6";
+    if (eq == std::string_view::npos) fail("the point entry '", shown, "' is not of the form name=value");
+    std::string_view name = entry.substr(0, eq), value = entry.substr(eq + 1);
+    while (!name.empty() && is_space(name.back())) name.remove_suffix(1);
+    while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+    bool ok_name = !name.empty() && name.size() <= 200 &&
+                   (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+    for (char c : name) ok_name &= std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    if (!ok_name) fail("the point entry '", shown, "' does not start with a variable name (letters, digits and _)");
+    // Plain decimal text only: strtod alone would also take "nan", "inf" and hex.
+    bool ok_value = !value.empty() && value.size() <= 64;
+    for (char c : value) ok_value &= (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+    const std::string v(value);
+    char* stop = nullptr;
+    const double x = ok_value ? std::strtod(v.c_str(), &stop) : 0.0;
+    if (!ok_value || stop != v.c_str() + v.size())
+      fail("the value of '", std::string(name), "' in the point is '", std::string(value.substr(0, 40)), "', not a number");
+    if (!std::isfinite(x)) fail("the value of '", std::string(name), "' is ", x, ", not a finite number");
+    if (!at.emplace(std::string(name), x).second) fail("the point gives '", std::string(name), "' twice");
+  }
+  return at;
+}
+
 namespace {
 
 std::string list_names(const Point& at) {
   if (at.empty()) return "no variables";
   std::string out;
-  for (const auto& kv : at) out += (out.empty() ? "" : ", ") + kv.first;
+  size_t k = 0;
+  for (const auto& kv : at) {
+    if (k++ == 20) return cat(out, " and ", at.size() - 20, " more");
+    out += (out.empty() ? "" : ", ") + shorten(kv.first, 40);
+  }
   return out;
 }
 
 [[noreturn]] void unknown_variable(const Expr& e, const std::string& name, const Point& given) {
   std::string hint;
-  if (name == "e") hint = " (for Euler's number write exp(1), for e^x write exp(x))";
-  fail("unknown variable '", name, "' in ", e.text(), ": values were given for ", list_names(given), hint);
+  if (name == "e") {
+    hint = " (for Euler's number write exp(1), for e^x write exp(x))";
+  } else {
+    std::vector<std::string> names;
+    for (const auto& kv : given) names.push_back(kv.first);
+    const std::string near = closest_name(name, names);
+    if (!near.empty()) hint = cat(" (did you mean ", near, "?)");
+  }
+  fail("unknown variable '", shorten(name, 40), "' in ", shorten(e.text(), 60), ": values were given for ",
+       list_names(given), hint);
 }
 
 }  // namespace
@@ -166,7 +221,7 @@ std::string CompiledExpr::undefined_value_message(int32_t id, const Point& at) c
   switch (nd.op) {
     case Op::Log:
       if (a.kind == Kind::Pow)
-        return cat(head, "a power with a variable exponent needs a positive base, and ", expr_.text(a.a), " = ", x);
+        return cat(head, "a power with a variable exponent needs a positive base; the base ", expr_.text(a.a), " is ", x);
       if (x == 0) return head + "log(0) = -inf";
       if (x < 0) return cat(head, "log needs a positive argument, got ", x);
       break;

@@ -29,6 +29,13 @@ using Point = std::map<std::string, double>;
 // "a = 2, b = -3" for the given variable names (in that order).
 std::string format_point(const Point& at, const std::vector<std::string>& names);
 
+// Reads a point written as "a=2, b=-3" or one "name=value" per line (',', ';' or a
+// newline between entries, spaces anywhere). This is how the bindings pass points:
+// JavaScript writes String(number), which reads back exactly. Names follow the
+// expression language ([A-Za-z_][A-Za-z0-9_]*), values are finite decimal numbers,
+// a name may appear once. Throws Error naming the entry otherwise.
+Point parse_point(std::string_view text);
+
 struct Lowering {
   int32_t root = -1;               // tape node of the expression's value
   int32_t first = 0;               // first tape node the lowering created

@@ -48,6 +48,13 @@ constexpr Alias kAliases[] = {
 
 }  // namespace
 
+std::string shorten(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
+}
+
 int32_t char_index(std::string_view src, size_t byte_pos) {
   int32_t n = 0;
   for (size_t i = 0; i < byte_pos && i < src.size(); ++i)

@@ -33,6 +33,10 @@ struct ParseError : Error {
 // is a byte offset into `src` (src.size() points just past the end).
 [[noreturn]] void syntax_error(std::string_view src, size_t byte_pos, const std::string& reason);
 
+// `text` cut to at most `max_bytes` bytes at a character boundary, with "…" added
+// when cut: long user text in a one-line message.
+std::string shorten(std::string_view text, size_t max_bytes);
+
 // Character (code point) index of a byte offset.
 int32_t char_index(std::string_view src, size_t byte_pos);
 

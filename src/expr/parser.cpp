@@ -4,6 +4,7 @@
 #include "expr/parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace gradlab::expr {
@@ -31,6 +32,41 @@ bool is_function_name(std::string_view name) {
   for (const FunctionName& f : functions())
     if (name == f.name) return true;
   return false;
+}
+
+std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  // Case alone ("A" for "a") is always a typo worth naming.
+  for (const std::string& c : candidates)
+    if (c != name && c.size() == name.size() && lower(c) == lower(name)) return c;
+  // One- and two-letter names are all one edit apart ("z" and "a"): no guess there.
+  if (name.size() <= 2) return "";
+  const size_t limit = name.size() <= 4 ? 1 : 2;
+  std::string best;
+  size_t best_d = limit + 1;
+  for (const std::string& c : candidates) {
+    const size_t n = name.size(), m = c.size();
+    if ((n > m ? n - m : m - n) > limit || c == name) continue;
+    // Optimal string alignment distance; three rows suffice.
+    std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+    for (size_t j = 0; j <= m; ++j) prev[j] = j;
+    for (size_t i = 1; i <= n; ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= m; ++j) {
+        const size_t cost = name[i - 1] == c[j - 1] ? 0 : 1;
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+        if (i > 1 && j > 1 && name[i - 1] == c[j - 2] && name[i - 2] == c[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      }
+      prev2.swap(prev);
+      prev.swap(cur);
+    }
+    if (prev[m] < best_d) best_d = prev[m], best = c;
+  }
+  return best;
 }
 
 class Parser {
@@ -217,9 +253,13 @@ class Parser {
     Op op = Op::Leaf;
     for (const FunctionName& f : functions())
       if (name == f.name) op = f.op;
-    if (op == Op::Leaf)
-      error_at(name_tok, cat("unknown function '", name, "' (known functions: ", function_list(), "; to multiply, write ",
-                             name, "*(...))"));
+    if (op == Op::Leaf) {
+      std::vector<std::string> known;
+      for (const FunctionName& f : functions()) known.push_back(f.name);
+      const std::string near = closest_name(name, known);
+      error_at(name_tok, cat("unknown function '", name, "'", near.empty() ? "" : cat(" (did you mean ", near, "?)"),
+                             "; known functions: ", function_list(), "; to multiply, write ", name, "*(...)"));
+    }
     const Token open = next();  // '('
     enter(open);
     if (peek().kind == Tok::RParen) error_at(peek(), cat(name, "() needs an argument"));

@@ -53,6 +53,11 @@ struct FunctionName {
 const std::vector<FunctionName>& functions();
 std::string function_list();  // "exp, log, ln, sqrt, ..." for messages
 bool is_function_name(std::string_view name);
+// The candidate nearest to `name` by edit distance (insert, delete, replace or swap
+// two neighbours), if it is close enough to be a typo: one differing only in case,
+// else at most 1 edit for names of 3 or 4 characters and 2 for longer ones (one- and
+// two-letter names get no guess). "" when none is.
+std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
 class Expr {
  public:

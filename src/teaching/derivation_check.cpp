@@ -116,6 +116,17 @@ int decimals(const std::string& text) {
   return std::max(after, 0);
 }
 
+// Whether `given`, typed with `dec` decimals, is `expected` rounded or truncated to
+// that many decimals (-2.83 or -2.82 for -2.8284). Whole numbers count only from 10
+// on: 16 for 16.4 is rounding, 3 for 2.5 is not.
+bool looks_rounded(double given, double expected, int dec) {
+  if (dec < 0 || dec > 15 || given == 0 || (dec == 0 && std::fabs(given) < 10)) return false;
+  const double unit = std::pow(10.0, -dec);
+  if (std::fabs(given - expected) <= 0.5 * unit * (1 + 1e-9)) return true;
+  const double truncated = std::trunc(expected / unit) * unit;
+  return std::fabs(given - truncated) <= 1e-9 * std::max(1.0, std::fabs(given));
+}
+
 // What the tape knows at one point.
 struct Sample {
   Point at;
@@ -164,6 +175,14 @@ std::vector<std::vector<std::pair<int32_t, int>>> consumers_of(const Tape& t) {
     }
   }
   return out;
+}
+
+// "x is used in 3 places (x^2, sin(x), exp(x))": at most five places named, each shortened.
+std::string uses_text(const CompiledExpr& F, int32_t v, const std::vector<std::pair<int32_t, int>>& cons) {
+  std::string uses;
+  for (size_t k = 0; k < cons.size() && k < 5; ++k) uses += (k ? ", " : "") + expr::shorten(F.text_of_node(cons[k].first), 40);
+  if (cons.size() > 5) uses += ", \xE2\x80\xA6";
+  return cat(expr::shorten(F.text_of_node(v), 80), " is used in ", cons.size(), " places (", uses, ")");
 }
 
 // Classic wrong local derivatives, per op and input slot. x: the input's value,
@@ -243,6 +262,26 @@ const std::vector<WrongRule>& wrong_rules() {
        [](double, double, double y, double) { return y; }},
       {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("exp(", x, ")"); },
        [](double x, double, double, double) { return std::exp(x); }},
+      // GELU and SiLU (seed 000's activation layer): the function for its derivative,
+      // SiLU's product rule half done, or the activation skipped (slope 1).
+      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S x, S, double) { return cat("gelu(", x, ")"); },
+       [](double, double, double y, double) { return y; }},
+      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
+       [](S x, S, double) { return cat("sigmoid(", x, ")"); },
+       [](double x, double, double, double) { return 1 / (1 + std::exp(-x)); }},
+      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
+       [](S x, S, double) { return cat("silu(", x, ")"); }, [](double, double, double y, double) { return y; }},
+      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S, S, double) { return std::string("1 (as if there were no activation)"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
+       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
+       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
+       [](double, double, double, double) { return 1.0; }},
+      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); },
+       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
+       [](double, double, double, double) { return 1.0; }},
       {Op::Abs, 0, [](S x, S, double) { return cat("sign(", x, ")"); }, [](S, S, double) { return std::string("1"); },
        [](double, double, double, double) { return 1.0; }},
       {Op::Neg, 0, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
@@ -341,6 +380,33 @@ Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const 
   return out;
 }
 
+// A relu or abs node's input: the function changes formula where it crosses 0.
+using Kink = int32_t;
+std::vector<Kink> kinks_of(const Tape& t) {
+  std::vector<Kink> out;
+  for (int32_t i = 0; i < t.size(); ++i) {
+    const Node& n = t.node(i);
+    if (n.op == Op::Relu || n.op == Op::Abs) out.push_back(n.in[0]);
+  }
+  return out;
+}
+// The side of each kink at the tape's current values: -1, 0 or +1.
+std::vector<int> sides(const Tape& t, const std::vector<Kink>& kinks) {
+  std::vector<int> out;
+  out.reserve(kinks.size());
+  for (Kink k : kinks) {
+    const double x = t.value_at(k);
+    out.push_back(x > 0 ? 1 : x < 0 ? -1 : 0);
+  }
+  return out;
+}
+// A sample point is on the given point's side of every kink (0 at the given point: any side).
+bool same_sides(const std::vector<int>& sample, const std::vector<int>& given) {
+  for (size_t i = 0; i < given.size(); ++i)
+    if (given[i] != 0 && sample[i] != given[i]) return false;
+  return true;
+}
+
 // "a = 2, b = -3" with short numbers, for feedback.
 std::string point_text(const Point& at) {
   std::string out;
@@ -368,6 +434,9 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   std::unique_ptr<CompiledExpr> Fp;
   try {
     Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
+  } catch (const expr::ParseError& e) {
+    // Keep the position (the bindings expose it as error.position).
+    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
   } catch (const Error& e) {
     fail("in the function f: ", e.what());
   }
@@ -418,11 +487,18 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
     for (const std::string& v : A->expr().variables())
       if (q.at.find(v) == q.at.end()) {
         std::string vars;
-        for (const auto& kv : q.at) vars += (vars.empty() ? "" : ", ") + kv.first;
-        std::string hint = v == "e" ? " For Euler's number write exp(1); for e^x write exp(x)." : "";
+        std::vector<std::string> names;
+        for (const auto& kv : q.at) {
+          if (names.size() < 20) vars += (vars.empty() ? "" : ", ") + expr::shorten(kv.first, 40);
+          names.push_back(kv.first);
+        }
+        if (names.size() > 20) vars += cat(" and ", names.size() - 20, " more");
+        std::string hint;
+        if (v == "e") hint = " For Euler's number write exp(1); for e^x write exp(x).";
+        else if (const std::string near = expr::closest_name(v, names); !near.empty()) hint = cat(" Did you mean ", near, "?");
         return finish_invalid(FeedbackKind::InvalidAnswer,
-                              cat("Your answer uses '", v, "', which is not a variable here (the variables are ", vars,
-                                  ").", hint));
+                              cat("Your answer uses '", expr::shorten(v, 40), "', which is not a variable here (the variables are ",
+                                  vars.empty() ? "none" : vars, ").", hint));
       }
     r.numeric_answer = A->expr().variables().empty();
   }
@@ -443,8 +519,15 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   }
   r.given = pts[0].given;
 
-  // Random points near `at` for a formula.
+  // Random points near `at` for a formula. relu and abs are piecewise: a learner
+  // who answers "x" for relu(w*x+b) where w*x+b > 0 has the derivative of the piece
+  // the question is about, so random points stay on the same side of every kink (of
+  // f and of the answer) as the given point; a kink sitting exactly at the given
+  // point does not restrict.
   if (!r.numeric_answer && q.samples > 0) {
+    const std::vector<Kink> f_kinks = kinks_of(F.tape()), a_kinks = A ? kinks_of(A->tape()) : std::vector<Kink>{};
+    // The sides at the given point (both tapes were last evaluated there).
+    const std::vector<int> f_side = sides(F.tape(), f_kinks), a_side = A ? sides(A->tape(), a_kinks) : std::vector<int>{};
     std::vector<std::string> vary;
     for (const auto& kv : q.at)
       if (F.expr().has_variable(kv.first) || (A && A->expr().has_variable(kv.first))) vary.push_back(kv.first);
@@ -458,7 +541,9 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
       }
       Sample s;
       if (!analyse(F, p, wrt_leaf, s, nullptr)) continue;
+      if (!same_sides(sides(F.tape(), f_kinks), f_side)) continue;
       if (!answer_at(p, s.given, nullptr)) continue;
+      if (A && !same_sides(sides(A->tape(), a_kinks), a_side)) continue;
       if (!std::isfinite(s.expected)) continue;
       pts.push_back(std::move(s));
     }
@@ -509,9 +594,8 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
       const double rel = std::fabs(s.given - s.expected) / std::max(std::fabs(s.expected), 1e-300);
       worst = std::max(worst, rel);
     }
-    const int dec = r.numeric_answer ? decimals(answer_text) : -1;
-    const bool rounded = dec >= 0 && r.given != 0 && (dec >= 1 || std::fabs(r.given) >= 10) && std::fabs(r.given - r.expected) <= 0.5 * std::pow(10.0, -dec) * (1 + 1e-9);
-    close = worst <= (r.numeric_answer ? 1e-2 : 1e-3) || rounded;
+    const bool rounded = r.numeric_answer && looks_rounded(r.given, r.expected, decimals(answer_text));
+    close = worst <= 1e-3 || rounded;
     if (close) {
       const double diff = r.given - r.expected;
       if (r.numeric_answer)
@@ -530,9 +614,14 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
     }
   }
   // Sign.
-  if (!f.found && matches(pts, dt, [](const Sample& s) { return -s.expected; }))
+  if (!f.found && matches(pts, dt, [](const Sample& s) { return -s.expected; })) {
+    // A sign error often comes from one local derivative (sin' = -cos, d(a-b)/db = 1):
+    // name it when exactly that explains the answer.
+    const Finding wl = find_wrong_local(F, pts, dt, dep, false, -1);
     set(FeedbackKind::SignError, cat("Check the sign: ", D, " is ", show(r.expected), " at ", at_text,
-                                     ", your answer has the opposite sign."));
+                                     ", your answer has the opposite sign.", wl.found ? " " + wl.feedback : std::string()),
+        wl.found ? wl.node : std::string());
+  }
   // ∂f/∂u for an intermediate u: the chain stopped at u.
   if (!f.found)
     for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
@@ -554,20 +643,9 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
       f.other = v;
       break;
     }
-  // ∂u/∂x for an intermediate u: the outer factor is missing.
-  if (!f.found)
-    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
-      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
-      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 1.0)) continue;
-      if (!matches(pts, dt, [u](const Sample& s) { return s.tan[size_t(u)]; })) continue;
-      const std::string ut = F.text_of_node(u);
-      set(FeedbackKind::MissingOuterFactor,
-          cat("You computed ", d_of(ut, q.wrt), ", the derivative of the inner part ", ut,
-              ", but not the outer factor ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here). ", D, " = ",
-              d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
-          ut, p0.adj[size_t(u)]);
-    }
-  // A value used in several places: only some of its paths counted.
+  // A value used in several places: only some of its paths counted. Before the
+  // outer-factor test: for x*exp(x), "exp(x)" is also ∂exp(x)/∂x, but the learner
+  // more likely dropped a term of the product rule than a chain factor.
   if (!f.found) {
     const auto cons = consumers_of(t);
     for (int32_t v = 0; v < t.size() && !f.found; ++v) {
@@ -578,22 +656,34 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
         auto path = [&, w = w, s = s](const Sample& p) {
           return p.adj[size_t(w)] * p.local[size_t(w)][size_t(s)] * p.tan[size_t(v)];
         };
-        const std::string vt = F.text_of_node(v), wt = F.text_of_node(w);
-        std::string uses;
-        for (size_t k = 0; k < cv.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cv[k].first);
-        if (matches(pts, dt, path))
-          set(FeedbackKind::MissingFanOut,
-              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
-                  "your answer has only the path through ", wt, "."),
-              vt);
-        else if (cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); }))
-          set(FeedbackKind::MissingFanOut,
-              cat(vt, " is used in ", cv.size(), " places (", uses, "), so its gradient is the sum over all of them; ",
-                  "your answer misses the path through ", wt, "."),
-              vt);
+        // Texts only once a path matches: x+x+...+x has hundreds of long consumers.
+        const bool only = matches(pts, dt, path);
+        if (!only && !(cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); })))
+          continue;
+        const std::string vt = F.text_of_node(v);
+        set(FeedbackKind::MissingFanOut,
+            cat(uses_text(F, v, cv), ", so its gradient is the sum over all of them; your answer ",
+                only ? "has only" : "misses", " the path through ", expr::shorten(F.text_of_node(w), 80), "."),
+            vt);
       }
     }
   }
+  // ∂u/∂x for an intermediate u: the outer factor is missing.
+  if (!f.found)
+    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
+      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
+      // An outer factor of 1 is no factor; one of 0 (an inactive relu) makes the whole
+      // derivative 0, and a wrong local derivative explains a nonzero answer better.
+      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 1.0)) continue;
+      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 0.0)) continue;
+      if (!matches(pts, dt, [u](const Sample& s) { return s.tan[size_t(u)]; })) continue;
+      const std::string ut = F.text_of_node(u);
+      set(FeedbackKind::MissingOuterFactor,
+          cat("You computed ", d_of(ut, q.wrt), ", the derivative of the inner part ", ut,
+              ", but not the outer factor ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here). ", D, " = ",
+              d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
+          ut, p0.adj[size_t(u)]);
+    }
   // A constant factor (a forgotten exponent, a ½, ...).
   const Finding wl = f.found ? Finding{} : find_wrong_local(F, pts, dt, dep, false, -1);
   if (!f.found) {
@@ -700,6 +790,9 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
   std::unique_ptr<CompiledExpr> Fp;
   try {
     Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
+  } catch (const expr::ParseError& e) {
+    // Keep the position (the bindings expose it as error.position).
+    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
   } catch (const Error& e) {
     fail("in the function f: ", e.what());
   }
@@ -745,8 +838,7 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
     return matches(pts, dt, [c](const Sample&) { return c; });
   };
   const double rel = std::fabs(q.given - r.expected) / std::max(std::fabs(r.expected), 1e-300);
-  const int dec = decimals(format_number(q.given));
-  if (rel <= 1e-2 || (dec >= 0 && q.given != 0 && (dec >= 1 || std::fabs(q.given) >= 10) && std::fabs(q.given - r.expected) <= 0.5 * std::pow(10.0, -dec) * (1 + 1e-9)))
+  if (rel <= 1e-3 || looks_rounded(q.given, r.expected, decimals(format_number(q.given))))
     return done(FeedbackKind::Rounding,
                 cat("Close, but not within the tolerance: ", D, " = ", format_number(r.expected), ", your value is off by ",
                     show(std::fabs(q.given - r.expected)), ". Give more digits."),
@@ -763,15 +855,13 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
       return done(FeedbackKind::ValueNotGradient,
                   cat("That is the forward value of ", ut, "; this column asks for its gradient ", D, "."));
     const auto cons = consumers_of(t)[size_t(u)];
-    std::string uses;
-    for (size_t k = 0; k < cons.size(); ++k) uses += (k ? ", " : "") + F.text_of_node(cons[k].first);
     if (cons.size() >= 2)
       for (const auto& [w, sl] : cons)
         if (is(s.adj[size_t(w)] * s.local[size_t(w)][size_t(sl)]))
           return done(FeedbackKind::MissingFanOut,
-                      cat(ut, " is used in ", cons.size(), " places (", uses,
-                          "), so its gradient is the sum of the contributions from each; you gave only the one from ",
-                          F.text_of_node(w), "."),
+                      cat(uses_text(F, u, cons),
+                          ", so its gradient is the sum of the contributions from each; you gave only the one from ",
+                          expr::shorten(F.text_of_node(w), 80), "."),
                       F.text_of_node(w));
     for (const auto& [w, sl] : cons) {
       const double local = s.local[size_t(w)][size_t(sl)], up = s.adj[size_t(w)];

@@ -1,6 +1,7 @@
 // Graph and Tensor: the idiomatic layer over the raw GraphHandle binding.
 // A Tensor is a (graph, node id) pair: no wasm object per node.
 import { describe, flatten } from './data.js';
+import { lowerInto } from './quiz.js';
 
 const registry =
   typeof FinalizationRegistry === 'function'
@@ -149,6 +150,14 @@ export class Graph {
   /** Gradients by forward mode (one pass per input element) and reverse mode (one pass). */
   compareModes(loss) {
     return this._json('compareModesJson', loss, 'compareModes');
+  }
+  /**
+   * An expression lowered into this graph: g.fromExpression('(a*b+c)^2', { a: 2, b: -3, c: 10 })
+   * returns the root Tensor; each variable is a scalar leaf labelled with its name (or a
+   * scalar Tensor of this graph given in `at`), so trace/tapeListing/gradcheck work on it.
+   */
+  fromExpression(source, at, options) {
+    return new Tensor(this, lowerInto(this, source, at, options, Tensor));
   }
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
