@@ -12,6 +12,7 @@
 #include <string>
 
 #include "binding_util.h"
+#include "core/json.h"
 #include "expr/eval.h"
 #include "teaching/derivation_check.h"
 
@@ -39,39 +40,12 @@ std::string guard_json(F&& f) {
   });
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
 std::string json_names(const std::vector<std::string>& names) {
   std::string out = "[";
   for (size_t i = 0; i < names.size(); ++i) out += cat(i ? "," : "", json_string(names[i]));
   return out + "]";
 }
 
-uint64_t to_seed(double s) {
-  if (!(s >= 0 && s <= 9007199254740991.0 && s == std::floor(s)))
-    fail("seed must be a non-negative integer, got ", s);
-  return uint64_t(s);
-}
 
 // {"source", "canonical", "variables": [...], "nodes": n}
 std::string expr_parse_json(const std::string& source) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "binding_util.h"
+#include "core/json.h"
 #include "core/tape.h"
 #include "teaching/gradcheck.h"
 #include "teaching/trace.h"
@@ -31,37 +32,6 @@ std::string take_last_error() {
 }
 
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  return out;
-}
-
-// JSON numbers; non-finite values become null, the nearest thing JSON can carry.
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
-std::string json_numbers(const std::vector<double>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += cat(i ? "," : "", json_number(v[i]));
-  return out + "]";
-}
 
 Shape make_shape(int rank, int d0, int d1) {
   if (rank < 0 || rank > 2) fail("tensor rank must be 0, 1 or 2, got ", rank);

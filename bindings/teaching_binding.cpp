@@ -8,6 +8,7 @@
 
 #include "binding_util.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/tape.h"
 #include "teaching/checkpoint.h"
 #include "teaching/experiments.h"
@@ -18,16 +19,6 @@ using namespace gradlab;
 namespace gradlab::bindings {
 namespace {
 
-std::string numbers(const std::vector<double>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += cat(i ? "," : "", std::isfinite(v[i]) ? format_number(v[i]) : "null");
-  return out + "]";
-}
-uint64_t to_seed(double s) {
-  if (!(s >= 0 && s <= 9007199254740991.0 && s == std::floor(s)))
-    fail("seed must be a non-negative integer, got ", s);
-  return uint64_t(s);
-}
 
 std::string vanishing_gradients_json(int depth, int width, double seed) {
   return guard(std::string(), [&] {
@@ -35,8 +26,8 @@ std::string vanishing_gradients_json(int depth, int width, double seed) {
     bool first = true;
     for (const DepthProfile& p : vanishing_gradients(depth, width, to_seed(seed))) {
       out += cat(first ? "" : ",", "{\"name\":\"", p.name, "\",\"loss\":", format_number(p.loss),
-                 ",\"gradNorms\":", numbers(p.grad_norms), ",\"activationMean\":", numbers(p.act_mean),
-                 ",\"activationStd\":", numbers(p.act_std), "}");
+                 ",\"gradNorms\":", json_numbers(p.grad_norms), ",\"activationMean\":", json_numbers(p.act_mean),
+                 ",\"activationStd\":", json_numbers(p.act_std), "}");
       first = false;
     }
     return out + "]";
@@ -110,7 +101,7 @@ class Json {
   GRADLAB_NOINLINE Json& boolean(bool v) { return raw(v ? "true" : "false"); }
   GRADLAB_NOINLINE Json& null_value() { return raw("null"); }
   GRADLAB_NOINLINE Json& text(const char* v) { return raw(cat("\"", v, "\"")); }  // fixed identifiers only
-  GRADLAB_NOINLINE Json& nums(const std::vector<double>& v) { return raw(numbers(v)); }
+  GRADLAB_NOINLINE Json& nums(const std::vector<double>& v) { return raw(json_numbers(v)); }
   std::string take() { return std::move(s_); }
 
  private:

@@ -24,6 +24,7 @@
 
 #include "binding_util.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "data/datasets.h"
 #include "kernels/gemm.h"
 #include "nn/diagnostics.h"
@@ -81,8 +82,6 @@ std::vector<uint8_t> parse_flags(const std::string& bits) {
   for (char c : bits) flags.push_back(c == '1' ? 1 : 0);
   return flags;
 }
-
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
 
 template <class T> void check_finite(const T* v, size_t len, size_t width, const char* what) {
   for (size_t i = 0; i < len; ++i)

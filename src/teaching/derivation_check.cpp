@@ -2,6 +2,8 @@
 // likely mistake from what the tape knows at each tested point.
 #include "teaching/derivation_check.h"
 
+#include "core/json.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -900,28 +902,6 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
 
 namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
 std::string json_point(const Point& at) {
   std::string out = "{";
   for (const auto& kv : at) out += (out.size() > 1 ? "," : "") + json_string(kv.first) + ":" + json_number(kv.second);

@@ -1,0 +1,46 @@
+#include "core/json.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace gradlab {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
+          out += buf;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string json_string(std::string_view s) { return "\"" + json_escape(s) + "\""; }
+
+std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+
+std::string json_numbers(const std::vector<double>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += json_number(v[i]);
+  }
+  return out + "]";
+}
+
+}  // namespace gradlab
