@@ -7,10 +7,12 @@
 #include <string>
 
 #include "doctest.h"
+#include "test_util.h"
 #include "json_reader.h"
 #include "teaching/derivation_check.h"
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 
 namespace {
 
@@ -21,17 +23,6 @@ expr::Point point_of(const testjson::Value& v) {
 }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected an Error");
-  return "";
-}
 
 DerivativeQuestion question(const std::string& f, const std::string& wrt, const std::string& answer,
                             const expr::Point& at) {

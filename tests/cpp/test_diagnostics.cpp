@@ -7,9 +7,11 @@
 
 #include "core/error.h"
 #include "doctest.h"
+#include "test_util.h"
 #include "nn/diagnostics.h"
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 
 namespace {
 
@@ -20,15 +22,6 @@ Mlp<double> tiny_net(const char* hidden) {
   Mlp<double> m(MlpSpec::make({1, 3, 1}, hidden, "none"));
   m.import_params({1, -1, -1, 0, 0.5, -5, 1, 2, 3, 0.25}, {1, 3, 1});
   return m;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "doctest.h"
+#include "test_util.h"
 #include "expr/eval.h"
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 using namespace gradlab::expr;
 
 namespace {
@@ -25,18 +27,6 @@ ParseError parse_error(const std::string& src, const Limits& limits = {}) {
   }
   FAIL("expected a parse error for: ", src);
   return ParseError("", -1, "");
-}
-
-// The message of the Error `f` throws.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected an Error");
-  return "";
 }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "doctest.h"
+#include "test_util.h"
 #include "nn/detmath.h"
 #include "nn/layers.h"
 #include "nn/loss.h"
@@ -17,24 +18,9 @@
 #include "nn/rng.h"
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-#define CHECK_ERROR_HAS(expr, ...)                                                        \
-  do {                                                                                    \
-    const std::string msg_ = error_of([&] { (void)(expr); });                             \
-    INFO("message: ", msg_);                                                              \
-    CHECK(!msg_.empty());                                                                 \
-    for (const char* part_ : {__VA_ARGS__}) CHECK(msg_.find(part_) != std::string::npos); \
-  } while (0)
 
 struct Problem {
   std::vector<double> x, t;      // inputs [B, in], targets [B, out] (mse, bce)

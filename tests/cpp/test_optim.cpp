@@ -8,29 +8,14 @@
 
 #include "core/error.h"
 #include "doctest.h"
+#include "test_util.h"
 #include "nn/detmath.h"
 #include "optim/optim.h"
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 
 namespace {
-
-// Message of the gradlab::Error thrown by f ("" when nothing is thrown).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-#define CHECK_ERROR_HAS(expr, ...)                                        \
-  do {                                                                    \
-    const std::string msg_ = error_of([&] { (void)(expr); });             \
-    INFO("message: ", msg_);                                              \
-    CHECK(!msg_.empty());                                                 \
-    for (const char* part_ : {__VA_ARGS__}) CHECK(msg_.find(part_) != std::string::npos); \
-  } while (0)
 
 OptimConfig cfg(OptimKind k, double lr) {
   OptimConfig c;

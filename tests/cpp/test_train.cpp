@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "data/datasets.h"
 #include "doctest.h"
+#include "test_util.h"
 #include "nn/detmath.h"
 #include "nn/trainer.h"
 
@@ -32,24 +33,9 @@ __attribute__((noinline)) void operator delete(void* p) noexcept { std::free(p);
 __attribute__((noinline)) void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace gradlab;
+using gradlab::testing::error_of;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-#define CHECK_ERROR_HAS(expr, ...)                                                        \
-  do {                                                                                    \
-    const std::string msg_ = error_of([&] { (void)(expr); });                             \
-    INFO("message: ", msg_);                                                              \
-    CHECK(!msg_.empty());                                                                 \
-    for (const char* part_ : {__VA_ARGS__}) CHECK(msg_.find(part_) != std::string::npos); \
-  } while (0)
 
 uint64_t fnv(const void* data, size_t bytes, uint64_t h = 1469598103934665603ULL) {
   const unsigned char* p = static_cast<const unsigned char*>(data);
