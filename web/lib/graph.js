@@ -2,17 +2,7 @@
 // A Tensor is a (graph, node id) pair: no wasm object per node.
 import { describe, flatten } from './data.js';
 import { lowerInto } from './quiz.js';
-
-const registry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((handle) => {
-        try {
-          handle.delete();
-        } catch {
-          /* already gone */
-        }
-      })
-    : null;
+import { handleRegistry } from './handles.js';
 
 export class Graph {
   /** @internal */
@@ -27,7 +17,7 @@ export class Graph {
     }
     this._handle = handle;
     this._disposed = false;
-    registry?.register(this, handle, this);
+    handleRegistry?.register(this, handle, this);
   }
 
   /** 'f32' or 'f64' */
@@ -168,7 +158,7 @@ export class Graph {
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
-    registry?.unregister(this);
+    handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
   }

@@ -7,17 +7,7 @@
 // pass new arrays (or copies) after editing them. So `train({ x, y, steps: 1 })` in a
 // loop makes one call into wasm per call once the data and settings are in place.
 import { describe } from './data.js';
-
-const registry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((handle) => {
-        try {
-          handle.delete();
-        } catch {
-          /* already gone */
-        }
-      })
-    : null;
+import { handleRegistry } from './handles.js';
 
 const MLP_OPTIONS = new Set(['activation', 'output', 'activations', 'init', 'seed', 'dtype', 'residual', 'layerNorm', 'leakySlope', 'lnEps']);
 const TRAIN_OPTIONS = new Set([
@@ -187,7 +177,7 @@ export class Model {
     }
     this._handle = handle;
     this._disposed = false;
-    registry?.register(this, handle, this);
+    handleRegistry?.register(this, handle, this);
     this._spec = JSON.parse(handle.specJson());
     this._spec.dtype = handle.dtype();
     this._f64 = this._spec.dtype === 'f64';
@@ -453,7 +443,7 @@ export class Model {
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
-    registry?.unregister(this);
+    handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
     this._dataX = this._dataY = null;
