@@ -24,7 +24,8 @@
 // Timing is CPU time by default (see bench_clock.h; GRADLAB_BENCH_WALL=1 for wall time).
 // Each rep is a loop of train(chunk) calls, chunk ≈ 20 ms of steps, after a warm-up call
 // (V8 runs a function's first, long call in its baseline compiler; later calls get the
-// optimized code). Printed: the median and the best of the reps, and the last loss.
+// optimized code). Printed: the median and the best of the reps, the last loss, and a
+// hash of the parameters after 100 seeded steps (a cheap bit-reproducibility check).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -103,6 +104,11 @@ struct Case {
   double lr;
 };
 
+// FNV-1a of the parameter bits after `steps` steps from the seeded start: equal natively
+// and in wasm, and unchanged by any optimization that keeps the arithmetic (bit-reproducible
+// kernels).
+uint64_t params_hash(const Case& c, int steps);
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -146,6 +152,30 @@ void run_case(const Case& c, int reps, double seconds) {
               *std::max_element(rates.begin(), rates.end()), chunk, double(losses[size_t(chunk - 1)]));
 }
 
+uint64_t params_hash(const Case& c, int steps) {
+  const Problem p = make_problem(c.problem);
+  Mlp<float> model(MlpSpec::make(p.sizes, p.activation, "none", 0));
+  TrainConfig tc;
+  tc.batch_size = p.batch;
+  tc.loss = p.loss;
+  tc.sampling = Sampling::Random;
+  tc.optim.kind = c.optimizer;
+  tc.optim.lr = c.lr;
+  Trainer<float> trainer(model, tc);
+  trainer.set_data(p.x.data(), p.x.size(), p.y.data(), p.y.size(), p.batch);
+  trainer.train(steps, nullptr, 0);
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < model.num_params(); ++i) {
+    uint32_t u;
+    std::memcpy(&u, model.params() + i, 4);
+    for (int b = 0; b < 4; ++b) {
+      h ^= (u >> (8 * b)) & 0xFF;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,5 +196,10 @@ int main(int argc, char** argv) {
   std::printf("%-10s %12s %12s\n", "config", "median", "best");
   for (const Case& c : cases)
     if (only.empty() || only == c.id || only == c.problem) run_case(c, reps, seconds);
+  std::printf("parameter bits after 100 steps (FNV-1a; the same natively and in wasm):");
+  for (const Case& c : cases)
+    if (only.empty() || only == c.id || only == c.problem)
+      std::printf(" %s %016llx", c.id, (unsigned long long)params_hash(c, 100));
+  std::printf("\n");
   return 0;
 }
