@@ -8,8 +8,8 @@
 //            splat fit V8's 15 allocatable xmm registers; a 6×8 tile spills).
 //   direct   small problems (an MLP at batch 32): the same tile read from op(A) and
 //            op(B) in place, since packing would cost as much as the product.
-//   N = 1    matrix · vector (a single-output layer): vectors over rows instead of
-//            columns, so no lane is padding.
+//   narrow   N ≤ 4 (a single-output layer, a few classes): vectors over rows instead
+//            of columns, so no lane is padding.
 // Written once over the 4-lane vector types of simd4.h: wasm_simd128 in wasm builds,
 // SSE2 natively on x86, a plain struct of 4 floats elsewhere.
 //
@@ -32,7 +32,7 @@
 // linear_forward: Z = gemm(X, W) then Z + bias[j] (one rounding), Y = act(Z) with
 // fast_math.h (f32) or detmath.h (f64). The packed path applies it to each output tile
 // right after its last K-block (fused epilogue, while the tile is in L1); the direct
-// and N = 1 paths once over all of C (which is in L1 at their sizes).
+// and narrow paths once over all of C (which is in L1 at their sizes).
 #include "kernels/gemm.h"
 
 #include <cstddef>
@@ -421,17 +421,19 @@ void sgemm_direct(bool trans_a, bool trans_b, int M, int N, int K, const float* 
   if (epi) epi->apply(*epi, 0, 0, M, N);
 }
 
-// N = 1 (matrix · vector: an MLP's single-output layer and its weight gradient):
-// padding B to NR columns would waste 7/8 of the work, so the vectors run over rows
-// instead: c[i..i+3] += op(A)(i..i+3, k) · b_k, sixteen rows (four independent chains)
-// at a time, k increasing: the same chain per element. op(A)'s columns are read in
-// place when contiguous (Aᵀ with M a multiple of 16), else copied into a zero-padded
-// [K, Mp] buffer first.
+// Narrow outputs, N ≤ kNarrow (a single-output layer, a few classes, and their weight
+// gradients): padding B to NR columns would waste most of the work, so the vectors run
+// over rows instead: c[i..i+3, j] += op(A)(i..i+3, k) · op(B)(k, j), sixteen rows (four
+// independent chains) at a time, column after column, k increasing: the same chain per
+// element. op(A)'s columns are read in place when contiguous (Aᵀ with M a multiple of
+// 16), else copied once into a zero-padded [K, Mp] buffer.
+constexpr int kNarrow = 4;
 template <class V>
-void sgemv_n1(bool trans_a, bool trans_b, int M, int K, const float* A, int lda, const float* B, int ldb,
-              float* C, int ldc, bool accumulate) {
-  const int sb = trans_b ? 1 : ldb;  // op(B)(k, 0) = B[k·sb]
-  const float* At = A;               // op(A)(i, k) = At[k·ldat + i]
+void sgemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                  int ldb, float* C, int ldc, bool accumulate) {
+  const int sb = trans_b ? 1 : ldb;                  // op(B)(k, j) = B[k·sb + j·sj]
+  const size_t sj = trans_b ? size_t(ldb) : 1;
+  const float* At = A;                               // op(A)(i, k) = At[k·ldat + i]
   int ldat = lda;
   const int Mp = (M + 15) / 16 * 16;
   if (!trans_a || M != Mp) {
@@ -440,27 +442,30 @@ void sgemv_n1(bool trans_a, bool trans_b, int M, int K, const float* A, int lda,
     At = s;
     ldat = Mp;
   }
+  alignas(16) float t[16];
   for (int i = 0; i < M; i += 16) {
-    V c0, c1, c2, c3;
-    alignas(16) float t[16];
     const int rows = M - i < 16 ? M - i : 16;
-    if (accumulate) {
-      for (int r = 0; r < 16; ++r) t[r] = r < rows ? C[size_t(i + r) * ldc] : 0.0f;
-      c0 = V::load(t), c1 = V::load(t + 4), c2 = V::load(t + 8), c3 = V::load(t + 12);
-    } else {
-      c0 = c1 = c2 = c3 = V::splat(0.0f);
+    for (int j = 0; j < N; ++j) {
+      float* c = C + size_t(i) * ldc + j;
+      V c0, c1, c2, c3;
+      if (accumulate) {
+        for (int r = 0; r < 16; ++r) t[r] = r < rows ? c[size_t(r) * ldc] : 0.0f;
+        c0 = V::load(t), c1 = V::load(t + 4), c2 = V::load(t + 8), c3 = V::load(t + 12);
+      } else {
+        c0 = c1 = c2 = c3 = V::splat(0.0f);
+      }
+      const float* a = At + i;
+      const float* b = B + j * sj;
+      for (int k = 0; k < K; ++k, a += ldat, b += sb) {
+        const V bk = V::load_splat(b);
+        c0 = c0 + V::load(a) * bk;
+        c1 = c1 + V::load(a + 4) * bk;
+        c2 = c2 + V::load(a + 8) * bk;
+        c3 = c3 + V::load(a + 12) * bk;
+      }
+      V::store(t, c0), V::store(t + 4, c1), V::store(t + 8, c2), V::store(t + 12, c3);
+      for (int r = 0; r < rows; ++r) c[size_t(r) * ldc] = t[r];
     }
-    const float* a = At + i;
-    const float* b = B;
-    for (int k = 0; k < K; ++k, a += ldat, b += sb) {
-      const V bk = V::load_splat(b);
-      c0 = c0 + V::load(a) * bk;
-      c1 = c1 + V::load(a + 4) * bk;
-      c2 = c2 + V::load(a + 8) * bk;
-      c3 = c3 + V::load(a + 12) * bk;
-    }
-    V::store(t, c0), V::store(t + 4, c1), V::store(t + 8, c2), V::store(t + 12, c3);
-    for (int r = 0; r < rows; ++r) C[size_t(i + r) * ldc] = t[r];
   }
 }
 
@@ -527,8 +532,8 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int 
     if (epi) epi->apply(*epi, 0, 0, M, N);
     return;
   }
-  if (N == 1) {
-    sgemv_n1<V>(trans_a, trans_b, M, K, A, lda, B, ldb, C, ldc, accumulate);
+  if (N <= kNarrow) {
+    sgemm_narrow<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     if (epi) epi->apply(*epi, 0, 0, M, N);
   } else if (use_direct(M, N, K)) {
     sgemm_direct<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);

@@ -251,12 +251,13 @@ TEST_CASE("kernels: gemm aliasing-free repeated calls reuse the scratch (tiny th
                                                   rng);
 }
 
-TEST_CASE("kernels: gemm f32 on the boundaries of its paths (N = 1 row vectors, direct, packed)") {
-  // gemm.cpp picks a path by shape: N = 1 runs the row-vector kernel, small K / N / M·N·K
+TEST_CASE("kernels: gemm f32 on the boundaries of its paths (narrow N ≤ 4, direct, packed)") {
+  // gemm.cpp picks a path by shape: N ≤ 4 runs the row-vector kernel, small K / N / M·N·K
   // the direct (unpacked) kernel, the rest the packed kernel. Each must give the naive bits.
   TestRng rng(14);
   const int shapes[][3] = {
-      {1, 1, 1},     {15, 1, 7},    {16, 1, 33},   {17, 1, 40},   {48, 1, 5},    {33, 1, 300},  // N = 1
+      {1, 1, 1},     {15, 1, 7},    {16, 1, 33},   {17, 1, 40},   {48, 1, 5},    {33, 1, 300},  // N ≤ 4
+      {32, 2, 16},   {7, 3, 9},     {33, 4, 70},   {1, 4, 2},     {40, 5, 8},    {200, 5, 300},  // N = 5: direct
       {64, 64, 64},  {64, 64, 65},  {4, 200, 33},  {200, 4, 70},  {65, 17, 33},  {70, 16, 100},  // direct | packed
       {13, 10, 256}, {128, 10, 31}, {31, 257, 32}, {9, 2, 3},     {5, 33, 1},    {130, 9, 140}};
   for (auto& s : shapes)
