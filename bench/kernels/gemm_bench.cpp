@@ -1,7 +1,9 @@
 // Micro-benchmark of the f32 GEMM kernels (src/kernels/gemm.cpp): GFLOP/s of
-// A·B, Aᵀ·B and A·Bᵀ at n = 64 .. 1024, plus the small MLP shapes, single thread.
+// A·B, Aᵀ·B and A·Bᵀ at n = 64 .. 1024, the small MLP shapes and the GEMMs of a
+// 784-256-256-10 training step, single thread; first the 4-lane mul+add peak, the
+// ceiling of any bit-exact (FMA-free) f32x4 kernel on the machine.
 //
-// Build and run (from the repository root):
+// Build and run (from the repository root; bench/kernels/build.sh builds both):
 //   wasm (the number that matters):
 //     export NODE_PATH=/usr/share/nodejs
 //     em++ -std=c++17 -O3 -msimd128 -ffp-contract=off -Isrc -sALLOW_MEMORY_GROWTH=1 \
@@ -12,7 +14,9 @@
 //     g++ -std=c++17 -O3 -ffp-contract=off -Isrc -o /tmp/gemm_bench \
 //         bench/kernels/gemm_bench.cpp src/kernels/gemm.cpp src/kernels/fast_math.cpp
 //     /tmp/gemm_bench
-// Each cell is the median over the repetitions of the best-of-a-batch rate.
+// Each cell is the median over the repetitions of one timed run (calls in batches
+// for ≥ 0.15–0.3 s). Timing is CPU time by default (bench_clock.h): the development
+// machine is shared and wall time there mostly measures the other processes.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
