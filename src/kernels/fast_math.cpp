@@ -40,6 +40,32 @@ void fast_activation_backward(int64_t n, Activation act, float slope, const floa
   fastmath_impl::activation_backward_array<F4Native>(n, act, slope, dy, z, y, dz);
 }
 
+void fast_column_sum_acc(int rows, int cols, const float* x, float* acc) {
+  using V = F4Native;
+  int c = 0;
+  for (; c + 16 <= cols; c += 16) {  // four columns' chains in registers, rows in order
+    V a0 = V::load(acc + c), a1 = V::load(acc + c + 4), a2 = V::load(acc + c + 8), a3 = V::load(acc + c + 12);
+    const float* p = x + c;
+    for (int r = 0; r < rows; ++r, p += cols) {
+      a0 = a0 + V::load(p);
+      a1 = a1 + V::load(p + 4);
+      a2 = a2 + V::load(p + 8);
+      a3 = a3 + V::load(p + 12);
+    }
+    V::store(acc + c, a0), V::store(acc + c + 4, a1), V::store(acc + c + 8, a2), V::store(acc + c + 12, a3);
+  }
+  for (; c + 4 <= cols; c += 4) {
+    V a = V::load(acc + c);
+    for (int r = 0; r < rows; ++r) a = a + V::load(x + size_t(r) * cols + c);
+    V::store(acc + c, a);
+  }
+  for (; c < cols; ++c) {
+    float a = acc[c];
+    for (int r = 0; r < rows; ++r) a = a + x[size_t(r) * cols + c];
+    acc[c] = a;
+  }
+}
+
 const char* fast_math_path() { return simd::kNativePathName; }
 
 namespace kernels_detail {

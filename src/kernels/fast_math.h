@@ -60,6 +60,10 @@ void fast_activation_forward(int64_t n, Activation act, float slope, const float
 void fast_activation_backward(int64_t n, Activation act, float slope, const float* dy, const float* z,
                               const float* y, float* dz);
 
+// acc[cols] += Σ_r x[r·cols + c] over rows r = 0, 1, ..., rows−1 in that order (one
+// rounding per add): the bias gradient of a batch, SIMD over the columns.
+void fast_column_sum_acc(int rows, int cols, const float* x, float* acc);
+
 // Name of the f32 vector path of this build: "wasm_simd128", "sse2" or "portable".
 const char* fast_math_path();
 

@@ -1,11 +1,25 @@
 // GEMM kernels (interface: kernels/gemm.h).
 //
-// f32: GotoBLAS-style packed GEMM. Blocks of op(A) are packed into MR-row panels
-// and blocks of op(B) into NR-column panels, so the three variants (A·B, Aᵀ·B, A·Bᵀ)
-// differ only in the packing routines and share one register-tiled MR×NR micro-kernel
-// (accumulators in named vector locals). Written once over the 4-lane vector types
-// of simd4.h: wasm_simd128 in wasm builds, SSE2 natively on x86, a plain struct of
-// 4 floats elsewhere.
+// f32: three paths, chosen by shape in sgemm() (thresholds in use_direct()):
+//   packed   GotoBLAS-style: blocks of op(A) packed into MR-row panels, blocks of
+//            op(B) into NR-column panels, so A·B, Aᵀ·B and A·Bᵀ differ only in the
+//            packing and share one register-tiled MR×NR micro-kernel (accumulators
+//            in named vector locals: eight of them plus two B vectors and one A
+//            splat fit V8's 15 allocatable xmm registers; a 6×8 tile spills).
+//   direct   small problems (an MLP at batch 32): the same tile read from op(A) and
+//            op(B) in place, since packing would cost as much as the product.
+//   narrow   N ≤ 4 (a single-output layer, a few classes): vectors over rows instead
+//            of columns, so no lane is padding.
+// Written once over the 4-lane vector types of simd4.h: wasm_simd128 in wasm builds,
+// SSE2 natively on x86, a plain struct of 4 floats elsewhere.
+//
+// Speed (wasm, Node 20, this machine's 2-vCPU Xeon): the packed kernel runs at about
+// 33 GFLOP/s for n ≥ 256 when the machine is quiet. Without FMA every multiply-add
+// is two vector instructions, and the core issues three vector FP operations per
+// cycle (measured: ~8.6 G mul-or-add vector ops/s), so ~35 GFLOP/s is the ceiling of
+// any bit-exact f32x4 kernel here; the micro-kernel's loop (two loads, four
+// broadcasts, 8 mul, 8 add, and three integer ops per k after clang's unrolling) is
+// within a few percent of it.
 //
 // BIT-REPRODUCIBILITY CONTRACT (f32 and f64). Every element is computed as
 //     c = (accumulate ? C[i][j] : +0);  for k = 0..K−1:  c = c + a(i,k)·b(k,j)
@@ -16,8 +30,9 @@
 // path ran (see kernels_detail:: below, used by tests/cpp/test_kernels.cpp).
 //
 // linear_forward: Z = gemm(X, W) then Z + bias[j] (one rounding), Y = act(Z) with
-// fast_math.h (f32) or detmath.h (f64), applied to each output tile right after its
-// last K-block (fused epilogue, while the tile is in L1).
+// fast_math.h (f32) or detmath.h (f64). The packed path applies it to each output tile
+// right after its last K-block (fused epilogue, while the tile is in L1); the direct
+// and narrow paths once over all of C (which is in L1 at their sizes).
 #include "kernels/gemm.h"
 
 #include <cstddef>
@@ -64,8 +79,8 @@ thread_local Scratch g_apack, g_bpack;
 // ---- packing -----------------------------------------------------------------
 // Ap[panel p][k][r] = op(A)(i0 + p·MR + r, p0 + k) for k < kc, r < MR; rows past mc
 // are zero. Each panel is kc·MR floats.
-//   !trans_a: A [M,K] (lda):  op(A)(i,k) = A[i·lda + k]
-//    trans_a: A [K,M] (lda):  op(A)(i,k) = A[k·lda + i]
+//   !trans_a: A [M,K] (lda):  op(A)(i,k) = A[i·lda + k]   (4×4 blocks transposed in registers)
+//    trans_a: A [K,M] (lda):  op(A)(i,k) = A[k·lda + i]   (one vector copy per k)
 template <class V>
 void pack_a(bool trans_a, const float* A, int lda, int i0, int mc, int p0, int kc, float* Ap) {
   for (int ip = 0; ip < mc; ip += MR, Ap += size_t(kc) * MR) {
@@ -85,7 +100,16 @@ void pack_a(bool trans_a, const float* A, int lda, int i0, int mc, int p0, int k
         const float* a1 = src + lda;
         const float* a2 = src + 2 * size_t(lda);
         const float* a3 = src + 3 * size_t(lda);
-        for (int k = 0; k < kc; ++k) {
+        int k = 0;
+        for (; k + 4 <= kc; k += 4) {  // rows r, columns k..k+3 -> columns k+q, rows 0..3
+          V r0 = V::load(a0 + k), r1 = V::load(a1 + k), r2 = V::load(a2 + k), r3 = V::load(a3 + k);
+          simd::transpose4(r0, r1, r2, r3);
+          V::store(Ap + k * MR, r0);
+          V::store(Ap + k * MR + 4, r1);
+          V::store(Ap + k * MR + 8, r2);
+          V::store(Ap + k * MR + 12, r3);
+        }
+        for (; k < kc; ++k) {
           Ap[k * MR + 0] = a0[k];
           Ap[k * MR + 1] = a1[k];
           Ap[k * MR + 2] = a2[k];
@@ -101,8 +125,8 @@ void pack_a(bool trans_a, const float* A, int lda, int i0, int mc, int p0, int k
 
 // Bp[panel p][k][c] = op(B)(p0 + k, j0 + p·NR + c) for k < kc, c < NR; columns past
 // nc are zero. Each panel is kc·NR floats.
-//   !trans_b: B [K,N] (ldb):  op(B)(k,j) = B[k·ldb + j]
-//    trans_b: B [N,K] (ldb):  op(B)(k,j) = B[j·ldb + k]
+//   !trans_b: B [K,N] (ldb):  op(B)(k,j) = B[k·ldb + j]   (two vector copies per k)
+//    trans_b: B [N,K] (ldb):  op(B)(k,j) = B[j·ldb + k]   (4×4 blocks transposed in registers)
 template <class V>
 void pack_b(bool trans_b, const float* B, int ldb, int p0, int kc, int j0, int nc, float* Bp) {
   for (int jp = 0; jp < nc; jp += NR, Bp += size_t(kc) * NR) {
@@ -121,9 +145,26 @@ void pack_b(bool trans_b, const float* B, int ldb, int p0, int kc, int j0, int n
     } else {
       const float* src = B + size_t(j0 + jp) * ldb + p0;
       if (cols == NR) {
-        for (int c = 0; c < NR; ++c) {
-          const float* col = src + size_t(c) * ldb;
-          for (int k = 0; k < kc; ++k) Bp[k * NR + c] = col[k];
+        for (int h = 0; h < NR; h += 4) {  // columns h..h+3 of the panel
+          const float* b0 = src + size_t(h) * ldb;
+          const float* b1 = b0 + ldb;
+          const float* b2 = b1 + ldb;
+          const float* b3 = b2 + ldb;
+          int k = 0;
+          for (; k + 4 <= kc; k += 4) {
+            V r0 = V::load(b0 + k), r1 = V::load(b1 + k), r2 = V::load(b2 + k), r3 = V::load(b3 + k);
+            simd::transpose4(r0, r1, r2, r3);
+            V::store(Bp + k * NR + h, r0);
+            V::store(Bp + (k + 1) * NR + h, r1);
+            V::store(Bp + (k + 2) * NR + h, r2);
+            V::store(Bp + (k + 3) * NR + h, r3);
+          }
+          for (; k < kc; ++k) {
+            Bp[k * NR + h + 0] = b0[k];
+            Bp[k * NR + h + 1] = b1[k];
+            Bp[k * NR + h + 2] = b2[k];
+            Bp[k * NR + h + 3] = b3[k];
+          }
         }
       } else {
         for (int k = 0; k < kc; ++k)
@@ -133,10 +174,52 @@ void pack_b(bool trans_b, const float* B, int ldb, int p0, int kc, int j0, int n
   }
 }
 
+// Bd[k][j] = op(B)(k, j) for k < K, j < N; zero for N ≤ j < Np (Np a multiple of NR):
+// the B operand of the direct path when it cannot be read in place.
+template <class V>
+void pack_b_rows(bool trans_b, const float* B, int ldb, int K, int N, int Np, float* Bd) {
+  if (!trans_b) {
+    for (int k = 0; k < K; ++k) {
+      const float* src = B + size_t(k) * ldb;
+      float* dst = Bd + size_t(k) * Np;
+      int j = 0;
+      for (; j + 4 <= N; j += 4) V::store(dst + j, V::load(src + j));
+      for (; j < Np; ++j) dst[j] = j < N ? src[j] : 0.0f;
+    }
+    return;
+  }
+  // op(B)(k, j) = B[j·ldb + k]: 4×4 blocks transposed in registers, scalar edges.
+  int j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const float* b0 = B + size_t(j) * ldb;
+    const float* b1 = b0 + ldb;
+    const float* b2 = b1 + ldb;
+    const float* b3 = b2 + ldb;
+    int k = 0;
+    for (; k + 4 <= K; k += 4) {
+      V r0 = V::load(b0 + k), r1 = V::load(b1 + k), r2 = V::load(b2 + k), r3 = V::load(b3 + k);
+      simd::transpose4(r0, r1, r2, r3);
+      V::store(Bd + size_t(k) * Np + j, r0);
+      V::store(Bd + size_t(k + 1) * Np + j, r1);
+      V::store(Bd + size_t(k + 2) * Np + j, r2);
+      V::store(Bd + size_t(k + 3) * Np + j, r3);
+    }
+    for (; k < K; ++k) {
+      float* dst = Bd + size_t(k) * Np + j;
+      dst[0] = b0[k], dst[1] = b1[k], dst[2] = b2[k], dst[3] = b3[k];
+    }
+  }
+  for (int k = 0; k < K; ++k)
+    for (int jj = j; jj < Np; ++jj) Bd[size_t(k) * Np + jj] = jj < N ? B[size_t(jj) * ldb + k] : 0.0f;
+}
+
 // ---- micro-kernel --------------------------------------------------------------
 // C[MR,NR] (ldc) = (load_c ? C : 0) + Ap[kc,MR]ᵀ-panel · Bp[kc,NR]-panel, one
 // multiply and one add per element per k, in increasing k. Eight named
-// accumulators (two vectors per row) stay in registers.
+// accumulators (two vectors per row) stay in registers. The loop runs on the A
+// pointer against its end (no separate counter: one integer op less per k), and is
+// left to clang to unroll: a hand-unrolled body gets its k steps interleaved by the
+// wasm backend, and V8 then spills. Measured by bench/kernels/gemm_bench.cpp.
 template <class V>
 void micro_kernel_4x8(int kc, const float* Ap, const float* Bp, float* C, int ldc, bool load_c) {
   float* C0 = C;
@@ -152,7 +235,7 @@ void micro_kernel_4x8(int kc, const float* Ap, const float* Bp, float* C, int ld
   } else {
     c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = V::splat(0.0f);
   }
-  for (int k = 0; k < kc; ++k, Ap += MR, Bp += NR) {
+  for (const float* const Aend = Ap + size_t(kc) * MR; Ap != Aend; Ap += MR, Bp += NR) {
     const V b0 = V::load(Bp), b1 = V::load(Bp + 4);
     V a = V::load_splat(Ap + 0);
     c00 = c00 + a * b0;
@@ -164,6 +247,50 @@ void micro_kernel_4x8(int kc, const float* Ap, const float* Bp, float* C, int ld
     c20 = c20 + a * b0;
     c21 = c21 + a * b1;
     a = V::load_splat(Ap + 3);
+    c30 = c30 + a * b0;
+    c31 = c31 + a * b1;
+  }
+  V::store(C0, c00), V::store(C0 + 4, c01);
+  V::store(C1, c10), V::store(C1 + 4, c11);
+  V::store(C2, c20), V::store(C2 + 4, c21);
+  V::store(C3, c30), V::store(C3 + 4, c31);
+}
+
+// ---- direct micro-kernel (small problems, no packing) ---------------------------
+// C[MR,NR] (ldc) = (load_c ? C : 0) + op(A)[MR,K] · Bd[K,NR], the same chain per element
+// as micro_kernel_4x8, reading the operands where they lie:
+//   op(A)(r, k) = a_r[k·sa]      (four row pointers; sa = 1 for A, lda for Aᵀ)
+//   Bd(k, c)    = b[k·ldb + c]   (eight contiguous floats per k)
+// Costs a few more integer operations per k than the packed kernel (five pointers
+// advance instead of two), which only pays off when packing would cost more than it saves.
+template <class V>
+void direct_kernel_4x8(int K, const float* a0, const float* a1, const float* a2, const float* a3, int sa,
+                       const float* b, int ldb, float* C, int ldc, bool load_c) {
+  float* C0 = C;
+  float* C1 = C + ldc;
+  float* C2 = C + 2 * ldc;
+  float* C3 = C + 3 * ldc;
+  V c00, c01, c10, c11, c20, c21, c30, c31;
+  if (load_c) {
+    c00 = V::load(C0), c01 = V::load(C0 + 4);
+    c10 = V::load(C1), c11 = V::load(C1 + 4);
+    c20 = V::load(C2), c21 = V::load(C2 + 4);
+    c30 = V::load(C3), c31 = V::load(C3 + 4);
+  } else {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = V::splat(0.0f);
+  }
+  for (int k = 0; k < K; ++k, a0 += sa, a1 += sa, a2 += sa, a3 += sa, b += ldb) {
+    const V b0 = V::load(b), b1 = V::load(b + 4);
+    V a = V::load_splat(a0);
+    c00 = c00 + a * b0;
+    c01 = c01 + a * b1;
+    a = V::load_splat(a1);
+    c10 = c10 + a * b0;
+    c11 = c11 + a * b1;
+    a = V::load_splat(a2);
+    c20 = c20 + a * b0;
+    c21 = c21 + a * b1;
+    a = V::load_splat(a3);
     c30 = c30 + a * b0;
     c31 = c31 + a * b1;
   }
@@ -235,31 +362,130 @@ template <class V> auto epilogue_for(Activation a) -> void (*)(const Epilogue&, 
   return epilogue_rows<V, act::None>;
 }
 
-// ---- driver --------------------------------------------------------------------
-// C[M,N] (ldc) = (accumulate ? C : 0) + op(A)·op(B); then epi (if any) per tile.
+// ---- drivers -------------------------------------------------------------------
+// Edge tiles (rows < MR or cols < NR) run the same kernel on a zero-padded MR×NR copy.
+struct EdgeTile {
+  alignas(16) float t[MR * NR];
+  float* begin(const float* c, int ldc, int rows, int cols, bool load_c) {
+    std::memset(t, 0, sizeof t);
+    if (load_c)
+      for (int r = 0; r < rows; ++r)
+        for (int q = 0; q < cols; ++q) t[r * NR + q] = c[size_t(r) * ldc + q];
+    return t;
+  }
+  void end(float* c, int ldc, int rows, int cols) const {
+    for (int r = 0; r < rows; ++r)
+      for (int q = 0; q < cols; ++q) c[size_t(r) * ldc + q] = t[r * NR + q];
+  }
+};
+
+// Small problems: packing A and B costs about as much as the product itself, so the
+// direct kernel reads op(A) in place; op(B) is read in place when its rows are
+// contiguous and N is a multiple of NR, else copied once into a zero-padded [K, Np]
+// buffer (which is also where Bᵀ is transposed). The epilogue runs once at the end
+// (the whole C is in L1 at these sizes).
+template <class V>
+void sgemm_direct(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                  int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi) {
+  const float* Bd = B;
+  int ldbd = ldb;
+  if (trans_b || N % NR != 0) {
+    const int Np = (N + NR - 1) / NR * NR;
+    float* s = g_bpack.get(size_t(K) * Np);
+    pack_b_rows<V>(trans_b, B, ldb, K, N, Np, s);
+    Bd = s;
+    ldbd = Np;
+  }
+  const int sa = trans_a ? lda : 1;  // step of op(A)(i, k) in k
+  const size_t si = trans_a ? 1 : size_t(lda);  // step in i
+  EdgeTile edge;
+  for (int i = 0; i < M; i += MR) {
+    const int rows = M - i < MR ? M - i : MR;
+    // Rows past M re-read the last row (their results are dropped): no read outside A.
+    const float* a0 = A + size_t(i) * si;
+    const float* a1 = a0 + size_t(rows > 1 ? 1 : 0) * si;
+    const float* a2 = a0 + size_t(rows > 2 ? 2 : rows - 1) * si;
+    const float* a3 = a0 + size_t(rows > 3 ? 3 : rows - 1) * si;
+    for (int j = 0; j < N; j += NR) {
+      const int cols = N - j < NR ? N - j : NR;
+      float* c = C + size_t(i) * ldc + j;
+      if (rows == MR && cols == NR) {
+        direct_kernel_4x8<V>(K, a0, a1, a2, a3, sa, Bd + j, ldbd, c, ldc, accumulate);
+      } else {
+        float* t = edge.begin(c, ldc, rows, cols, accumulate);
+        direct_kernel_4x8<V>(K, a0, a1, a2, a3, sa, Bd + j, ldbd, t, NR, accumulate);
+        edge.end(c, ldc, rows, cols);
+      }
+    }
+  }
+  if (epi) epi->apply(*epi, 0, 0, M, N);
+}
+
+// Narrow outputs, N ≤ kNarrow (a single-output layer, a few classes, and their weight
+// gradients): padding B to NR columns would waste most of the work, so the vectors run
+// over rows instead: c[i..i+3, j] += op(A)(i..i+3, k) · op(B)(k, j), sixteen rows (four
+// independent chains) at a time, column after column, k increasing: the same chain per
+// element. op(A)'s columns are read in place when contiguous (Aᵀ with M a multiple of
+// 16), else copied once into a zero-padded [K, Mp] buffer.
+constexpr int kNarrow = 4;
+template <class V>
+void sgemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                  int ldb, float* C, int ldc, bool accumulate) {
+  const int sb = trans_b ? 1 : ldb;                  // op(B)(k, j) = B[k·sb + j·sj]
+  const size_t sj = trans_b ? size_t(ldb) : 1;
+  const float* At = A;                               // op(A)(i, k) = At[k·ldat + i]
+  int ldat = lda;
+  const int Mp = (M + 15) / 16 * 16;
+  if (!trans_a || M != Mp) {
+    float* s = g_apack.get(size_t(K) * Mp);
+    pack_b_rows<V>(!trans_a, A, lda, K, M, Mp, s);  // s[k][i] = op(A)(i, k), zero for i ≥ M
+    At = s;
+    ldat = Mp;
+  }
+  alignas(16) float t[16];
+  for (int i = 0; i < M; i += 16) {
+    const int rows = M - i < 16 ? M - i : 16;
+    for (int j = 0; j < N; ++j) {
+      float* c = C + size_t(i) * ldc + j;
+      V c0, c1, c2, c3;
+      if (accumulate) {
+        for (int r = 0; r < 16; ++r) t[r] = r < rows ? c[size_t(r) * ldc] : 0.0f;
+        c0 = V::load(t), c1 = V::load(t + 4), c2 = V::load(t + 8), c3 = V::load(t + 12);
+      } else {
+        c0 = c1 = c2 = c3 = V::splat(0.0f);
+      }
+      const float* a = At + i;
+      const float* b = B + j * sj;
+      for (int k = 0; k < K; ++k, a += ldat, b += sb) {
+        const V bk = V::load_splat(b);
+        c0 = c0 + V::load(a) * bk;
+        c1 = c1 + V::load(a + 4) * bk;
+        c2 = c2 + V::load(a + 8) * bk;
+        c3 = c3 + V::load(a + 12) * bk;
+      }
+      V::store(t, c0), V::store(t + 4, c1), V::store(t + 8, c2), V::store(t + 12, c3);
+      for (int r = 0; r < rows; ++r) c[size_t(r) * ldc] = t[r];
+    }
+  }
+}
+
+// Large problems: GotoBLAS loops. The K blocks are balanced (784 = 3 × 262, not
+// 3 × 256 + 16) so no block is too short to amortize the C loads and stores of its tiles.
 template <class V>
 void sgemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
                   int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; ++i) std::memset(C + size_t(i) * ldc, 0, sizeof(float) * size_t(N));
-    if (epi)
-      for (int i = 0; i < M; i += MR)
-        for (int j = 0; j < N; j += NR) epi->apply(*epi, i, j, M - i < MR ? M - i : MR, N - j < NR ? N - j : NR);
-    return;
-  }
-  const int kc_max = K < KC ? K : KC;
+  const int k_blocks = (K + KC - 1) / KC;
+  const int kc_max = (K + k_blocks - 1) / k_blocks;
   const int mc_max = M < MC ? M : MC;
   const int nc_max = N < NC ? N : NC;
   float* Ap = g_apack.get(size_t(kc_max) * ((mc_max + MR - 1) / MR * MR));
   float* Bp = g_bpack.get(size_t(kc_max) * ((nc_max + NR - 1) / NR * NR));
-  alignas(16) float tile[MR * NR];
+  EdgeTile edge;
 
   for (int jc = 0; jc < N; jc += NC) {
     const int nc = N - jc < NC ? N - jc : NC;
-    for (int pc = 0; pc < K; pc += KC) {
-      const int kc = K - pc < KC ? K - pc : KC;
+    for (int pc = 0; pc < K; pc += kc_max) {
+      const int kc = K - pc < kc_max ? K - pc : kc_max;
       const bool load_c = accumulate || pc > 0;
       const bool last_k = pc + kc == K;
       pack_b<V>(trans_b, B, ldb, pc, kc, jc, nc, Bp);
@@ -275,20 +501,44 @@ void sgemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* 
             float* c = C + size_t(ic + ir) * ldc + (jc + jr);
             if (rows == MR && cols == NR) {
               micro_kernel_4x8<V>(kc, ap, bp, c, ldc, load_c);
-            } else {  // edge tile: same kernel on a padded copy
-              std::memset(tile, 0, sizeof tile);
-              if (load_c)
-                for (int r = 0; r < rows; ++r)
-                  for (int q = 0; q < cols; ++q) tile[r * NR + q] = c[size_t(r) * ldc + q];
-              micro_kernel_4x8<V>(kc, ap, bp, tile, NR, load_c);
-              for (int r = 0; r < rows; ++r)
-                for (int q = 0; q < cols; ++q) c[size_t(r) * ldc + q] = tile[r * NR + q];
+            } else {
+              float* t = edge.begin(c, ldc, rows, cols, load_c);
+              micro_kernel_4x8<V>(kc, ap, bp, t, NR, load_c);
+              edge.end(c, ldc, rows, cols);
             }
             if (epi && last_k) epi->apply(*epi, ic + ir, jc + jr, rows, cols);
           }
         }
       }
     }
+  }
+}
+
+// Whether the direct path is cheaper: when K or the output is small, packing (one
+// pass over op(A) and op(B)) is a large fraction of the work. Tuned with
+// bench/kernels/gemm_bench.cpp on the MLP shapes.
+inline bool use_direct(int M, int N, int K) {
+  return K <= 32 || N <= 16 || int64_t(M) * N * K <= 64 * 64 * 64;
+}
+
+// C[M,N] (ldc) = (accumulate ? C : 0) + op(A)·op(B); then epi (if any) on all of C.
+template <class V>
+void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+           float* C, int ldc, bool accumulate, const Epilogue* epi) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::memset(C + size_t(i) * ldc, 0, sizeof(float) * size_t(N));
+    if (epi) epi->apply(*epi, 0, 0, M, N);
+    return;
+  }
+  if (N <= kNarrow) {
+    sgemm_narrow<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    if (epi) epi->apply(*epi, 0, 0, M, N);
+  } else if (use_direct(M, N, K)) {
+    sgemm_direct<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
+  } else {
+    sgemm_packed<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
   }
 }
 
@@ -302,7 +552,7 @@ void linear_forward_f32(int M, int N, int K, const float* X, const float* W, con
   e.Y = Y;
   e.ld = N;
   e.slope = slope;
-  sgemm_packed<V>(false, false, M, N, K, X, K, W, N, Z ? Z : Y, N, false, &e);
+  sgemm<V>(false, false, M, N, K, X, K, W, N, Z ? Z : Y, N, false, &e);
 }
 
 // ---- f64: plain loops in a cache-friendly order, the same per-element chain ----
@@ -363,7 +613,7 @@ double activation_f64(Activation a, double x, double slope) {
 // ---- public API ------------------------------------------------------------------
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
           float* C, int ldc, bool accumulate) {
-  sgemm_packed<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
+  sgemm<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
 }
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const double* A, int lda, const double* B,
@@ -394,7 +644,7 @@ namespace kernels_detail {
 
 void gemm_f32_portable(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,
                        const float* B, int ldb, float* C, int ldc, bool accumulate) {
-  sgemm_packed<simd::F4Portable>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
+  sgemm<simd::F4Portable>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
 }
 
 void linear_forward_f32_portable(int M, int N, int K, const float* X, const float* W, const float* bias,

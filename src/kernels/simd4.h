@@ -107,6 +107,14 @@ inline F4Portable abs(F4Portable a) { GRADLAB_F4P_LANEWISE(abs(F1{a.v[i]}).v); }
 inline F4Portable copysign(F4Portable m, F4Portable s) { GRADLAB_F4P_LANEWISE(copysign(F1{m.v[i]}, F1{s.v[i]}).v); }
 inline F4Portable pow2_from_magic(F4Portable t) { GRADLAB_F4P_LANEWISE(pow2_from_magic(F1{t.v[i]}).v); }
 #undef GRADLAB_F4P_LANEWISE
+// In-place 4x4 transpose of rows r0..r3 (pure data movement: exact on every path).
+inline void transpose4(F4Portable& r0, F4Portable& r1, F4Portable& r2, F4Portable& r3) {
+  const F4Portable a = r0, b = r1, c = r2, d = r3;
+  r0 = {{a.v[0], b.v[0], c.v[0], d.v[0]}};
+  r1 = {{a.v[1], b.v[1], c.v[1], d.v[1]}};
+  r2 = {{a.v[2], b.v[2], c.v[2], d.v[2]}};
+  r3 = {{a.v[3], b.v[3], c.v[3], d.v[3]}};
+}
 
 // ---- wasm_simd128 --------------------------------------------------------------
 #if defined(__wasm_simd128__)
@@ -133,6 +141,14 @@ inline F4Wasm copysign(F4Wasm m, F4Wasm s) {
 }
 inline F4Wasm pow2_from_magic(F4Wasm t) {
   return {wasm_i32x4_shl(wasm_i32x4_add(t.v, wasm_i32x4_splat(int32_t(127u - kRoundMagicBits))), 23)};
+}
+inline void transpose4(F4Wasm& r0, F4Wasm& r1, F4Wasm& r2, F4Wasm& r3) {
+  const v128_t t0 = wasm_i32x4_shuffle(r0.v, r1.v, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0.v, r1.v, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(r2.v, r3.v, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2.v, r3.v, 2, 6, 3, 7);
+  r0.v = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+  r1.v = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+  r2.v = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+  r3.v = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
 }
 #endif
 
@@ -166,6 +182,7 @@ inline F4Sse pow2_from_magic(F4Sse t) {
   const __m128i k = _mm_add_epi32(_mm_castps_si128(t.v), _mm_set1_epi32(int32_t(127u - kRoundMagicBits)));
   return {_mm_castsi128_ps(_mm_slli_epi32(k, 23))};
 }
+inline void transpose4(F4Sse& r0, F4Sse& r1, F4Sse& r2, F4Sse& r3) { _MM_TRANSPOSE4_PS(r0.v, r1.v, r2.v, r3.v); }
 #endif
 
 // The fastest four-lane type of this build.

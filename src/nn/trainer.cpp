@@ -190,6 +190,21 @@ void Trainer<T>::set_data(const T* x, size_t x_len, const T* y, size_t y_len, in
   }
 }
 
+namespace {
+// dst[n] = src[n]. Rows of a toy data set are a few values: a constant-size copy
+// compiles to plain loads and stores, where a variable-size memcpy is a call into the
+// C library's loop (in wasm) for every sample.
+template <class T> inline void copy_row(T* dst, const T* src, size_t n) {
+  switch (n) {
+    case 1: std::memcpy(dst, src, sizeof(T)); return;
+    case 2: std::memcpy(dst, src, 2 * sizeof(T)); return;
+    case 3: std::memcpy(dst, src, 3 * sizeof(T)); return;
+    case 4: std::memcpy(dst, src, 4 * sizeof(T)); return;
+    default: std::memcpy(dst, src, n * sizeof(T));
+  }
+}
+}  // namespace
+
 template <class T> void Trainer<T>::next_batch() {
   const int B = cfg_.batch_size;
   const size_t in = size_t(model_->input_dim()), out = size_t(model_->output_dim());
@@ -209,11 +224,11 @@ template <class T> void Trainer<T>::next_batch() {
       }
       idx = perm_[size_t(pos_++)];
     }
-    std::memcpy(xb_.data() + size_t(b) * in, x_.data() + size_t(idx) * in, in * sizeof(T));
+    copy_row(xb_.data() + size_t(b) * in, x_.data() + size_t(idx) * in, in);
     if (ce)
       lb_[size_t(b)] = labels_[size_t(idx)];
     else
-      std::memcpy(yb_.data() + size_t(b) * out, y_.data() + size_t(idx) * out, out * sizeof(T));
+      copy_row(yb_.data() + size_t(b) * out, y_.data() + size_t(idx) * out, out);
   }
 }
 

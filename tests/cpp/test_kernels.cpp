@@ -251,6 +251,27 @@ TEST_CASE("kernels: gemm aliasing-free repeated calls reuse the scratch (tiny th
                                                   rng);
 }
 
+TEST_CASE("kernels: gemm f32 on the boundaries of its paths (narrow N ≤ 4, direct, packed)") {
+  // gemm.cpp picks a path by shape: N ≤ 4 runs the row-vector kernel, small K / N / M·N·K
+  // the direct (unpacked) kernel, the rest the packed kernel. Each must give the naive bits.
+  TestRng rng(14);
+  const int shapes[][3] = {
+      {1, 1, 1},     {15, 1, 7},    {16, 1, 33},   {17, 1, 40},   {48, 1, 5},    {33, 1, 300},  // N ≤ 4
+      {32, 2, 16},   {7, 3, 9},     {33, 4, 70},   {1, 4, 2},     {40, 5, 8},    {200, 5, 300},  // N = 5: direct
+      {64, 64, 64},  {64, 64, 65},  {4, 200, 33},  {200, 4, 70},  {65, 17, 33},  {70, 16, 100},  // direct | packed
+      {13, 10, 256}, {128, 10, 31}, {31, 257, 32}, {9, 2, 3},     {5, 33, 1},    {130, 9, 140}};
+  for (auto& s : shapes)
+    for (int v = 0; v < 3; ++v)
+      for (int acc = 0; acc < 2; ++acc) {
+        const bool ta = v == 1, tb = v == 2;
+        GemmCase c{ta, tb, acc == 1, s[0], s[1], s[2], 0, 0, 0};
+        c.lda = (ta ? c.M : c.K) + (acc ? 3 : 0);
+        c.ldb = (tb ? c.K : c.N) + (acc ? 0 : 2);
+        c.ldc = c.N + (acc ? 1 : 0);
+        check_gemm<float>(c, rng);
+      }
+}
+
 TEST_CASE("kernels: linear_forward f32 for every activation (fused epilogue)") {
   TestRng rng(11);
   const int shapes[][3] = {{32, 16, 2}, {32, 16, 16}, {32, 1, 16}, {7, 13, 5}, {129, 37, 300}, {1, 1, 1}, {5, 3, 0}};
