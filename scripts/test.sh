@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up the machine (Debian + npm packages), builds, and runs every test:
-# C++ doctest natively and as wasm under Node, the JS API tests, the PyTorch oracle,
+# C++ doctest natively (also under ASan + UBSan) and as wasm under Node, the JS API tests, the PyTorch oracle,
 # the browser tests in headless Chromium, and the package install test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,11 @@ run() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 run "C++ native" ./build/native/gradlab_tests
+# The same doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (-O1: a
+# dangling reference into the node arena, say, fails here and not only in the fuzzer).
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DGRADLAB_SANITIZE=ON >/dev/null
+cmake --build build/asan -j "$(nproc)" --target gradlab_tests >/dev/null
+run "C++ native, ASan + UBSan" ./build/asan/gradlab_tests
 run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.cjs
 run "JS, oracle, browser" node --test --test-concurrency=1 tests/js/ tests/oracle/ tests/browser/
 run "types" npx --no-install tsc -p tests/types/tsconfig.json

@@ -64,10 +64,13 @@ int32_t Tape::leaf(const Shape& shape, const double* data, std::string label, bo
     if (shape.dim[i] <= 0) fail("tensor shape ", shape.str(), " has a dimension that is not positive");
   if (data) check_data(data, shape.size(), label.empty() ? "tensor data" : ("tensor '" + label + "'").c_str());
   int32_t id = append(Op::Leaf, {}, shape);
-  nodes_[size_t(id)].requires_grad = requires_grad;
+  // `shape` may refer into nodes_ (g.leaf(g.node(x).shape, ...)), which append() just
+  // reallocated: read the new node's own copy from here on.
+  Node& node = nodes_[size_t(id)];
+  node.requires_grad = requires_grad;
   labels_[size_t(id)] = std::move(label);
   if (data) {
-    const int64_t n = shape.size(), off = nodes_[size_t(id)].off;
+    const int64_t n = node.shape.size(), off = node.off;
     if (dtype_ == DType::F32)
       for (int64_t i = 0; i < n; ++i) values32_[size_t(off + i)] = float(data[i]);
     else
