@@ -9,6 +9,7 @@ import { Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
 import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
+import { describe } from './lib/data.js';
 
 export { Graph, Tensor, Model };
 
@@ -33,11 +34,25 @@ export async function createGradlab(options = {}) {
   const moduleArgs = {};
   if (options.locateFile) moduleArgs.locateFile = options.locateFile;
   if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
-  const wasmUrl = new URL('./dist/gradlab_wasm.wasm', import.meta.url);
-  if (!moduleArgs.wasmBinary && !moduleArgs.locateFile && isNode && wasmUrl.protocol === 'file:') {
-    // Node 20 has fetch(), which Emscripten 3.1.6 would use on a file path and fail.
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    moduleArgs.wasmBinary = await readFile(wasmUrl);
+  if (moduleArgs.locateFile && typeof moduleArgs.locateFile !== 'function')
+    throw new TypeError(`createGradlab: locateFile must be a function (file name → URL or path), got ${describe(options.locateFile)}`);
+  const defaultUrl = new URL('./dist/gradlab_wasm.wasm', import.meta.url);
+  if (!moduleArgs.wasmBinary && isNode) {
+    // Node 20 has fetch(), which Emscripten 3.1.6 would use on a file path and fail:
+    // read the .wasm here (from locateFile's answer when given: a path, file: URL or http URL).
+    const where = moduleArgs.locateFile ? moduleArgs.locateFile('gradlab_wasm.wasm', '') : defaultUrl;
+    const text = String(where);
+    if (/^https?:/.test(text)) {
+      const response = await fetch(text);
+      if (!response.ok) throw new Error(`createGradlab: fetching ${text} failed with HTTP ${response.status}`);
+      moduleArgs.wasmBinary = new Uint8Array(await response.arrayBuffer());
+    } else if (where instanceof URL && where.protocol !== 'file:') {
+      throw new Error(`createGradlab: cannot load the engine from ${text} in Node`);
+    } else {
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+      moduleArgs.wasmBinary = await readFile(text.startsWith('file:') ? new URL(text) : text);
+    }
+    delete moduleArgs.locateFile;  // answered already: the loader needs nothing more
   }
   const { default: createModule } = await import('./dist/gradlab_wasm.mjs');
   const mod = await createModule(moduleArgs);
@@ -56,7 +71,10 @@ export class Gradlab {
     return this._ops.map((o) => ({ ...o }));
   }
   /** A new computation graph. dtype: 'f64' (default, exact worked examples) or 'f32'. */
-  graph({ dtype = 'f64' } = {}) {
+  graph(options = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      throw new TypeError(`graph: options must be an object such as { dtype: 'f32' }, got ${describe(options)}`);
+    const { dtype = 'f64' } = options;
     if (typeof dtype !== 'string') throw new TypeError(`graph: dtype must be 'f32' or 'f64', got ${typeof dtype}`);
     return new Graph(this, dtype);
   }

@@ -20,17 +20,25 @@ void Tape::set_label(int32_t id, std::string label) {
 void Tape::grow(int64_t elements, int64_t scratch_elements) {
   if (elements > kMaxTensorElements)
     fail("tensor of ", elements, " elements is larger than the limit of ", kMaxTensorElements);
-  arena_size_ += elements;
-  scratch_size_ += scratch_elements;
-  if (dtype_ == DType::F32) {
-    values32_.resize(size_t(arena_size_));
-    grads32_.resize(size_t(arena_size_));
-    scratch32_.resize(size_t(scratch_size_));
-  } else {
-    values64_.resize(size_t(arena_size_));
-    grads64_.resize(size_t(arena_size_));
-    scratch64_.resize(size_t(scratch_size_));
-  }
+  const int64_t arena = arena_size_ + elements, scratch = scratch_size_ + scratch_elements;
+  // Strong guarantee: if an allocation fails (bad_alloc: out of memory), shrink back and
+  // keep the old sizes, so the graph stays usable after the error.
+  auto resize_all = [&](auto& values, auto& grads, auto& scratch_buf) {
+    try {
+      values.resize(size_t(arena));
+      grads.resize(size_t(arena));
+      scratch_buf.resize(size_t(scratch));
+    } catch (...) {
+      values.resize(size_t(arena_size_));
+      grads.resize(size_t(arena_size_));
+      scratch_buf.resize(size_t(scratch_size_));
+      throw;
+    }
+  };
+  if (dtype_ == DType::F32) resize_all(values32_, grads32_, scratch32_);
+  else resize_all(values64_, grads64_, scratch64_);
+  arena_size_ = arena;
+  scratch_size_ = scratch;
 }
 
 int32_t Tape::append(Op op, std::initializer_list<int32_t> inputs, const Shape& shape, int64_t aux_size) {
@@ -38,17 +46,20 @@ int32_t Tape::append(Op op, std::initializer_list<int32_t> inputs, const Shape& 
   for (int32_t i : inputs) check_id(i);
   Node n;
   n.op = op;
-  n.shape = shape;
+  n.shape = shape;  // copy now: `shape` may point into nodes_, which the reserve below can move
   for (int32_t i : inputs) {
     n.in[n.n_in++] = i;
     if (nodes_[size_t(i)].requires_grad) n.requires_grad = true;
   }
+  // Allocate before growing the arena, so a failed allocation leaves no half-appended node.
+  if (nodes_.size() == nodes_.capacity()) nodes_.reserve(nodes_.size() * 2 + 16);
+  if (labels_.size() == labels_.capacity()) labels_.reserve(labels_.size() * 2 + 16);
   n.off = arena_size_;
   if (aux_size > 0) {
     n.aux = scratch_size_;
     n.aux_size = aux_size;
   }
-  grow(shape.size(), aux_size);
+  grow(n.shape.size(), aux_size);
   nodes_.push_back(n);
   labels_.emplace_back();
   return int32_t(nodes_.size() - 1);

@@ -165,6 +165,15 @@ test('bad input throws a clear Error and the module keeps working', () => {
     [() => A.mul(1).set([1, 2, 3, 4, 5, 6]), /only leaf tensors can be set/],
     [() => A.set([1, 2]), /set: node 0 has shape \[2, 3\] \(6 values\) but 2 values were given/],
     [() => g.node(999), /node id 999 does not exist/],
+    [() => gl.graph('f32'), /graph: options must be an object such as \{ dtype: 'f32' \}, got the string "f32"/],
+    [() => gl.graph(null), /graph: options must be an object such as \{ dtype: 'f32' \}, got null/],
+    [() => A.gelu('x'), /gelu: options must be an object such as \{ exact: true \}, got the string "x"/],
+    [() => A.gelu({ exact: 'yes' }), /gelu: exact must be true or false, got the string "yes"/],
+    [() => A.add(NaN), /add: operand is NaN, not a finite number/],
+    [() => A.mul(-Infinity), /mul: operand is -Infinity, not a finite number/],
+    [() => A.leakyRelu(NaN), /leakyRelu: argument is NaN, not a finite number/],
+    [() => g.tensor(new BigInt64Array(2)), /tensor: BigInt64Array holds BigInts; pass a Float64Array/],
+    [() => A.set([[1, 2], [3, 4], [5, 6]]), /set: node 0 has shape \[2,3\] but the data has shape \[3,2\]/],
   ];
   for (const [fn, pattern] of cases) {
     assert.throws(fn, (e) => e instanceof Error && pattern.test(e.message), `expected ${pattern}`);
@@ -185,6 +194,36 @@ test('bad input throws a clear Error and the module keeps working', () => {
   h.dispose();
 });
 
+test('out of memory: a clear error, and the same graph keeps working', async () => {
+  const gl2 = await createGradlab();  // its own instance: this test grows the wasm memory
+  const g = gl2.graph();
+  const a = g.scalar(2, 'a');
+  const col = g.tensor(new Float64Array(16000).fill(1), [16000, 1]);
+  const row = g.tensor(new Float64Array(16000).fill(1), [1, 16000]);
+  const before = g.size;
+  assert.throws(() => col.matmul(row), (e) => e instanceof Error && /out of memory/.test(e.message));  // 16000² f64 = 2 GB
+  assert.equal(g.size, before, 'no half-made node');
+  const L = a.mul(3).add(row.sum()).pow(2);  // the graph still builds, runs and differentiates
+  L.backward();
+  assert.equal(L.value, (6 + 16000) ** 2);
+  assert.equal(a.grad, 2 * (6 + 16000) * 3);
+  assert.equal(g.tensor([1, 2]).sum().value, 3);
+  g.dispose();
+});
+
+test('set() with a matching nested array or a flat array of the same size', () => {
+  const g = gl.graph();
+  const W = g.tensor([[1, 2], [3, 4]], 'W');
+  const s = W.sum();
+  W.set([[5, 6], [7, 8]]);
+  g.forward();
+  assert.equal(s.value, 26);
+  W.set([1, 1, 1, 1]);
+  g.forward();
+  assert.equal(s.value, 4);
+  g.dispose();
+});
+
 test('Symbol.dispose frees the graph', () => {
   const g = gl.graph();
   const a = g.scalar(1);
@@ -196,6 +235,15 @@ test('createGradlab accepts wasmBinary and locateFile, and rejects bad options',
   const bytes = await readFile(new URL('../../web/dist/gradlab_wasm.wasm', import.meta.url));
   const gl2 = await createGradlab({ wasmBinary: bytes });
   assert.equal(gl2.graph().scalar(4).sqrt().value, 2);
+  const asked = [];
+  const gl3 = await createGradlab({
+    locateFile: (file) => {
+      asked.push(file);
+      return new URL(`../../web/dist/${file}`, import.meta.url).href;
+    },
+  });
+  assert.deepEqual(asked, ['gradlab_wasm.wasm']);
+  assert.equal(gl3.graph().scalar(9).sqrt().value, 3);
   await assert.rejects(() => createGradlab(42), /options must be an object/);
 });
 

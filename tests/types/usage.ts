@@ -26,6 +26,10 @@ async function main(): Promise<number> {
   const O: Tensor = W.attention(W, W, { causal: true });
   const modes = g.compareModes(O.sum());
   g.dispose();
+  {
+    using h = gl.graph({ dtype: 'f32' });  // the README's `using` form: disposed at the end of the block
+    h.scalar(1).exp().backward();
+  }
   const ck = gl.checkpointing({ depth: 16, width: 64, batch: 32, every: 4, seed: 1, dtype: 'f32' });
   const bytes: number = ck.withCheckpointing.peakActivationBytes - ck.withoutCheckpointing.peakActivationBytes;
   const same: boolean = ck.gradientsIdentical;

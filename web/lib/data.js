@@ -30,6 +30,8 @@ export function flatten(data, shape, where) {
       throw new TypeError(`${where}: a single number has shape [], not ${JSON.stringify(shape)}`);
     return { values: Float64Array.of(data), shape: [] };
   }
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+    throw new TypeError(`${where}: ${data.constructor.name} holds BigInts; pass a Float64Array, Float32Array or another numeric typed array`);
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     const s = shape === undefined ? [data.length] : checkShape(shape, where);
     const n = s.reduce((a, b) => a * b, 1);

@@ -228,6 +228,12 @@ export class Tensor {
   /** Overwrites a leaf's values; call graph.forward() to recompute. */
   set(data) {
     const flat = flatten(data, undefined, 'set');
+    // Nested arrays carry a shape: it must be this leaf's (a flat array or typed array only needs the count).
+    if (Array.isArray(data) && Array.isArray(data[0])) {
+      const shape = this.shape;
+      if (JSON.stringify(flat.shape) !== JSON.stringify(shape))
+        throw new RangeError(`set: node ${this.id} has shape ${JSON.stringify(shape)} but the data has shape ${JSON.stringify(flat.shape)}`);
+    }
     this.graph._stage(flat.values);
     if (!this.graph._live().setValues(this.id, flat.values.length)) this.graph._fail();
     return this;
@@ -250,12 +256,16 @@ export class Tensor {
     const g = this.graph;
     const info = g._engine._opsByName.get(name);
     const ids = [this.id];
+    for (const a of attrs) {
+      if (typeof a !== 'number') throw new TypeError(`${name}: argument must be a number, got ${describe(a)}`);
+      if (!Number.isFinite(a)) throw new RangeError(`${name}: argument is ${a}, not a finite number`);
+    }
     for (const x of inputs) {
+      if (typeof x === 'number' && !Number.isFinite(x))
+        throw new RangeError(`${name}: operand is ${x}, not a finite number`);
       if (typeof x === 'number') ids.push(g.constant(x).id);
       else ids.push(g._own(x, name).id);
     }
-    for (const a of attrs)
-      if (typeof a !== 'number') throw new TypeError(`${name}: argument must be a number, got ${describe(a)}`);
     const id = g._live().apply(info.code, ids[0], ids[1] ?? -1, attrs.length, attrs[0] ?? 0, attrs[1] ?? 0, attrs[2] ?? 0);
     if (id < 0) g._fail();
     return new Tensor(g, id);
@@ -285,7 +295,13 @@ export class Tensor {
   relu() { return this._op('relu', []); }
   leakyRelu(slope = 0.01) { return this._op('leakyRelu', [], [slope]); }
   /** GELU, tanh approximation (as in GPT-2); gelu({ exact: true }) uses erf. */
-  gelu({ exact = false } = {}) { return this._op(exact ? 'geluErf' : 'gelu', []); }
+  gelu(options = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      throw new TypeError(`gelu: options must be an object such as { exact: true }, got ${describe(options)}`);
+    const { exact = false } = options;
+    if (typeof exact !== 'boolean') throw new TypeError(`gelu: exact must be true or false, got ${describe(exact)}`);
+    return this._op(exact ? 'geluErf' : 'gelu', []);
+  }
   silu() { return this._op('silu', []); }
   softplus() { return this._op('softplus', []); }
   matmul(x) {
