@@ -33,7 +33,7 @@ struct Node;
   X(Relu, "relu", "ReLU", 1, 0, "∂/∂x = 1 if x > 0 else 0")                              \
   X(LeakyRelu, "leakyRelu", "LReLU", 1, 1, "∂/∂x = 1 if x > 0 else α")                   \
   X(Gelu, "gelu", "GELU", 1, 0,                                                          \
-    "∂/∂x = ½(1+t) + ½x(1−t²)·√(2/π)(1+3·0.044715x²), t = tanh(√(2/π)(x+0.044715x³))")    \
+    "∂/∂x = ½(1+t) + ½·x·(1−t²)·√(2/π)·(1+3·0.044715·x²), t = tanh(√(2/π)·(x+0.044715·x³))") \
   X(GeluErf, "geluErf", "GELU", 1, 0, "∂/∂x = Φ(x) + x·φ(x)")                            \
   X(Silu, "silu", "SiLU", 1, 0, "∂/∂x = σ(x)(1 + x(1 − σ(x)))")                          \
   X(Softplus, "softplus", "softplus", 1, 0, "∂/∂x = σ(x)")                               \

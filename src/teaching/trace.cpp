@@ -42,9 +42,16 @@ std::string substitute(const std::string& table_formula, const std::string& a, c
   std::string out;
   // ASCII identifiers only: "∂/∂x", "tanh²(x)" and "b²" all name their variable.
   auto is_word = [](unsigned char c) { return std::isalnum(c) || c == '_'; };
+  // A letter right after a number ("0.044715x") is still a variable: look past the digits.
+  auto starts_word = [&](size_t i) {
+    size_t j = i;
+    while (j > 0 && (std::isdigit((unsigned char)formula[j - 1]) || formula[j - 1] == '.')) --j;
+    if (j < i && (j == 0 || !is_word(formula[j - 1]))) return true;  // preceded by a number
+    return i == 0 || !is_word(formula[i - 1]);
+  };
   for (size_t i = 0; i < formula.size(); ++i) {
     const char c = formula[i];
-    const bool alone = (i == 0 || !is_word(formula[i - 1])) && (i + 1 >= formula.size() || !is_word(formula[i + 1]));
+    const bool alone = starts_word(i) && (i + 1 >= formula.size() || !is_word(formula[i + 1]));
     if (alone && (c == 'a' || c == 'x')) out += a;
     else if (alone && c == 'b') out += b;
     else if (alone && c == 'p' && n.op == Op::Pow) out += format_number(n.attr[0]);
@@ -123,17 +130,24 @@ std::vector<TraceStep> backward_trace(Tape& t, int32_t root) {
 
 WengertListing wengert_listing(Tape& t, int32_t root) {
   t.check_id(root);
-  auto operand = [&](int32_t id) {
-    const Node& n = t.node(id);
-    if (n.op == Op::Constant && n.shape.size() == 1) return format_number(t.value_at(id));
-    return cat("v", id + 1);
-  };
-  WengertListing out;
   const std::vector<uint8_t> live = t.reachable_from(root);
+  auto inline_constant = [&](int32_t id) {
+    const Node& n = t.node(id);
+    return n.op == Op::Constant && n.shape.size() == 1;
+  };
+  // The listing numbers only the lines it writes (v1, v2, ... as in seed 001 C.2):
+  // scalar constants are written inline and take no number.
+  std::vector<int32_t> number(size_t(root) + 1, 0);
+  for (int32_t i = 0, next = 1; i <= root; ++i)
+    if (live[size_t(i)] && !inline_constant(i)) number[size_t(i)] = next++;
+  auto v = [&](int32_t id) { return cat("v", number[size_t(id)]); };
+  auto vbar = [&](int32_t id) { return cat("v̄", number[size_t(id)]); };
+  auto operand = [&](int32_t id) { return inline_constant(id) ? format_number(t.value_at(id)) : v(id); };
+  WengertListing out;
   for (int32_t i = 0; i <= root; ++i) {
     if (!live[size_t(i)]) continue;
     const Node& n = t.node(i);
-    if (n.op == Op::Constant && n.shape.size() == 1) continue;  // written inline
+    if (inline_constant(i)) continue;  // written inline
     const OpInfo& info = op_info(n.op);
     std::string rhs;
     if (n.op == Op::Leaf || n.op == Op::Constant) rhs = t.label(i).empty() ? "input" : cat(t.label(i), " (input)");
@@ -147,10 +161,10 @@ WengertListing wengert_listing(Tape& t, int32_t root) {
       for (int k = 1; k < n.n_in; ++k) rhs += cat(", ", operand(n.in[k]));
       rhs += ")";
     }
-    out.forward.push_back({i, cat("v", i + 1, " = ", rhs), t.value_at(i)});
+    out.forward.push_back({i, cat(v(i), " = ", rhs), t.value_at(i)});
   }
   const std::vector<TraceStep> steps = backward_trace(t, root);
-  out.backward.push_back({root, cat("v̄", root + 1, " = 1 (seed)"), 1.0});
+  out.backward.push_back({root, cat(vbar(root), " = 1 (seed)"), 1.0});
   for (const TraceStep& s : steps) {
     const Node& n = t.node(s.id);
     for (const TraceInput& in : s.inputs) {
@@ -165,7 +179,7 @@ WengertListing wengert_listing(Tape& t, int32_t root) {
       size_t end = local.find(", ∂", pos);
       local = local.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       if (n.n_in == 2 && n.in[0] == n.in[1]) local = cat("2·(", local, ")");
-      out.backward.push_back({in.id, cat("v̄", in.id + 1, " += v̄", s.id + 1, " × ", local), in.grad_after[0]});
+      out.backward.push_back({in.id, cat(vbar(in.id), " += ", vbar(s.id), " × ", local), in.grad_after[0]});
     }
   }
   return out;

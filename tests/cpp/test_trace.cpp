@@ -75,6 +75,29 @@ TEST_CASE("seed 000: the same table with yf = f(y1) slid in (f = tanh)") {
   (void)y4;
 }
 
+TEST_CASE("seed 000 with f = GELU: the formula names y1 everywhere, and rf = r2·GELU'(y1)") {
+  Tape t;
+  int32_t a = t.scalar(0.8, "a"), b = t.scalar(-0.1, "b");
+  int32_t x = t.scalar(1.5, "x", false), ytrue = t.scalar(0.5, "ytrue", false);
+  int32_t y1 = mul(t, a, x);
+  t.set_label(y1, "y1");
+  int32_t yf = unary(t, Op::Gelu, y1);
+  t.set_label(yf, "yf");
+  int32_t y4 = pow(t, sub(t, add(t, yf, b), ytrue), 2);
+  auto steps = backward_trace(t, y4);
+  const TraceStep& sf = step_of(steps, "yf");
+  CHECK(sf.formula ==
+        "∂/∂y1 = ½(1+t) + ½·y1·(1−t²)·√(2/π)·(1+3·0.044715·y1²), t = tanh(√(2/π)·(y1+0.044715·y1³))");
+  const double z = 1.2, k = std::sqrt(2 / M_PI), th = std::tanh(k * (z + 0.044715 * z * z * z));
+  const double gelu = 0.5 * z * (1 + th);
+  const double dgelu = 0.5 * (1 + th) + 0.5 * z * (1 - th * th) * k * (1 + 3 * 0.044715 * z * z);
+  const double r2 = 2 * (gelu - 0.1 - 0.5);
+  CHECK(sf.incoming[0] == doctest::Approx(r2).epsilon(1e-14));
+  CHECK(sf.inputs[0].local[0] == doctest::Approx(dgelu).epsilon(1e-14));
+  CHECK(sf.inputs[0].contribution[0] == doctest::Approx(r2 * dgelu).epsilon(1e-14));
+  CHECK(t.grad_at(a) == doctest::Approx(r2 * dgelu * 1.5).epsilon(1e-14));  // ∂L/∂a = rf·x
+}
+
 TEST_CASE("seed 002: the gradient table of L = (a·b + c)²") {
   Tape t;
   int32_t a = t.scalar(2, "a"), b = t.scalar(-3, "b"), c = t.scalar(10, "c");
@@ -105,13 +128,13 @@ TEST_CASE("seed 001 C.2: the Wengert tape of f(x) = exp(x)·(x + 1)") {
   REQUIRE(w.forward.size() == 4);
   CHECK(w.forward[0].text == "v1 = x (input)");
   CHECK(w.forward[1].text == "v2 = exp(v1)");
-  CHECK(w.forward[2].text == "v4 = v1 + 1");
-  CHECK(w.forward[3].text == "v5 = v2 × v4");
+  CHECK(w.forward[2].text == "v3 = v1 + 1");  // the constant 1 is written inline, numbered as in the seed
+  CHECK(w.forward[3].text == "v4 = v2 × v3");
   REQUIRE(w.backward.size() == 5);
-  CHECK(w.backward[0].text == "v̄5 = 1 (seed)");
-  CHECK(w.backward[1].text == "v̄2 += v̄5 × v4");
-  CHECK(w.backward[2].text == "v̄4 += v̄5 × v2");
-  CHECK(w.backward[3].text == "v̄1 += v̄4 × 1");
+  CHECK(w.backward[0].text == "v̄4 = 1 (seed)");
+  CHECK(w.backward[1].text == "v̄2 += v̄4 × v3");
+  CHECK(w.backward[2].text == "v̄3 += v̄4 × v2");
+  CHECK(w.backward[3].text == "v̄1 += v̄3 × 1");
   CHECK(w.backward[4].text == "v̄1 += v̄2 × exp(v1)");
   // ends at (x + 2)·eˣ
   CHECK(w.backward[4].value == doctest::Approx((0.7 + 2) * std::exp(0.7)).epsilon(1e-14));
