@@ -284,8 +284,11 @@ class Parser {
 };
 
 Expr Expr::parse(std::string_view source, const Limits& limits) {
-  if (source.size() > limits.max_length) {
-    const std::string m = cat("expression is ", source.size(), " characters long; the limit is ", limits.max_length);
+  // Characters, not bytes: a learner's "−" or "·" is one character (UTF-8 continuation bytes are not counted).
+  size_t characters = 0;
+  for (const char c : source) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (characters > limits.max_length) {
+    const std::string m = cat("expression is ", characters, " characters long; the limit is ", limits.max_length);
     throw ParseError(m, -1, m);
   }
   Expr e;

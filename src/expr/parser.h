@@ -28,7 +28,7 @@
 namespace gradlab::expr {
 
 struct Limits {
-  size_t max_length = 2000;  // bytes of source
+  size_t max_length = 2000;  // characters (UTF-8 code points) of source
   int max_depth = 64;        // nested parentheses and function calls
   int max_nodes = 1000;      // AST nodes: numbers, variables and operations
 };

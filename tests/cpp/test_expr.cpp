@@ -230,6 +230,11 @@ TEST_CASE("limits on length, nesting and size give clear errors") {
   small.max_depth = 2;
   small.max_nodes = 5;
   CHECK(std::string(parse_error("a+b+c+d+e+f", small).what()) == "expression is 11 characters long; the limit is 10");
+  // "−" is three bytes and one character: "−−−−−−−−−x" (28 bytes) is within a limit of 10 characters
+  std::string minus;
+  for (int i = 0; i < 9; ++i) minus += "\xE2\x88\x92";
+  CHECK(!contains(parse_error(minus + "x", small).reason, "characters long"));  // fails later, on nesting
+  CHECK(std::string(parse_error(minus + "xyz", small).what()) == "expression is 12 characters long; the limit is 10");
   CHECK(contains(parse_error("(((a)))", small).reason, "more than 2 levels"));
   CHECK(contains(parse_error("a+b+c+d", small).reason, "more than 5 numbers"));
 }
