@@ -66,7 +66,7 @@ double schedule_lr(const Schedule& s, double lr_max, int64_t t) {
   switch (s.kind) {
     case ScheduleKind::Constant: return lr_max;
     case ScheduleKind::Step: {
-      const int64_t k = s.step_size > 0 ? (t < 0 ? 0 : t / s.step_size) : 0;
+      const int64_t k = s.step_size > 0 ? (t < 1 ? 0 : (t - 1) / s.step_size) : 0;
       return lr_max * ipow(s.gamma, k);
     }
     case ScheduleKind::WarmupCosine: {

@@ -39,7 +39,7 @@ struct Schedule {
 
 // η(t) for peak rate lr_max (seed 003):
 //   Constant      η
-//   Step          η·γ^⌊t/step_size⌋
+//   Step          η·γ^⌊(t−1)/step_size⌋: updates 1..step_size run at η, the next step_size at ηγ, ...
 //   WarmupCosine  η·t/T_warm for t < T_warm;
 //                 η_min + ½(η − η_min)(1 + cos(π(t − T_warm)/(T − T_warm))) for T_warm ≤ t ≤ T;
 //                 η_min after T.

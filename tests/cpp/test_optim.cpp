@@ -159,8 +159,10 @@ TEST_CASE("step and constant schedules") {
   s.kind = ScheduleKind::Step;
   s.step_size = 10;
   s.gamma = 0.5;
-  CHECK(schedule_lr(s, 0.1, 9) == 0.1);
-  CHECK(schedule_lr(s, 0.1, 10) == 0.05);
+  CHECK(schedule_lr(s, 0.1, 1) == 0.1);  // updates 1..10 at η
+  CHECK(schedule_lr(s, 0.1, 10) == 0.1);
+  CHECK(schedule_lr(s, 0.1, 11) == 0.05);  // 11..20 at ηγ
+  CHECK(schedule_lr(s, 0.1, 20) == 0.05);
   CHECK(schedule_lr(s, 0.1, 35) == doctest::Approx(0.0125).epsilon(1e-15));
   CHECK(ipow(0.999, 2) == doctest::Approx(0.998001).epsilon(1e-15));
   CHECK(ipow(0.9, 0) == 1.0);

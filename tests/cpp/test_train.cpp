@@ -205,6 +205,81 @@ TEST_CASE("seeded runs are bit-identical; another seed differs") {
   }
 }
 
+TEST_CASE("seeded training runs give the same bits natively and in wasm (checked-in hash)") {
+  // Whole runs: init, sampling, forward, loss, backward, clipping, schedule, update.
+  // The wasm build of this suite checks the same constant; if the arithmetic changes on
+  // purpose, update it (printed on failure).
+  uint64_t h = 1469598103934665603ULL;
+  auto run = [&](const Dataset& d, const MlpSpec& spec, const TrainConfig& tc, int steps) {
+    Mlp<float> m(spec);
+    Trainer<float> t(m, tc);
+    std::vector<float> losses(static_cast<size_t>(steps));
+    t.train_chunk(d.x.data(), d.x.size(), d.y.data(), d.y.size(), d.n, steps, losses.data(), losses.size());
+    CHECK(std::isfinite(losses.back()));
+    CHECK(losses.back() < losses.front());  // it trained
+    h = fnv(losses.data(), losses.size() * 4, h);
+    h = fnv(m.params(), m.num_params() * 4, h);
+  };
+  {  // tanh, AdamW with weight decay and clipping, epoch sampling, BCE
+    TrainConfig tc;
+    tc.loss = LossKind::Bce;
+    tc.sampling = Sampling::Epoch;
+    tc.seed = 9;
+    tc.batch_size = 16;
+    tc.optim.kind = OptimKind::AdamW;
+    tc.optim.lr = 0.05;
+    tc.optim.weight_decay = 0.01;
+    tc.optim.clip_norm = 1;
+    run(make_moons(200, 0.2, 3), MlpSpec::make({2, 16, 16, 1}, "tanh", "none", 9), tc, 300);
+  }
+  {  // GELU, LayerNorm, residual blocks, GPT-2 init, Adam, warmup + cosine, accumulation 2, cross-entropy
+    MlpSpec s = MlpSpec::make({2, 16, 16, 16, 3}, "gelu", "none", 7);
+    s.residual = {0, 1, 1, 0};
+    s.layernorm = {0, 1, 1, 1};
+    s.init = Init::Gpt2;
+    TrainConfig tc;
+    tc.loss = LossKind::CrossEntropy;
+    tc.seed = 4;
+    tc.batch_size = 8;
+    tc.accum_steps = 2;
+    tc.optim.kind = OptimKind::Adam;
+    tc.optim.lr = 0.01;
+    tc.optim.schedule.kind = ScheduleKind::WarmupCosine;
+    tc.optim.schedule.warmup = 20;
+    tc.optim.schedule.total = 200;
+    tc.optim.schedule.lr_min = 0.001;
+    run(make_dataset("spiral3", 150, 0.05, 5), s, tc, 200);
+  }
+  {  // SiLU, softplus, sigmoid; Xavier normal; momentum with a step schedule; MSE
+    MlpSpec s;
+    s.sizes = {2, 12, 12, 1};
+    s.activations = {Activation::Silu, Activation::Softplus, Activation::Sigmoid};
+    s.seed = 3;
+    s.init = Init::XavierNormal;
+    TrainConfig tc;
+    tc.loss = LossKind::Mse;
+    tc.seed = 2;
+    tc.batch_size = 32;
+    tc.optim.kind = OptimKind::Momentum;
+    tc.optim.lr = 0.2;
+    tc.optim.schedule.kind = ScheduleKind::Step;
+    tc.optim.schedule.step_size = 50;
+    tc.optim.schedule.gamma = 0.5;
+    run(make_dataset("circles", 128, 0.1, 2), s, tc, 200);
+  }
+  {  // ReLU, He uniform, plain SGD
+    MlpSpec s = MlpSpec::make({2, 16, 16, 1}, "relu", "none", 5);
+    s.init = Init::HeUniform;
+    TrainConfig tc;
+    tc.loss = LossKind::Bce;
+    tc.seed = 5;
+    tc.optim.lr = 0.1;
+    run(make_xor(200, 0.1, 8), s, tc, 300);
+  }
+  INFO("training runs hash ", h);
+  CHECK(h == 12052675107077508134ULL);
+}
+
 TEST_CASE("gradient accumulation equals the big-batch gradient") {
   MlpSpec s = MlpSpec::make({3, 8, 8, 4}, "gelu", "none", 4);
   s.layernorm = {0, 1, 0};

@@ -347,6 +347,52 @@ test('gl.dataset: shapes, labels, determinism', () => {
   }
 });
 
+test('from JS: accumSteps 4 × 8 equals one batch of 32; the step schedule; the initializers', () => {
+  // accumulation: a 32-sample set with epoch sampling, so one step sees every sample once either way
+  const rnd = lcg(11);
+  const x = Float64Array.from({ length: 64 }, rnd);
+  const y = Float64Array.from({ length: 32 }, (_, i) => (x[2 * i] * x[2 * i + 1] > 0 ? 1 : 0));
+  const step = (batchSize, accumSteps) => {
+    const m = gl.mlp([2, 8, 8, 1], { activation: 'tanh', seed: 4, dtype: 'f64' });
+    const r = m.train({ x, y, steps: 1, batchSize, accumSteps, loss: 'bce', optimizer: 'sgd', lr: 0.5, sampling: 'epoch', seed: 1 });
+    const out = { loss: r.losses[0], params: Float64Array.from(m.params) };
+    m.dispose();
+    return out;
+  };
+  const big = step(32, 1), acc = step(8, 4);
+  assert.ok(Math.abs(acc.loss - big.loss) <= 1e-14 * Math.abs(big.loss), `${acc.loss} vs ${big.loss}`);
+  for (let i = 0; i < big.params.length; i++)
+    assert.ok(Math.abs(acc.params[i] - big.params[i]) <= 1e-13, `param ${i}: ${acc.params[i]} vs ${big.params[i]}`);
+  // step schedule: every stepSize updates the rate is multiplied by gamma; train() reports the last update's rate
+  const m = gl.mlp([2, 4, 1], { seed: 1 });
+  const seen = [];
+  for (let t = 0; t < 6; t++)
+    seen.push(m.train({ x, y, steps: 5, loss: 'bce', optimizer: 'sgd', lr: 0.8, schedule: { type: 'step', stepSize: 10, gamma: 0.5 } }).lr);
+  // updates 1..10 at η, 11..20 at ηγ, ...: the last update of each chunk is t = 5, 10, ..., 30
+  const expected = [0.8, 0.8, 0.4, 0.4, 0.2, 0.2];
+  seen.forEach((lr, i) => assert.ok(Math.abs(lr - expected[i]) < 1e-12, `chunk ${i}: lr ${lr}, expected ${expected[i]}`));
+  m.dispose();
+  // initializers: the first layer's weights of a 200-400 layer, by their statistics
+  const stats = (init) => {
+    const net = gl.mlp([200, 400, 1], { init, seed: 2, dtype: 'f64' });
+    const w = net.params.slice(0, 200 * 400);
+    net.dispose();
+    let s = 0, s2 = 0, max = 0;
+    for (const v of w) { s += v; s2 += v * v; max = Math.max(max, Math.abs(v)); }
+    return { mean: s / w.length, std: Math.sqrt(s2 / w.length - (s / w.length) ** 2), max };
+  };
+  const near = (a, b, rel, what) => assert.ok(Math.abs(a - b) <= rel * b, `${what}: ${a} vs ${b}`);
+  const xu = stats('xavierUniform'), xn = stats('xavierNormal'), hu = stats('heUniform'), hn = stats('heNormal'), g2 = stats('gpt2');
+  near(xu.std, Math.sqrt(2 / 600), 0.02, 'xavierUniform std');
+  assert.ok(xu.max <= Math.sqrt(6 / 600), 'xavierUniform bound');
+  near(xn.std, Math.sqrt(2 / 600), 0.02, 'xavierNormal std');
+  near(hu.std, Math.sqrt(2 / 200), 0.02, 'heUniform std');
+  assert.ok(hu.max <= Math.sqrt(6 / 200), 'heUniform bound');
+  near(hn.std, Math.sqrt(2 / 200), 0.02, 'heNormal std');
+  near(g2.std, 0.02, 0.02, 'gpt2 std');
+  for (const s of [xu, xn, hu, hn, g2]) assert.ok(Math.abs(s.mean) < 0.05 * s.std, `mean ${s.mean}`);
+});
+
 test('bad input throws an Error naming the problem and the values; the module keeps working', () => {
   const d = gl.dataset('moons', { n: 50, noise: 0.1, seed: 1 });
   const m = gl.mlp([2, 8, 1]);
@@ -405,6 +451,11 @@ test('bad input throws an Error naming the problem and the values; the module ke
   throwsWith(() => gl.mlpFromJSON({ ...good, sizes: [2, -8, 1] }), 'mlpFromJSON', 'layer size 1 is -8');
   throwsWith(() => m.loadParams({ ...good, sizes: [2, 9, 1] }), 'layer sizes [2,9,1] do not match', '[2,8,1]');
   throwsWith(() => m.loadParams({ ...good, layerNorm: [false, true] }), 'layerNorm [false,true] does not match');
+  const reluNet = gl.mlp(good.sizes, { activation: 'relu', seed: 3 });
+  throwsWith(() => m.loadParams(reluNet.toJSON()), 'loadParams: activations ["relu","none"] do not match', `${JSON.stringify(good.activations)}`);
+  reluNet.dispose();
+  throwsWith(() => m.loadParams({ ...good, residual: [false, true] }), 'residual [false,true] does not match');
+  throwsWith(() => m.loadParams({ ...good, leakySlope: 0.2 }), 'leakySlope number 0.2 does not match', '0.01');
   // gemm sizes
   throwsWith(() => gl.gemm(new Float32Array(6), new Float32Array(6), { m: 2, n: 2, k: 2 }), 'A has 6 values', '[2, 2] = 4');
   throwsWith(() => gl.gemm(new Float32Array(4), new Float32Array(4), { m: 2, n: 2 }), 'k must be an integer');

@@ -419,19 +419,34 @@ export class Model {
 
   /**
    * Loads parameters from toJSON() output (object or text) into this model. Checks the
-   * format, version, layer sizes, LayerNorm placement, parameter count and that every
-   * value is finite; the model is unchanged when a check fails.
+   * format, version, layer sizes, activations, residual and LayerNorm placement, LeakyReLU
+   * slope and LayerNorm ε, parameter count and that every value is finite; the model is
+   * unchanged when a check fails.
    */
   loadParams(json) {
     const where = 'loadParams';
     const h = this._live();
     const obj = parseModelJSON(json, where);
-    if (Array.isArray(obj.layerNorm)) {
-      const mine = this._spec.layerNorm;
-      const theirs = obj.layerNorm.map((f) => !!f);
+    // The parameters only mean the same function in the same architecture: every field the
+    // record states must match this model (a ReLU model's weights in a tanh model would load silently).
+    const spec = this._spec;
+    for (const key of ['layerNorm', 'residual']) {
+      if (obj[key] === undefined) continue;
+      if (!Array.isArray(obj[key])) throw new Error(`${where}: ${key} must be an array of flags, got ${describe(obj[key])}`);
+      const mine = spec[key].map((f) => !!f);
+      const theirs = obj[key].map((f) => !!f);
       if (theirs.length !== mine.length || theirs.some((f, l) => f !== mine[l]))
-        throw new Error(`${where}: layerNorm ${JSON.stringify(theirs)} does not match the model's ${JSON.stringify(mine)}`);
+        throw new Error(`${where}: ${key} ${JSON.stringify(theirs)} does not match the model's ${JSON.stringify(mine)}`);
     }
+    if (obj.activations !== undefined) {
+      const theirs = obj.activations;
+      if (!Array.isArray(theirs) || theirs.length !== spec.activations.length ||
+          theirs.some((a, l) => String(a).toLowerCase() !== spec.activations[l].toLowerCase()))
+        throw new Error(`${where}: activations ${JSON.stringify(theirs)} do not match the model's ${JSON.stringify(spec.activations)}`);
+    }
+    for (const key of ['leakySlope', 'lnEps'])
+      if (obj[key] !== undefined && obj[key] !== spec[key])
+        throw new Error(`${where}: ${key} ${describe(obj[key])} does not match the model's ${spec[key]}`);
     const ptr = h.stage(obj.params.length);
     if (!ptr) this._fail(where);
     this._heap().set(obj.params, ptr / this._bytes());
