@@ -193,8 +193,20 @@ TEST_CASE("exact local derivatives at hand-picked points") {
       {Op::Softplus, std::log1p(std::exp(0.5)), 1 / (1 + std::exp(-0.5))},
       {Op::GeluErf, 0.5 * 0.5 * (1 + std::erf(0.5 / std::sqrt(2.0))),
        0.5 * (1 + std::erf(0.5 / std::sqrt(2.0))) + 0.5 * std::exp(-0.125) / std::sqrt(2 * M_PI)},
+      // GELU, tanh form: u = √(2/π)(x + 0.044715x³), ½x(1 + tanh u)
+      {Op::Gelu, 0.25 * (1 + std::tanh(std::sqrt(2 / M_PI) * (0.5 + 0.044715 * 0.125))),
+       0.5 * (1 + std::tanh(std::sqrt(2 / M_PI) * (0.5 + 0.044715 * 0.125))) +
+           0.25 * (1 - std::pow(std::tanh(std::sqrt(2 / M_PI) * (0.5 + 0.044715 * 0.125)), 2)) *
+               std::sqrt(2 / M_PI) * (1 + 3 * 0.044715 * 0.25)},
+      {Op::Silu, 0.5 / (1 + std::exp(-0.5)),
+       (1 / (1 + std::exp(-0.5))) * (1 + 0.5 * (1 - 1 / (1 + std::exp(-0.5))))},
+      {Op::Abs, 0.5, 1},
+      {Op::Sin, std::sin(0.5), std::cos(0.5)},
+      {Op::Cos, std::cos(0.5), -std::sin(0.5)},
+      {Op::Neg, -0.5, -1},
   };
   for (auto& c : cases) {
+    INFO(op_info(c.op).name);
     int32_t y = t.apply(c.op, {x}, {});
     t.zero_grad();
     t.backward(y);
@@ -204,6 +216,47 @@ TEST_CASE("exact local derivatives at hand-picked points") {
   int32_t r = unary(t, Op::Relu, t.scalar(0.0));  // at the kink: 0, as in PyTorch
   t.backward(r);
   CHECK(t.grad_at(t.node(r).in[0]) == 0);
+}
+
+TEST_CASE("exact values by hand: sub, div, leakyRelu, softmax, logSoftmax") {
+  Tape t;
+  int32_t a = t.scalar(3, "a"), b = t.scalar(4, "b");
+  int32_t d = div(t, a, b), s = sub(t, a, b);
+  CHECK(t.value_at(d) == 0.75);
+  CHECK(t.value_at(s) == -1);
+  t.backward(d);
+  CHECK(t.grad_at(a) == 0.25);              // 1/b
+  CHECK(t.grad_at(b) == -3.0 / 16);         // −a/b²
+  t.zero_grad();
+  t.backward(s);
+  CHECK(t.grad_at(a) == 1);
+  CHECK(t.grad_at(b) == -1);
+
+  double xv[] = {-2, 0.5};
+  int32_t x = t.leaf(Shape::vec(2), xv, "x");
+  int32_t l = leaky_relu(t, x, 0.1);
+  CHECK(t.values(l) == std::vector<double>{-0.2, 0.5});
+  t.zero_grad();
+  t.backward(sum(t, l));
+  CHECK(t.grads(x) == std::vector<double>{0.1, 1});
+
+  // softmax([1, 2, 3]) = eˣ / (e + e² + e³); ∂(y₀)/∂x = y₀(δ₀ⱼ − yⱼ)
+  double zv[] = {1, 2, 3};
+  int32_t z = t.leaf(Shape::vec(3), zv, "z");
+  int32_t sm = unary(t, Op::Softmax, z), ls = unary(t, Op::LogSoftmax, z);
+  const double Z = std::exp(1) + std::exp(2) + std::exp(3);
+  const double y[] = {std::exp(1) / Z, std::exp(2) / Z, std::exp(3) / Z};
+  for (int i = 0; i < 3; ++i) {
+    CHECK(t.values(sm)[size_t(i)] == doctest::Approx(y[i]).epsilon(1e-15));
+    CHECK(t.values(ls)[size_t(i)] == doctest::Approx(zv[i] - std::log(Z)).epsilon(1e-15));
+  }
+  double seed[] = {1, 0, 0};
+  t.zero_grad();
+  t.backward(sm, seed, 3);
+  for (int j = 0; j < 3; ++j) CHECK(t.grads(z)[size_t(j)] == doctest::Approx(y[0] * ((j == 0) - y[j])).epsilon(1e-14));
+  t.zero_grad();
+  t.backward(ls, seed, 3);  // ∂(log y₀)/∂xⱼ = δ₀ⱼ − yⱼ
+  for (int j = 0; j < 3; ++j) CHECK(t.grads(z)[size_t(j)] == doctest::Approx((j == 0) - y[j]).epsilon(1e-14));
 }
 
 TEST_CASE("binary ops with broadcasting: finite differences") {
