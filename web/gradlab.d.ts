@@ -9,8 +9,11 @@ export type Shape = [] | [number] | [number, number];
 export interface CreateOptions {
   /** The engine's .wasm bytes (skips fetching). */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where to fetch `path` (e.g. 'gradlab_wasm.wasm') from. */
-  locateFile?: (path: string, prefix: string) => string;
+  /**
+   * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
+   * path, a file: URL or an http(s) URL.
+   */
+  locateFile?: (path: string, prefix: string) => string | URL;
 }
 
 export interface OpInfo {

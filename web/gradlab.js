@@ -32,15 +32,21 @@ export async function createGradlab(options = {}) {
   if (options === null || typeof options !== 'object')
     throw new TypeError(`createGradlab: options must be an object, got ${typeof options}`);
   const moduleArgs = {};
-  if (options.locateFile) moduleArgs.locateFile = options.locateFile;
-  if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
-  if (moduleArgs.locateFile && typeof moduleArgs.locateFile !== 'function')
-    throw new TypeError(`createGradlab: locateFile must be a function (file name → URL or path), got ${describe(options.locateFile)}`);
+  if (options.locateFile) {
+    if (typeof options.locateFile !== 'function')
+      throw new TypeError(`createGradlab: locateFile must be a function (file name → URL or path), got ${describe(options.locateFile)}`);
+    moduleArgs.locateFile = (path, prefix) => String(options.locateFile(path, prefix));  // a URL object too
+  }
+  if (options.wasmBinary !== undefined) {
+    if (!(options.wasmBinary instanceof ArrayBuffer) && !ArrayBuffer.isView(options.wasmBinary))
+      throw new TypeError(`createGradlab: wasmBinary must be an ArrayBuffer or a Uint8Array of the .wasm, got ${describe(options.wasmBinary)}`);
+    moduleArgs.wasmBinary = options.wasmBinary;
+  }
   const defaultUrl = new URL('./dist/gradlab_wasm.wasm', import.meta.url);
   if (!moduleArgs.wasmBinary && isNode) {
     // Node 20 has fetch(), which Emscripten 3.1.6 would use on a file path and fail:
     // read the .wasm here (from locateFile's answer when given: a path, file: URL or http URL).
-    const where = moduleArgs.locateFile ? moduleArgs.locateFile('gradlab_wasm.wasm', '') : defaultUrl;
+    const where = options.locateFile ? options.locateFile('gradlab_wasm.wasm', '') : defaultUrl;
     const text = String(where);
     if (/^https?:/.test(text)) {
       const response = await fetch(text);

@@ -244,6 +244,10 @@ test('createGradlab accepts wasmBinary and locateFile, and rejects bad options',
   });
   assert.deepEqual(asked, ['gradlab_wasm.wasm']);
   assert.equal(gl3.graph().scalar(9).sqrt().value, 3);
+  const gl4 = await createGradlab({ locateFile: (file) => new URL(`../../web/dist/${file}`, import.meta.url) });  // a URL object
+  assert.equal(gl4.graph().scalar(16).sqrt().value, 4);
+  await assert.rejects(() => createGradlab({ locateFile: 'dist/' }), /locateFile must be a function/);
+  await assert.rejects(() => createGradlab({ wasmBinary: 'gradlab_wasm.wasm' }), /wasmBinary must be an ArrayBuffer or a Uint8Array/);
   await assert.rejects(() => createGradlab(42), /options must be an object/);
 });
 
