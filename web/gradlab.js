@@ -9,7 +9,7 @@ import { Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
 import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
-import { describe } from './lib/data.js';
+import { describe, optionsObject } from './lib/data.js';
 
 export { Graph, Tensor, Model };
 
@@ -28,9 +28,8 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
  * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of the .wasm) or
  * `locateFile(path)` to override where the .wasm comes from.
  */
-export async function createGradlab(options = {}) {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError(`createGradlab: options must be an object, got ${typeof options}`);
+export async function createGradlab(createOptions) {
+  const options = optionsObject(createOptions, 'createGradlab');
   const moduleArgs = {};
   if (options.locateFile) {
     if (typeof options.locateFile !== 'function')
@@ -77,10 +76,8 @@ export class Gradlab {
     return this._ops.map((o) => ({ ...o }));
   }
   /** A new computation graph. dtype: 'f64' (default, exact worked examples) or 'f32'. */
-  graph(options = {}) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options))
-      throw new TypeError(`graph: options must be an object such as { dtype: 'f32' }, got ${describe(options)}`);
-    const { dtype = 'f64' } = options;
+  graph(options) {
+    const { dtype = 'f64' } = optionsObject(options, 'graph', "{ dtype: 'f32' }");
     if (typeof dtype !== 'string') throw new TypeError(`graph: dtype must be 'f32' or 'f64', got ${typeof dtype}`);
     return new Graph(this, dtype);
   }

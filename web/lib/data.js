@@ -11,6 +11,14 @@ export function describe(v) {
   return `${typeof v} ${String(v)}`;
 }
 
+/** Checks an options argument: undefined → {}, anything but a plain object is a TypeError. */
+export function optionsObject(v, where, example) {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new TypeError(`${where}: options must be an object${example ? ` such as ${example}` : ''}, got ${describe(v)}`);
+  return v;
+}
+
 function checkShape(shape, where) {
   if (!Array.isArray(shape) || shape.length > 2)
     throw new TypeError(`${where}: shape must be an array of at most 2 positive integers, got ${describe(shape)}`);

@@ -5,18 +5,16 @@
 //   lossScaling: fp16 / bf16 gradients with and without loss scaling (§7.4).
 // Types are checked here (TypeError naming the value); ranges are checked in C++ and
 // come back as an Error naming the value. Either way the module stays usable.
-import { describe } from './data.js';
+import { describe, optionsObject } from './data.js';
 
 // Rejects a non-object and option names the experiment does not know (a typo such as
 // `evry` would otherwise be ignored silently).
 function optionsOf(options, where, known) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options))
+  const o = optionsObject(options, where);
+  for (const key of Object.keys(o))
     if (!known.includes(key))
       throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
-  return options;
+  return o;
 }
 function int(v, where, name) {
   if (!Number.isInteger(v)) throw new TypeError(`${where}: ${name} must be an integer, got ${describe(v)}`);

@@ -1,6 +1,6 @@
 // Graph and Tensor: the idiomatic layer over the raw GraphHandle binding.
 // A Tensor is a (graph, node id) pair: no wasm object per node.
-import { describe, flatten } from './data.js';
+import { describe, flatten, optionsObject } from './data.js';
 import { lowerInto } from './quiz.js';
 import { handleRegistry } from './handles.js';
 
@@ -295,10 +295,8 @@ export class Tensor {
   relu() { return this._op('relu', []); }
   leakyRelu(slope = 0.01) { return this._op('leakyRelu', [], [slope]); }
   /** GELU, tanh approximation (as in GPT-2); gelu({ exact: true }) uses erf. */
-  gelu(options = {}) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options))
-      throw new TypeError(`gelu: options must be an object such as { exact: true }, got ${describe(options)}`);
-    const { exact = false } = options;
+  gelu(options) {
+    const { exact = false } = optionsObject(options, 'gelu', '{ exact: true }');
     if (typeof exact !== 'boolean') throw new TypeError(`gelu: exact must be true or false, got ${describe(exact)}`);
     return this._op(exact ? 'geluErf' : 'gelu', []);
   }

@@ -6,7 +6,7 @@
 // length. Changing the contents of the same arrays in place is therefore NOT seen:
 // pass new arrays (or copies) after editing them. So `train({ x, y, steps: 1 })` in a
 // loop makes one call into wasm per call once the data and settings are in place.
-import { describe } from './data.js';
+import { describe, optionsObject } from './data.js';
 import { handleRegistry } from './handles.js';
 
 const MLP_OPTIONS = new Set(['activation', 'output', 'activations', 'init', 'seed', 'dtype', 'residual', 'layerNorm', 'leakySlope', 'lnEps']);
@@ -23,12 +23,6 @@ const NEEDS_DATA = 2;
 function checkKeys(options, allowed, where) {
   for (const key in options)
     if (Object.hasOwn(options, key) && !allowed.has(key)) throw new TypeError(`${where}: unknown option '${key}' (valid: ${[...allowed].join(', ')})`);
-}
-function optionsObject(v, where) {
-  if (v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    throw new TypeError(`${where}: options must be an object, got ${describe(v)}`);
-  return v;
 }
 function number(v, name, where) {
   if (typeof v !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${describe(v)}`);
