@@ -48,8 +48,11 @@ function readInputs() {
   }
   if (bad.length) {
     showError(`Enter a finite number for ${bad.join(', ')}.`);
+    // The graph keeps the last good numbers, dimmed: they no longer match the inputs.
+    els.graph.setAttribute('stale', '');
     return null;
   }
+  els.graph.removeAttribute('stale');
   return values;
 }
 

@@ -1,0 +1,3 @@
+// Every gradlab widget: importing this module registers all the custom elements.
+//   import 'gradlab/widgets';
+export { GraphView } from './graph-view.js';
