@@ -50,7 +50,8 @@ const STYLE = `
   .actions .long { display: none; }
 }
 .status {
-  font-size: 0.9rem; color: var(--_muted); min-height: 2.9em; margin: 2px 0 6px; line-height: 1.45;
+  /* A fixed height: the graph below never moves while the text changes from step to step. */
+  font-size: 0.9rem; color: var(--_muted); height: 4.6em; overflow-y: auto; margin: 2px 0 6px; line-height: 1.45;
 }
 .status.active { color: var(--_fg); }
 .status.error { color: var(--_negative); font-weight: 600; }
@@ -663,7 +664,7 @@ export class GraphView extends ElementBase {
     this._inputs = h('div', { class: 'inputs', part: 'inputs', hidden: true }, root);
     const canvas = h('div', { class: 'canvas', part: 'canvas', tabindex: '-1' }, root);
     this._canvas = canvas;
-    this._svg = svg('svg', { role: 'group', 'aria-label': 'Computation graph', 'aria-roledescription': 'graph', focusable: 'false', part: 'graph' }, canvas);
+    this._svg = svg('svg', { role: 'group', 'aria-label': 'Computation graph', 'aria-roledescription': 'graph', focusable: 'false', tabindex: '-1', part: 'graph' }, canvas);
     this._details = h('div', { class: 'details', 'data-role': 'details', part: 'details' }, root);
     const legend = h('div', { class: 'legend', 'aria-hidden': 'true', part: 'legend' }, root);
     this._legend = {};
