@@ -302,6 +302,33 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     await checkGrads({ a: -6, b: 6, c: 2, d: 2, e: 2, L: 1 }, 'after Show all');
   });
 
+  it('Accumulate: Backward without zeroing doubles every gradient and says why zeroGrad exists', async () => {
+    await page.check('#accumulate');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-12', 'a second pass to add −6 to −6');
+    // Leaves add up; inner nodes are recomputed by each pass (as in PyTorch).
+    await checkGrads({ a: -12, b: 12, c: 4, d: 2, e: 2, L: 1 }, 'after two passes');
+    assert.equal(await graph().getAttribute('data-passes'), '2');
+    assert.equal(
+      await page.locator('#status').textContent(),
+      'L = 1. Gradients after 2 backward passes without zeroing: ∂L/∂a = −12, ∂L/∂b = 12, ∂L/∂c = 4 (∂L/∂a is 2 × the true −6). backward() adds into the gradients (+=), so they pile up; that is why training calls Zero gradients (zeroGrad) before every backward pass.',
+    );
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-18', 'a third pass');
+    // The seed table stays the one-pass table.
+    assert.deepEqual((await tableRows())[4], ['dL/da', 'dL/dd × dd/da = 2 × b = 2 × (−3)', '−6']);
+    await page.click('#zero-grad');
+    await waitFor(async () => (await node('a')).grad === '', 'Zero gradients to clear them');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-6', 'one pass after zeroing');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-12', 'accumulating again');
+    await page.uncheck('#accumulate');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-6', 'without accumulate, Backward zeroes first');
+    assert.match(await page.locator('#status').textContent(), /^L = 1\. Gradients from one backward pass: ∂L\/∂a = −6, ∂L\/∂b = 6, ∂L\/∂c = 2\.$/);
+  });
+
   it('renders user strings as text, never HTML', async () => {
     const result = await page.evaluate(async () => {
       const { createGradlab } = await import('/web/gradlab.js');

@@ -78,7 +78,15 @@ describe('widgets in Chromium', { timeout: 90_000 }, () => {
     await click(page, 'backward');
     assert.equal(await nodeAttr(page, 'a', 'data-grad'), '-48');
     assert.equal(await nodeAttr(page, 'c', 'data-grad'), '16');
-    assert.match(await status(page), /Accumulated over 2 backward passes without zeroing: every gradient is 2× the true one\. This is why training calls zeroGrad\(\) before each backward pass\./);
+    assert.equal(await nodeAttr(page, 'a·b', 'data-grad'), '8', 'inner nodes are recomputed, not summed');
+    assert.match(await status(page), /Accumulated over 2 backward passes without zeroing: the inputs' gradients are 2× the true ones \(backward adds into them; inner nodes are recomputed each pass\)\. This is why training calls zeroGrad\(\) before each backward pass\./);
+    // Stepping the accumulated pass: a holds the first pass's −24 until this pass sends it −24 more.
+    await click(page, 'forward');
+    assert.equal(await nodeAttr(page, 'a', 'data-grad'), '-24');
+    await click(page, 'forward');
+    await click(page, 'forward');
+    assert.equal(await nodeAttr(page, 'a', 'data-grad'), '-48');
+    await click(page, 'all');
     await click(page, 'zero');
     assert.equal(await nodeAttr(page, 'a', 'data-grad'), '');
     await click(page, 'backward');

@@ -54,15 +54,19 @@ export function forwardLines(w) {
 }
 
 /**
- * The seed's gradient table (Gradient | Computation | Value) after backward: gradients and
- * local derivatives from the engine's trace, operands from the engine's forward values.
+ * The seed's gradient table (Gradient | Computation | Value) after backward: gradients of
+ * one backward pass and local derivatives from the engine's trace, operands from the
+ * engine's forward values.
  */
 export function gradientRows(w) {
   const r = w.records();
   const trace = w.g.trace(w.t.L);
   const step = (name) => trace.find((s) => s.name === name);
   const local = (out, inp) => step(out).inputs.find((i) => i.name === inp).local[0];
-  const grad = (k) => r[k].grad[0];
+  // Gradients of one backward pass, from the trace (the graph may show accumulated ones).
+  const oneGrad = new Map([[trace[0].name, trace[0].incoming[0]]]);
+  for (const s of trace) for (const i of s.inputs) oneGrad.set(i.name, i.gradAfter[0]);
+  const grad = (k) => oneGrad.get(k);
   const val = (k) => r[k].value[0];
   const p = r.L.attrs[0];
   return [

@@ -216,9 +216,12 @@ export class GraphView extends ElementBase {
 
   /**
    * Shows a live gradlab graph. Options: root (the output Tensor; default the last node),
-   * gradients (default: whether the root's gradient is non-zero, i.e. backward() ran).
+   * gradients (default: whether the root's gradient is non-zero, i.e. backward() ran),
+   * passes (with gradients: how many backward passes were summed without zeroing, default 1).
    */
-  setGraph(graph, { root, gradients } = {}) {
+  setGraph(graph, { root, gradients, passes = 1 } = {}) {
+    if (!Number.isInteger(passes) || passes < 1 || passes > 1000)
+      throw new RangeError(`gradlab-graph: passes must be an integer in 1..1000, got ${String(passes)}`);
     if (!graph || typeof graph.nodes !== 'function' || typeof graph.trace !== 'function')
       throw new TypeError('gradlab-graph: setGraph expects a gradlab Graph (from gl.graph())');
     const nodes = graph.nodes();
@@ -237,7 +240,7 @@ export class GraphView extends ElementBase {
     this._loaded = true;
     const rootNode = rootT ? nodes.find((n) => n.id === rootT.id) : null;
     const show = gradients ?? (rootNode ? rootNode.grad.some((v) => v !== 0) : false);
-    this._passes = show ? 1 : 0;
+    this._passes = show ? passes : 0;
     this._refresh(show, 'set');
   }
 
@@ -826,10 +829,12 @@ export class GraphView extends ElementBase {
     if (this._phase === 'forward' && this._step >= 0) return null;
     if (this._step < 0) return m.reach.has(n.id) || n.id === m.rootId ? n.grad : null;
     const partial = m.gradAt[this._step]?.get(n.id);
-    const k = m.scale;
-    if (k <= 1) return partial ?? null;
-    // Accumulating: the earlier k − 1 passes left (k − 1)·G in every gradient; this pass adds to it.
-    return n.grad.map((v, i) => (v / k) * (k - 1) + (partial ? partial[i] : 0));
+    if (m.scale <= 1) return partial ?? null;
+    // Accumulating: what the earlier passes left (the leaves keep their sums; the engine
+    // recomputes inner nodes each pass, as PyTorch does) plus what this pass sent so far.
+    const onePass = m.gradAt[m.gradAt.length - 1]?.get(n.id);
+    if (!onePass) return partial ?? null;
+    return n.grad.map((v, i) => v - onePass[i] + (partial ? partial[i] : 0));
   }
 
   _valueShown(n) {
@@ -1153,7 +1158,7 @@ export class GraphView extends ElementBase {
     if (!this._showGrad) return ['Press Backward to run the backward pass, then step through it.'];
     if (this._step < 0) {
       const acc = this._passes > 1
-        ? ` Accumulated over ${this._passes} backward passes without zeroing: every gradient is ${this._passes}× the true one. This is why training calls zeroGrad() before each backward pass.`
+        ? ` Accumulated over ${this._passes} backward passes without zeroing: the inputs' gradients are ${this._passes}× the true ones (backward adds into them; inner nodes are recomputed each pass). This is why training calls zeroGrad() before each backward pass.`
         : '';
       return [`Backward pass: ${order.length} steps, right to left. Step through it or replay.${acc}`];
     }
