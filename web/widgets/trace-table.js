@@ -18,9 +18,9 @@ import { FEEDBACK_TITLES } from './quiz.js';
 import { parseValues } from './engine.js';
 
 const STYLE = `
-.wrap { overflow-x: auto; }
+.scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-size: 0.95rem; font-variant-numeric: tabular-nums; }
-caption { text-align: left; color: var(--_muted); font-size: 0.9rem; padding: 0 0 6px; }
+.cap { color: var(--_muted); font-size: 0.9rem; margin: 0 0 6px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--_border); vertical-align: middle; }
 thead th { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--_muted); border-bottom-width: 2px; }
 tbody th { font-weight: 600; white-space: nowrap; }
@@ -217,7 +217,11 @@ export class TraceTable extends ElementBase {
     const m = this._model();
     const R = m.rootName;
     const table = h('table', { part: 'table' });
-    h('caption', {}, table, this.getAttribute('caption') ?? `The backward pass of ${R}: each gradient is the incoming gradient times the local derivative, summed over the node's consumers.`);
+    const captionText = this.getAttribute('caption') ?? `The backward pass of ${R}: each gradient is the incoming gradient times the local derivative, summed over the node's consumers.`;
+    // The caption names the table for screen readers; the visible copy sits outside the
+    // sideways scroller so it wraps to the screen on narrow pages.
+    h('caption', { class: 'visually-hidden' }, table, captionText);
+    const cap = h('p', { class: 'cap', 'aria-hidden': 'true', part: 'caption' }, null, captionText);
     const head = h('tr', {}, h('thead', {}, table));
     for (const [text, cls] of [['Node', ''], ['Value', 'num'], ['Computation', ''], [`Gradient ∂${R}/∂node`, 'num']]) h('th', { scope: 'col', class: cls || undefined }, head, text);
     const body = h('tbody', {}, table);
@@ -236,7 +240,9 @@ export class TraceTable extends ElementBase {
       if (isBlank(n, 'gradient')) this._blankCell(gcell, n, 'gradient');
       else gcell.textContent = formatValues(n.grad);
     });
-    this._wrap.replaceChildren(table);
+    const scroller = h('div', { class: 'scroll' });
+    scroller.appendChild(table);
+    this._wrap.replaceChildren(cap, scroller);
     this._highlight();
   }
 
