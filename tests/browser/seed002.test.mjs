@@ -5,23 +5,8 @@
 // Screenshots: /tmp/seed002.png (all gradients) and /tmp/seed002-step.png (mid step-through).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../web/serve.mjs';
+import { launch, waitFor } from './helpers.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-];
 const SCREENSHOT = process.env.SEED002_SCREENSHOT ?? '/tmp/seed002.png';
 const MINUS = '\u2212';
 
@@ -44,49 +29,24 @@ const TABLE_A3 = [
   ['dL/db', 'dL/dd × dd/db = 2 × a = 2 × 3', '6'],
 ];
 
-async function waitFor(fn, what, timeout = 5000) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - t0 > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
-  let srv;
+  let env;
   let context;
   let page;
-  let userDataDir;
   let response;
   const consoleErrors = [];
   const pageErrors = [];
   const failedRequests = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run scripts/setup.sh (Debian package "chromium") or set CHROMIUM`);
-    srv = await startServer({ port: 0 });
-    userDataDir = await mkdtemp(join(tmpdir(), 'gradlab-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 900 },
-      deviceScaleFactor: 1,
-    });
+    env = await launch();
+    ({ context, page } = await env.newPage({ viewport: { width: 1280, height: 900 } }));
     await context.addInitScript(() => {
       window.__cspViolations = [];
       document.addEventListener('securitypolicyviolation', (e) => {
         window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
       });
     });
-    page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (msg) => {
       if (msg.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(msg.text())) consoleErrors.push(`${msg.type()}: ${msg.text()}`);
     });
@@ -95,7 +55,7 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     page.on('response', (res) => {
       if (res.status() >= 400) failedRequests.push(`${res.url()}: HTTP ${res.status()}`);
     });
-    response = await page.goto(srv.url, { waitUntil: 'load' });
+    response = await page.goto(env.srv.url, { waitUntil: 'load' });
     await page
       .waitForSelector('body[data-state="ready"]', { timeout: 20_000 })
       .catch(async () => {
@@ -108,9 +68,7 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
   });
 
   after(async () => {
-    await context?.close();
-    await srv?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await env?.close();
   });
 
   const graph = () => page.locator('gradlab-graph#graph');
@@ -174,6 +132,8 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
   it('shows the forward values: a = 2, b = −3, c = 10, d = −6, e = 4, L = 16', async () => {
     await checkValues({ a: 2, b: -3, c: 10, d: -6, e: 4, L: 16 }, 'seed inputs');
     assert.deepEqual(await forwardLines(), ['d = a × b = 2 × (−3) = −6', 'e = d + c = −6 + 10 = 4', 'L = e² = 4² = 16']);
+    // Buttons of the graph were disabled while the engine loaded; now the stepper works.
+    assert.equal(await graph().getAttribute('data-state'), 'ready');
     for (const name of ['a', 'b', 'c', 'd', 'e', 'L'])
       assert.equal((await node(name)).grad, '', `before Backward, node ${name} should show no gradient`);
     const placeholder = await page.locator('#grad-rows').textContent();
@@ -189,16 +149,25 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     const locals = await page.$$eval('gradlab-graph#graph [data-local]', (els) => els.map((e) => e.getAttribute('data-local')));
     for (const want of ['∂e/∂d = 1', '∂e/∂c = 1', '∂d/∂a = b = −3', '∂d/∂b = a = 2', '∂L/∂e = 2·e = 8'])
       assert.ok(locals.includes(want), `edge label "${want}" missing; edges show: ${locals.join(' | ')}`);
-    // The label is visible text, not only an attribute.
-    const edgeText = await page.locator('gradlab-graph#graph .edge-label text').allTextContents();
-    assert.ok(edgeText.includes('∂d/∂a = b = −3'), `edge texts: ${edgeText.join(' | ')}`);
+    // The label is typeset MathML (a real fraction), read out as its plain text.
+    const edgeMath = await page.$$eval('gradlab-graph#graph', ([host]) =>
+      [...host.shadowRoot.querySelectorAll('.edge-label math')].map((m) => ({ label: m.getAttribute('aria-label'), fracs: m.querySelectorAll('mfrac').length, text: m.textContent })),
+    );
+    const da = edgeMath.find((e) => e.label === '∂d/∂a = b = −3');
+    assert.ok(da, `edge math: ${JSON.stringify(edgeMath)}`);
+    assert.equal(da.fracs, 1, 'the derivative is an <mfrac>');
+    assert.equal(da.text, '∂d∂a=b=−3');
   });
 
   it("shows the seed's gradient table, computed by the engine", async () => {
     assert.deepEqual(await tableRows(), SEED_TABLE);
     const head = await page.$$eval('#grad-table thead th', (ths) => ths.map((t) => t.textContent.trim()));
     assert.deepEqual(head, ['Gradient', 'Computation', 'Value']);
-    assert.match(await page.locator('#key-result').textContent(), /nudge a by \+1 and L shifts by about −24/i);
+    // The nudge text states the linear prediction and the value re-evaluation gives (a = 3 → L = 1).
+    assert.match(
+      await page.locator('#key-result').textContent(),
+      /^Nudge a by \+1 and the gradient predicts L ≈ 16 − 24 = −8 \(change −24, to first order\); re-evaluated, L = 1 \(change −15\); nudge c by \+1 and the gradient predicts L ≈ 16 \+ 8 = 24 \(change \+8, to first order\); re-evaluated, L = 25 \(change \+9\)\./,
+    );
   });
 
   it('takes a screenshot of the page', async () => {
@@ -221,8 +190,14 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     await waitFor(async () => (await alert.textContent()).length > 0, 'an alert for an empty input');
     assert.match(await alert.textContent(), /Enter a finite number for b/);
     assert.equal(await page.getAttribute('#input-b', 'aria-invalid'), 'true');
+    // The graph's numbers are stale now: dimmed, and said so to screen readers.
+    assert.equal(await graph().getAttribute('stale'), '');
+    const dim = await page.$eval('gradlab-graph#graph', (host) => getComputedStyle(host.shadowRoot.querySelector('[data-node="a"] tspan.value')).opacity);
+    assert.equal(Number(dim), 0.35, 'stale values are dimmed');
+    assert.match(await nodeLoc('a').getAttribute('aria-label'), /, stale$/);
     await page.fill('#input-b', '-3');
     await waitFor(async () => (await alert.textContent()) === '', 'the alert to clear');
+    assert.equal(await graph().getAttribute('stale'), null, 'no longer stale');
     await checkGrads({ a: -6 }, 'after fixing b');
   });
 
@@ -257,74 +232,101 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     assert.match(seen.get('a'), /^node a, value 3, gradient −6(,|$)/, `aria-label of a: "${seen.get('a')}"`);
     assert.match(seen.get('d'), /^node d, value −9, gradient 2(,|$)/, `aria-label of d: "${seen.get('d')}"`);
 
-    await nodeLoc('a').focus();
-    await page.keyboard.press('Enter');
+    await nodeLoc('a').click();
     const details = await graph().locator('[data-role="details"]').textContent();
-    assert.match(details, /a is an input/, `details panel after Enter on a: "${details}"`);
+    assert.match(details, /^a is an input \(scalar\), value 3\./, `details panel after clicking a: "${details}"`);
+    // a = 3 → 4: d = −12, e = −2, L = 4; the gradient −6 predicts 1 − 6 = −5.
+    assert.match(details, /Nudge a by \+1 \(to 4\): the gradient predicts L ≈ 1 − 6 = −5 \(linear, change −6\); re-evaluated, L = 4 \(change \+3\)\./, details);
     assert.match(await nodeLoc('a').getAttribute('class'), /selected/);
   });
 
-  it('steps through the backward pass in reverse order: L, e, d/c, a/b', async () => {
+  it('steps through the backward pass: L, e, d, each gradient shown the step it is sent', async () => {
     const host = graph();
     const order = [];
+    const status = () => host.locator('[data-role="status"]').textContent();
     await host.locator('button[data-action="forward"]').click();
-    for (let i = 0; i < 6; i++) {
-      const step = Number(await host.getAttribute('data-step'));
-      assert.equal(step, i, `after ${i + 1} presses of Step forward`);
+    // a = 3: e = 1, ∂L/∂e = 2; d and c get 2; a gets 2·(−3) = −6, b gets 2·3 = 6.
+    const incoming = { L: '1', e: '2', d: '2' };
+    for (let i = 0; i < 3; i++) {
+      assert.equal(Number(await host.getAttribute('data-step')), i, `after ${i + 1} presses of Step forward`);
       const name = await host.getAttribute('data-step-node');
       order.push(name);
       const cur = await node(name);
       assert.match(cur.cls, /\bcurrent\b/, `node ${name} should be highlighted at step ${i + 1}`);
       assert.match(cur.aria, /being processed/);
-      const tag = await host.locator('[data-role="incoming"]').textContent();
-      const grad = { L: '1', e: '2', d: '2', c: '2', a: '−6', b: '6' }[name];
-      assert.equal(tag, `incoming gradient ${grad}`, `incoming gradient shown for ${name}`);
-      if (i === 0) {
-        // Nothing upstream has its gradient yet.
-        assert.equal((await node('a')).grad, '', 'a has no gradient at step 1');
-        assert.equal((await node('a')).gradText, '∂L/∂a = ?');
-        const status = await host.locator('[data-role="status"]').textContent();
-        assert.match(status, /^Step 1 of 6: L starts with ∂L\/∂L = 1, sends 1 × 2 = 2 to e$/, `status: "${status}"`);
-      }
-      if (name === 'd') {
-        const status = await host.locator('[data-role="status"]').textContent();
-        assert.match(status, /d receives ∂L\/∂d = 2, sends 2 × \(−3\) = −6 to a, 2 × 3 = 6 to b/, `status at d: "${status}"`);
-        const hot = await host.locator('.edge.hot .edge-label text').allTextContents();
-        assert.deepEqual(hot.sort(), ['∂d/∂a = b = −3', '∂d/∂b = a = 3'], 'edges out of d are highlighted');
-        await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-step.png'), fullPage: true });
-      }
-      if (i < 5) await host.locator('button[data-action="forward"]').click();
+      assert.equal(await host.locator('[data-role="incoming"]').textContent(), `incoming ${incoming[name]}`);
+      // The text under the graph follows the step, not the focus.
+      assert.equal(await host.locator('[data-role="details"]').getAttribute('data-subject'), name);
+      if (i < 2) await host.locator('button[data-action="forward"]').click();
     }
-    assert.equal(order[0], 'L', `first step ${order.join(', ')}`);
-    assert.equal(order[1], 'e', `second step ${order.join(', ')}`);
-    assert.deepEqual(order.slice(2, 4).sort(), ['c', 'd'], `steps 3-4 should be d and c: ${order.join(', ')}`);
-    assert.deepEqual(order.slice(4, 6).sort(), ['a', 'b'], `steps 5-6 should be a and b: ${order.join(', ')}`);
+    assert.deepEqual(order, ['L', 'e', 'd']);
     assert.ok(await host.locator('button[data-action="forward"]').isDisabled(), 'Step forward is disabled at the last step');
+    // At d's step, d sends to a and b, and both show their gradients at once.
+    assert.equal(await status(), 'Step 3 of 3: d receives ∂L∂d=2, sends 2×(−3)=−6 to a, 2×3=6 to b.');
+    assert.equal((await node('a')).grad, '-6');
+    assert.equal((await node('b')).grad, '6');
+    const hot = await page.$$eval('gradlab-graph#graph', ([h]) => [...h.shadowRoot.querySelectorAll('.edge.hot .edge-label')].map((e) => e.getAttribute('data-local')).sort());
+    assert.deepEqual(hot, ['∂d/∂a = b = −3', '∂d/∂b = a = 3'], 'edges out of d are highlighted');
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-step.png'), fullPage: true });
 
     await host.locator('button[data-action="back"]').click();
-    assert.equal(await host.getAttribute('data-step'), '4', 'Step back goes one step back');
-    assert.equal(await host.getAttribute('data-step-node'), order[4]);
+    assert.equal(await host.getAttribute('data-step'), '1', 'Step back goes one step back');
+    assert.equal(await host.getAttribute('data-step-node'), 'e');
+    assert.equal(await status(), 'Step 2 of 3: e receives ∂L∂e=2, sends 2×1=2 to d, 2×1=2 to c.');
+    // e sent to d and c at this step: they show 2 now; a and b wait for d's step.
+    assert.equal((await node('d')).grad, '2');
+    assert.equal((await node('c')).grad, '2');
+    assert.equal((await node('a')).grad, '');
+    assert.equal((await node('a')).gradText, '∂L/∂a = ?');
 
-    // Keys: ] forward, [ back, Esc shows everything.
+    // Keys on a node: ] or Enter forward, [ back, Esc shows everything.
     await nodeLoc('L').focus();
     await page.keyboard.press(']');
-    assert.equal(await host.getAttribute('data-step'), '5', '] steps forward');
+    assert.equal(await host.getAttribute('data-step'), '2', '] steps forward');
     await page.keyboard.press('[');
     await page.keyboard.press('[');
-    assert.equal(await host.getAttribute('data-step'), '3', '[ steps back');
+    assert.equal(await host.getAttribute('data-step'), '0', '[ steps back');
+    await page.keyboard.press('Enter');
+    assert.equal(await host.getAttribute('data-step'), '1', 'Enter steps forward');
     assert.ok((await deepFocus())?.node, 'focus stays in the graph while stepping with keys');
 
-    // Replay starts from the loss and plays to the end.
     await page.evaluate(() => document.querySelector('gradlab-graph#graph').setAttribute('replay-delay', '60'));
     await host.locator('button[data-action="replay"]').click();
-    const first = await host.getAttribute('data-step-node');
-    assert.equal(first, 'L', 'Replay starts at L');
-    await waitFor(async () => (await host.getAttribute('data-step')) === '5', 'replay to reach the last step');
+    assert.equal(await host.getAttribute('data-step-node'), 'L', 'Replay starts at L');
+    await waitFor(async () => (await host.getAttribute('data-step')) === '2', 'replay to reach the last step');
     await waitFor(async () => !(await page.evaluate(() => document.querySelector('gradlab-graph#graph').playing)), 'replay to stop');
 
+    await nodeLoc('L').focus();
     await page.keyboard.press('Escape');
     assert.equal(await host.getAttribute('data-step'), '-1', 'Esc leaves the step-through');
     await checkGrads({ a: -6, b: 6, c: 2, d: 2, e: 2, L: 1 }, 'after Show all');
+  });
+
+  it('Accumulate: Backward without zeroing doubles every gradient and says why zeroGrad exists', async () => {
+    await page.check('#accumulate');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-12', 'a second pass to add −6 to −6');
+    // Leaves add up; inner nodes are recomputed by each pass (as in PyTorch).
+    await checkGrads({ a: -12, b: 12, c: 4, d: 2, e: 2, L: 1 }, 'after two passes');
+    assert.equal(await graph().getAttribute('data-passes'), '2');
+    assert.equal(
+      await page.locator('#status').textContent(),
+      'L = 1. Gradients after 2 backward passes without zeroing: ∂L/∂a = −12, ∂L/∂b = 12, ∂L/∂c = 4 (∂L/∂a is 2 × the true −6). backward() adds into the gradients (+=), so they pile up; that is why training calls Zero gradients (zeroGrad) before every backward pass.',
+    );
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-18', 'a third pass');
+    // The seed table stays the one-pass table.
+    assert.deepEqual((await tableRows())[4], ['dL/da', 'dL/dd × dd/da = 2 × b = 2 × (−3)', '−6']);
+    await page.click('#zero-grad');
+    await waitFor(async () => (await node('a')).grad === '', 'Zero gradients to clear them');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-6', 'one pass after zeroing');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-12', 'accumulating again');
+    await page.uncheck('#accumulate');
+    await page.click('#backward');
+    await waitFor(async () => (await node('a')).grad === '-6', 'without accumulate, Backward zeroes first');
+    assert.match(await page.locator('#status').textContent(), /^L = 1\. Gradients from one backward pass: ∂L\/∂a = −6, ∂L\/∂b = 6, ∂L\/∂c = 2\.$/);
   });
 
   it('renders user strings as text, never HTML', async () => {

@@ -11,6 +11,7 @@ const els = {
   form: $('inputs'),
   backward: $('backward'),
   zero: $('zero-grad'),
+  accumulate: $('accumulate'),
   reset: $('reset'),
   errors: $('errors'),
   status: $('status'),
@@ -21,7 +22,8 @@ const els = {
   engine: $('engine-info'),
 };
 
-const state = { w: null, gradients: false };
+// passes: backward passes summed into the gradients since the last zeroing (accumulate mode).
+const state = { w: null, gradients: false, passes: 0 };
 
 function showError(message) {
   els.errors.textContent = message;
@@ -48,8 +50,11 @@ function readInputs() {
   }
   if (bad.length) {
     showError(`Enter a finite number for ${bad.join(', ')}.`);
+    // The graph keeps the last good numbers, dimmed: they no longer match the inputs.
+    els.graph.setAttribute('stale', '');
     return null;
   }
+  els.graph.removeAttribute('stale');
   return values;
 }
 
@@ -78,11 +83,17 @@ function renderTable() {
   els.key.hidden = false;
 }
 
-function renderStatus() {
-  const r = state.w.records();
-  els.status.textContent = state.gradients
-    ? `L = ${formatNumber(r.L.value[0])}. Gradients from one backward pass: ∂L/∂a = ${formatNumber(r.a.grad[0])}, ∂L/∂b = ${formatNumber(r.b.grad[0])}, ∂L/∂c = ${formatNumber(r.c.grad[0])}.`
-    : `L = ${formatNumber(r.L.value[0])}. Press Backward to compute every gradient.`;
+/** The status line, from the engine's records right after the backward passes. */
+function renderStatus(r) {
+  const L = formatNumber(r.L.value[0]);
+  const grads = ['a', 'b', 'c'].map((k) => `∂L/∂${k} = ${formatNumber(r[k].grad[0])}`).join(', ');
+  if (!state.gradients) els.status.textContent = `L = ${L}. Press Backward to compute every gradient.`;
+  else if (state.passes === 1) els.status.textContent = `L = ${L}. Gradients from one backward pass: ${grads}.`;
+  else {
+    const k = state.passes;
+    const trueA = formatNumber(r.a.grad[0] / k);
+    els.status.textContent = `L = ${L}. Gradients after ${k} backward passes without zeroing: ${grads} (∂L/∂a is ${k} × the true ${trueA}). backward() adds into the gradients (+=), so they pile up; that is why training calls Zero gradients (zeroGrad) before every backward pass.`;
+  }
 }
 
 /** Recomputes everything from the inputs with the engine, then redraws. */
@@ -91,11 +102,12 @@ function update() {
   if (!values) return;
   try {
     state.w.setInputs(values);
-    if (state.gradients) state.w.backward();
-    els.graph.setGraph(state.w.g, { root: state.w.t.L, gradients: state.gradients });
+    // The graph runs the backward passes (zeroing first, then `passes` passes) and keeps
+    // the engine's gradients as shown; read them before the table's trace resets them.
+    els.graph.setGraph(state.w.g, { root: state.w.t.L, gradients: state.gradients, passes: Math.max(1, state.passes) });
+    renderStatus(state.w.records());
     renderForward();
     renderTable();
-    renderStatus();
     showError('');
     els.zero.disabled = !state.gradients;
   } catch (err) {
@@ -105,13 +117,20 @@ function update() {
 
 function wire() {
   els.form.addEventListener('submit', (ev) => ev.preventDefault());
-  for (const input of Object.values(els.inputs)) input.addEventListener('input', update);
+  for (const input of Object.values(els.inputs))
+    input.addEventListener('input', () => {
+      // New inputs, new forward pass: gradients of one fresh backward pass.
+      if (state.gradients) state.passes = 1;
+      update();
+    });
   els.backward.addEventListener('click', () => {
+    state.passes = els.accumulate.checked && state.gradients ? state.passes + 1 : 1;
     state.gradients = true;
     update();
   });
   els.zero.addEventListener('click', () => {
     state.gradients = false;
+    state.passes = 0;
     try {
       state.w.g.zeroGrad();
     } catch (err) {
@@ -121,6 +140,7 @@ function wire() {
   });
   els.reset.addEventListener('click', () => {
     for (const [k, v] of Object.entries(SEED_INPUTS)) els.inputs[k].value = String(v);
+    if (state.gradients) state.passes = 1;
     update();
   });
 }
@@ -131,7 +151,7 @@ async function main() {
     state.w = buildWalkthrough(gl, SEED_INPUTS);
     els.engine.textContent = `engine ready (WebAssembly, ${gl.ops.length} ops, f64)`;
     wire();
-    for (const b of [els.backward, els.reset]) b.disabled = false;
+    for (const b of [els.backward, els.reset, els.accumulate]) b.disabled = false;
     update();
     document.body.dataset.state = 'ready';
   } catch (err) {

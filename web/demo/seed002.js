@@ -2,7 +2,7 @@
 // Pure functions over the engine (no DOM), so Node can check them too.
 //   const w = buildWalkthrough(gl, { a: 2, b: -3, c: 10 });
 //   w.backward(); gradientRows(w) → the seed's table, numbers from the engine.
-import { formatNumber as fmt, formatFactor as factor } from '../widgets/format.js';
+import { formatNumber as fmt, formatFactor as factor, formatBase } from '../widgets/format.js';
 
 export const SEED_INPUTS = Object.freeze({ a: 2, b: -3, c: 10 });
 
@@ -49,20 +49,24 @@ export function forwardLines(w) {
   return [
     { id: 'd', text: `d = a × b = ${factor(v('a'))} × ${factor(v('b'))} = ${fmt(v('d'))}` },
     { id: 'e', text: `e = d + c = ${fmt(v('d'))} + ${factor(v('c'))} = ${fmt(v('e'))}` },
-    { id: 'L', text: `L = e² = ${factor(v('e'))}² = ${fmt(v('L'))}` },
+    { id: 'L', text: `L = e² = ${formatBase(v('e'))}² = ${fmt(v('L'))}` },
   ];
 }
 
 /**
- * The seed's gradient table (Gradient | Computation | Value) after backward: gradients and
- * local derivatives from the engine's trace, operands from the engine's forward values.
+ * The seed's gradient table (Gradient | Computation | Value) after backward: gradients of
+ * one backward pass and local derivatives from the engine's trace, operands from the
+ * engine's forward values.
  */
 export function gradientRows(w) {
   const r = w.records();
   const trace = w.g.trace(w.t.L);
   const step = (name) => trace.find((s) => s.name === name);
   const local = (out, inp) => step(out).inputs.find((i) => i.name === inp).local[0];
-  const grad = (k) => r[k].grad[0];
+  // Gradients of one backward pass, from the trace (the graph may show accumulated ones).
+  const oneGrad = new Map([[trace[0].name, trace[0].incoming[0]]]);
+  for (const s of trace) for (const i of s.inputs) oneGrad.set(i.name, i.gradAfter[0]);
+  const grad = (k) => oneGrad.get(k);
   const val = (k) => r[k].value[0];
   const p = r.L.attrs[0];
   return [
@@ -75,9 +79,29 @@ export function gradientRows(w) {
   ].map((row) => ({ ...row, valueText: fmt(row.value) }));
 }
 
-/** The seed's key result, for the current inputs (first-order effect of a +1 nudge). */
+/**
+ * The seed's key result for the current inputs: what the gradient predicts for a +1 nudge
+ * of a and of c (to first order), next to the value the engine computes with the nudged
+ * input, so the text never promises a number that re-evaluating would contradict.
+ */
 export function keyResult(w) {
   const r = w.records();
-  const signed = (x) => (x > 0 ? '+' : '') + fmt(x);
-  return `Nudge a by +1 and L shifts by about ${signed(r.a.grad[0])}; nudge c by +1 and L shifts by about ${signed(r.c.grad[0])} (to first order). Gradient descent steps against the gradient, toward lower loss.`;
+  const L0 = r.L.value[0];
+  const signed = (x) => (x >= 0 ? '+' : '−') + fmt(Math.abs(x));
+  const nudged = (name) => {
+    const base = r[name].value[0];
+    try {
+      w.setInputs({ [name]: base + 1 });
+      return w.t.L.value;
+    } finally {
+      w.setInputs({ [name]: base });
+    }
+  };
+  const part = (name) => {
+    const grad = r[name].grad[0];
+    const actual = nudged(name);
+    return `nudge ${name} by +1 and the gradient predicts L ≈ ${fmt(L0)} ${grad >= 0 ? '+' : '−'} ${fmt(Math.abs(grad))} = ${fmt(L0 + grad)} (change ${signed(grad)}, to first order); re-evaluated, L = ${fmt(actual)} (change ${signed(actual - L0)})`;
+  };
+  const text = `${part('a')}; ${part('c')}. The gradient is the slope at this point: exact for tiny nudges, only approximate for a step of 1 because L is curved. Gradient descent steps against the gradient, toward lower loss.`;
+  return text[0].toUpperCase() + text.slice(1);
 }

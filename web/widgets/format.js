@@ -35,7 +35,9 @@ export function formatNumber(x, { digits = 6 } = {}) {
   if (abs >= 1e6 || abs < 1e-4) {
     const [mant, exp] = r.toExponential(digits - 1).split('e');
     const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
-    return unicodeMinus(m) + '×10' + superscript(Number(exp));
+    // 1×10⁶ reads better as 10⁶ (and −1×10⁶ as −10⁶).
+    const head = m === '1' ? '' : m === '-1' ? MINUS : unicodeMinus(m) + '×';
+    return head + '10' + superscript(Number(exp));
   }
   return unicodeMinus(String(r));
 }
@@ -44,6 +46,24 @@ export function formatNumber(x, { digits = 6 } = {}) {
 export function formatFactor(x, options) {
   const s = formatNumber(x, options);
   return s.startsWith(MINUS) ? `(${s})` : s;
+}
+
+/**
+ * A number as the base of a power: negatives and scientific notation in parentheses, so
+ * a superscript after it cannot merge with an exponent: (−3)², (10⁶)², (2.5×10⁻⁷)², 4².
+ */
+export function formatBase(x, options) {
+  const s = formatNumber(x, options);
+  return s.startsWith(MINUS) || s.includes('10') && /[⁰¹²³⁴⁵⁶⁷⁸⁹]/.test(s) ? `(${s})` : s;
+}
+
+/** Splits formatNumber's scientific notation: '2.5×10⁻⁷' → { mantissa: '2.5', exponent: '−7' }; null for plain numbers. */
+export function scientificParts(text) {
+  const m = /^(−?)(?:([\d.]+)×)?10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$/.exec(text);
+  if (!m) return null;
+  const digits = { '⁻': MINUS, '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9' };
+  const exponent = [...m[3]].map((ch) => digits[ch]).join('');
+  return { sign: m[1], mantissa: m[2] ?? null, exponent };
 }
 
 /** A tensor's values: the scalar itself, or the first few entries of a longer array. */
