@@ -1,5 +1,13 @@
 // Hand-written types for the gradlab package (Emscripten 3.1.6 has no --emit-tsd).
 
+// Symbol.dispose is in TypeScript's lib only with esnext.disposable (or es2025+); declared
+// here too, so a project with the default lib compiles. An identical declaration merges.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export type DType = 'f32' | 'f64';
 /** A number, a vector, or a matrix as nested arrays. */
 export type NestedData = number | number[] | number[][];
@@ -11,9 +19,10 @@ export interface CreateOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
-   * path, a file: URL or an http(s) URL.
+   * path, a file: URL or an http(s) URL. May return a promise (awaited; a rejection fails
+   * createGradlab with its message).
    */
-  locateFile?: (path: string, prefix: string) => string | URL;
+  locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
 }
 
 export interface OpInfo {
