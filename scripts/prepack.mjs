@@ -5,7 +5,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The package folder: this repository, or the one given (tests check a folder without an engine).
+const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = [];
 const wasm = join(root, 'web/dist/gradlab_wasm.wasm');
 const loader = join(root, 'web/dist/gradlab_wasm.mjs');
