@@ -395,14 +395,20 @@ function attribute(name, value) {
 
 /**
  * The model as an ONNX file (opset 13): input "x" [N, in], output "y" [N, out] (logits,
- * as predict()), float32 or float64 as the model. Linear layers are Gemm; LayerNorm, GELU
- * (tanh form) and SiLU are written with primitive ops.
+ * as predict()). Linear layers are Gemm; LayerNorm, GELU (tanh form) and SiLU are written
+ * with primitive ops. Options: dtype 'f32' (default: what every runtime runs; an f64
+ * model's weights are rounded) or 'f64' (exact for f64 models; runtimes lack double
+ * kernels for some ops, onnxruntime's LeakyRelu among them), name (the graph's name).
  */
 export function toONNX(model, options) {
   const where = 'toONNX';
   const o = optionsObject(options, where);
-  for (const k of Object.keys(o)) if (k !== 'name') throw new TypeError(`${where}: unknown option '${k}' (valid: name)`);
-  const { rec, layers, f64 } = recordOf(model, where);
+  for (const k of Object.keys(o))
+    if (k !== 'name' && k !== 'dtype') throw new TypeError(`${where}: unknown option '${k}' (valid: name, dtype)`);
+  const { rec, layers } = recordOf(model, where);
+  const dtype = o.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`${where}: dtype must be 'f32' or 'f64', got ${describe(dtype)}`);
+  const f64 = dtype === 'f64';
   const elem = f64 ? ONNX_DOUBLE : ONNX_FLOAT;
   const graph = new Proto();
   const nodes = [];

@@ -15,6 +15,7 @@ const MIGRATIONS = {
 /** Brings a parsed gradlab-mlp record up to MODEL_JSON_VERSION; throws for unknown versions. */
 export function migrateModelJSON(record, where) {
   let v = record.version;
+  if (v === undefined) throw new Error(`${where}: the version field is missing (every gradlab-mlp record has one, from version 1 on)`);
   if (!Number.isInteger(v) || v < 1)
     throw new Error(`${where}: version ${describe(v)} is not a gradlab-mlp version (expected an integer 1..${MODEL_JSON_VERSION})`);
   if (v > MODEL_JSON_VERSION)
