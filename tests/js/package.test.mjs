@@ -25,6 +25,8 @@ test('package.json: exports map, sideEffects only for the widgets, files, reposi
   assert.deepEqual(pkg.exports['./widgets'], { types: './web/widgets/index.d.ts', default: './web/widgets/index.js' });
   assert.deepEqual(pkg.exports['./widgets/*'], { types: './web/widgets/*.d.ts', default: './web/widgets/*.js' });
   assert.equal(pkg.exports['./wasm'], './web/dist/gradlab_wasm.wasm');
+  assert.deepEqual(pkg.exports['./export'], { types: './web/lib/export.d.ts', default: './web/lib/export.js' });
+  assert.deepEqual(pkg.exports['./csv'], { types: './web/lib/csv.d.ts', default: './web/lib/csv.js' });
   assert.deepEqual(pkg.sideEffects, ['./web/widgets/*.js']);
   for (const f of ['LICENSE', 'web/gradlab.cjs', 'web/gradlab.node.js', 'web/gradlab.d.cts', 'web/dist/gradlab_wasm.wasm', 'web/dist/gradlab_wasm.mjs'])
     assert.ok(pkg.files.includes(f), `files lists ${f}`);
@@ -37,7 +39,7 @@ test('package.json: exports map, sideEffects only for the widgets, files, reposi
 
 test('what browsers and workers reach has no node: import, require() or top-level await', () => {
   const loader = readFileSync(join(root, 'web/dist/gradlab_wasm.mjs'), 'utf8');
-  for (const file of ['web/gradlab.js', 'web/lib/load.js', 'web/lib/data.js', 'web/lib/model.js', 'web/lib/graph.js']) {
+  for (const file of ['web/gradlab.js', 'web/lib/load.js', 'web/lib/data.js', 'web/lib/model.js', 'web/lib/graph.js', 'web/lib/export.js', 'web/lib/csv.js', 'web/lib/migrate.js']) {
     const text = readFileSync(join(root, file), 'utf8');
     assert.doesNotMatch(text, /from ['"]node:|import\(['"]node:/, `${file} imports a node: module`);
     // Top-level statements start in column 0 in these files.

@@ -120,9 +120,12 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('Node ESM: import { createGradlab } from "gradlab"', async () => {
+  it('Node ESM: import { createGradlab } from "gradlab", gradlab/export and gradlab/csv', async () => {
     const { stdout } = await run('node', ['node/esm.mjs'], { cwd: app });
-    checkEngineResult(JSON.parse(stdout), 'Node ESM');
+    const r = JSON.parse(stdout);
+    checkEngineResult(r, 'Node ESM');
+    assert.ok(r.onnxBytes > 100, `gradlab/export's toONNX gave ${r.onnxBytes} bytes`);
+    assert.equal(r.pytorchHasModule, true, "gradlab/export's toPyTorch wrote the nn.Module");
   });
 
   it('Node CommonJS: require("gradlab") gives an async createGradlab and load()', async () => {
