@@ -20,7 +20,7 @@ export interface CreateOptions {
   /**
    * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
    * path, a file: URL or an http(s) URL. May return a promise (awaited; a rejection fails
-   * createGradlab with its message).
+   * createGradlab with its message). `prefix` is the folder of the default place.
    */
   locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
 }

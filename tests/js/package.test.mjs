@@ -92,6 +92,10 @@ test('bad wasmBinary: empty, not wasm, invalid, or an unrelated module: clear Er
 test('locateFile: a promise is awaited, a rejection and a missing file are named', async () => {
   const gl = await createGradlab({ locateFile: async (file) => new URL(`../../web/dist/${file}`, import.meta.url) });
   assert.equal(gl.graph().scalar(9).sqrt().value, 3);
+  const asked = [];
+  const gl2 = await createGradlab({ locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
+  assert.deepEqual(asked, [['gradlab_wasm.wasm', new URL('../../web/dist/', import.meta.url).href]]);
+  assert.equal(gl2.graph().scalar(25).sqrt().value, 5);
   await assert.rejects(
     createGradlab({ locateFile: () => Promise.reject(new Error('CDN offline')) }),
     { message: "createGradlab: locateFile('gradlab_wasm.wasm') failed: CDN offline" },

@@ -84,11 +84,14 @@ async function fetchBytes(url) {
 }
 
 // Where the .wasm is: locateFile's answer (a string, a URL, or a promise of one) or the default.
+// Its second argument is the folder of the default place, as Emscripten's locateFile gets
+// the loader's folder (so `(file, prefix) => prefix + file` means the default).
 async function locate(options) {
-  if (!options.locateFile) return defaultWasmUrl();
+  const fallback = defaultWasmUrl();
+  if (!options.locateFile) return fallback;
   let where;
   try {
-    where = await options.locateFile(WASM_FILE, '');
+    where = await options.locateFile(WASM_FILE, new URL('.', fallback).href);
   } catch (e) {
     throw new Error(`createGradlab: locateFile('${WASM_FILE}') failed: ${e?.message ?? String(e)}`);
   }
