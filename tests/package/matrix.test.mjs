@@ -135,10 +135,16 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
     assert.equal(r.isModel, true, 'the model is an instance of load().Model');
   });
 
-  it('strict TypeScript with the default lib type-checks ESM and CommonJS use', async () => {
+  it('strict TypeScript with the default lib (no @types): ESM and CommonJS compile and run', async () => {
+    // "types": [] keeps @types/node (installed with webpack) from declaring Symbol.dispose for us.
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = await run('node', [tsc, '-p', 'ts/tsconfig.json'], { cwd: app }).catch((e) => e);
     assert.equal(r.code ?? 0, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
+    const esm = JSON.parse((await run('node', ['ts/out/esm.mjs'], { cwd: app })).stdout);
+    checkEngineResult(esm, 'TypeScript ESM');
+    assert.equal(esm.exported, true);
+    const cjs = JSON.parse((await run('node', ['ts/out/cjs.cjs'], { cwd: app })).stdout);
+    assert.deepEqual(cjs, { L: 16, aGrad: -24, isModel: true });
   });
 
   it('Vite production build: main thread, widget and module worker, strict CSP', async () => {

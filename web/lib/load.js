@@ -55,7 +55,7 @@ async function compileEngine(bytes, source, imports) {
 }
 
 function checkIsEngine(module, source, imports) {
-  const provided = new Set(Object.keys(imports.a ?? {}).map((n) => `a.${n}`));
+  const provided = new Set(Object.entries(imports).flatMap(([ns, fns]) => Object.keys(fns ?? {}).map((n) => `${ns}.${n}`)));
   const wanted = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   const missing = wanted.filter((n) => !provided.has(n));
   const unused = [...provided].filter((n) => !wanted.includes(n));
