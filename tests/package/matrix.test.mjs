@@ -188,11 +188,18 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
 
   it('esbuild browser bundle: the .wasm through the "gradlab/wasm" subpath, strict CSP', async () => {
     const esbuild = join(app, 'node_modules', 'esbuild', 'bin', 'esbuild');
-    await run(esbuild, ['esbuild/main.js', '--bundle', '--format=esm', '--platform=browser', '--minify',
+    await run(esbuild, ['esbuild/main.js', 'esbuild/plain.js', '--bundle', '--format=esm', '--platform=browser', '--minify',
       '--loader:.wasm=file', '--outdir=esbuild/out', '--log-level=error'], { cwd: app });
     const srv = await serve(app);
     try {
       await checkPage(`${srv.origin}/esbuild/`, { worker: false });
+      // Without locateFile the default URL (next to the bundle's ../dist/) is a 404: named, with the remedy.
+      const page = await browser.newPage();
+      await page.goto(`${srv.origin}/esbuild/plain.html`);
+      const report = await page.waitForFunction(() => window.__gradlabReport, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+      await page.close();
+      assert.equal(report.message, `createGradlab: fetching ${srv.origin}/esbuild/dist/gradlab_wasm.wasm failed with HTTP 404 Not Found ` +
+        "(serve gradlab_wasm.wasm there, or pass locateFile or wasmBinary; a bundler that does not emit the .wasm can import its URL from 'gradlab/wasm')");
     } finally {
       await srv.close();
     }
@@ -219,7 +226,7 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
     }
   });
 
-  it('a missing .wasm fails with an Error that names the URL', async () => {
+  it('in the browser: a 404, an HTML page or an unrelated module where the .wasm should be: Errors that name it', async () => {
     const srv = await serve(app);
     const page = await browser.newPage();
     try {
@@ -235,6 +242,20 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
         return createGradlab({ locateFile: () => '/nobundler/index.html' }).then(() => 'loaded', (e) => e.message);
       });
       assert.match(html, new RegExp(`^createGradlab: ${srv.origin}/nobundler/index.html is not a WebAssembly module \\(\\d+ bytes: an HTML page, not the .wasm\\)$`));
+      const unrelated = await page.evaluate(async () => {
+        const { createGradlab } = await import('gradlab');
+        return createGradlab({ wasmBinary: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) }).then(() => 'loaded', (e) => e.message);
+      });
+      assert.match(unrelated, /^createGradlab: wasmBinary is a WebAssembly module but not this version of gradlab's engine/);
+      // The page's engine still loads after the failures.
+      const grad = await page.evaluate(async () => {
+        const { createGradlab } = await import('gradlab');
+        const g = (await createGradlab()).graph();
+        const a = g.scalar(2);
+        a.mul(g.scalar(-3)).add(g.scalar(10)).pow(2).backward();
+        return a.grad;
+      });
+      assert.equal(grad, -24);
     } finally {
       await page.close();
       await srv.close();
