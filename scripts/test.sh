@@ -22,6 +22,7 @@ run "C++ native, ASan + UBSan" ./build/asan/gradlab_tests
 run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.cjs
 run "JS, oracle, browser" node --test --test-concurrency=1 tests/js/ tests/oracle/ tests/browser/
 run "types" npx --no-install tsc -p tests/types/tsconfig.json
+run "package matrix, export" node --test --test-concurrency=1 tests/package/ tests/export/
 
 if ((${#failed[@]})); then
   echo "test: FAILED: ${failed[*]}"

@@ -1,5 +1,13 @@
 // Hand-written types for the gradlab package (Emscripten 3.1.6 has no --emit-tsd).
 
+// Symbol.dispose is in TypeScript's lib only with esnext.disposable (or es2025+); declared
+// here too, so a project with the default lib compiles. An identical declaration merges.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export type DType = 'f32' | 'f64';
 /** A number, a vector, or a matrix as nested arrays. */
 export type NestedData = number | number[] | number[][];
@@ -11,9 +19,10 @@ export interface CreateOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
-   * path, a file: URL or an http(s) URL.
+   * path, a file: URL or an http(s) URL. May return a promise (awaited; a rejection fails
+   * createGradlab with its message). `prefix` is the folder of the default place.
    */
-  locateFile?: (path: string, prefix: string) => string | URL;
+  locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
 }
 
 export interface OpInfo {
@@ -514,9 +523,32 @@ export interface ActivationStatsRecord {
   inactiveFraction: number;
 }
 
+/** The settings of a model's last train() call, and the steps taken. */
+export interface TrainingRecord {
+  loss: string;
+  optimizer: string;
+  lr: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  clipNorm: number;
+  schedule: { type: string; warmup: number; total: number; lrMin: number; stepSize: number; gamma: number };
+  batchSize: number;
+  accumSteps: number;
+  sampling: string;
+  seed: number;
+  steps: number;
+}
+
+/** model.toJSON() of gradlab 0.1.0 (no training record); still loads. */
+export type ModelJSONV1 = Omit<ModelJSON, 'version' | 'training'> & { version: 1 };
+
 export interface ModelJSON {
   format: 'gradlab-mlp';
-  version: 1;
+  /** 2 since the training record; version 1 records load too (migrated). */
+  version: 2;
   dtype: DType;
   sizes: number[];
   /** The hidden activation when all hidden layers share one, else null. */
@@ -530,6 +562,8 @@ export interface ModelJSON {
   init: InitName;
   seed: number;
   params: number[];
+  /** The last train() settings, null for a model never trained. */
+  training: TrainingRecord | null;
 }
 
 export declare class Model<D extends DType = DType> {
@@ -556,7 +590,9 @@ export declare class Model<D extends DType = DType> {
   activationStats(options: { x: DataRows }): ActivationStatsRecord[];
   toJSON(): ModelJSON;
   /** Loads toJSON() output (object or text) into this model; validated. */
-  loadParams(json: ModelJSON | string): this;
+  loadParams(json: ModelJSON | ModelJSONV1 | string): this;
+  /** The settings of the last train() call and the steps taken; null before training. */
+  readonly training: TrainingRecord | null;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -602,7 +638,7 @@ export declare class Gradlab {
   /** An MLP on the fast training path, e.g. gl.mlp([2, 16, 16, 1], { activation: 'tanh' }). */
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
   /** A model from toJSON() output (object or JSON text); validated. */
-  mlpFromJSON(json: ModelJSON | string): Model;
+  mlpFromJSON(json: ModelJSON | ModelJSONV1 | string): Model;
   /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel. */
   gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
   /** A seeded toy data set. */

@@ -9,7 +9,8 @@ import { Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
 import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
-import { describe, optionsObject } from './lib/data.js';
+import { optionsObject } from './lib/data.js';
+import { loadEngineModule } from './lib/load.js';
 
 export { Graph, Tensor, Model };
 
@@ -22,46 +23,13 @@ function int(v, name) {
   return v;
 }
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
-
 /**
  * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of the .wasm) or
- * `locateFile(path)` to override where the .wasm comes from.
+ * `locateFile(file)` returning where the .wasm is (a URL, a string, or a promise of one;
+ * a rejection fails createGradlab with its message). Errors name the URL that failed.
  */
 export async function createGradlab(createOptions) {
-  const options = optionsObject(createOptions, 'createGradlab');
-  const moduleArgs = {};
-  if (options.locateFile) {
-    if (typeof options.locateFile !== 'function')
-      throw new TypeError(`createGradlab: locateFile must be a function (file name → URL or path), got ${describe(options.locateFile)}`);
-    moduleArgs.locateFile = (path, prefix) => String(options.locateFile(path, prefix));  // a URL object too
-  }
-  if (options.wasmBinary !== undefined) {
-    if (!(options.wasmBinary instanceof ArrayBuffer) && !ArrayBuffer.isView(options.wasmBinary))
-      throw new TypeError(`createGradlab: wasmBinary must be an ArrayBuffer or a Uint8Array of the .wasm, got ${describe(options.wasmBinary)}`);
-    moduleArgs.wasmBinary = options.wasmBinary;
-  }
-  const defaultUrl = new URL('./dist/gradlab_wasm.wasm', import.meta.url);
-  if (!moduleArgs.wasmBinary && isNode) {
-    // Node 20 has fetch(), which Emscripten 3.1.6 would use on a file path and fail:
-    // read the .wasm here (from locateFile's answer when given: a path, file: URL or http URL).
-    const where = options.locateFile ? options.locateFile('gradlab_wasm.wasm', '') : defaultUrl;
-    const text = String(where);
-    if (/^https?:/.test(text)) {
-      const response = await fetch(text);
-      if (!response.ok) throw new Error(`createGradlab: fetching ${text} failed with HTTP ${response.status}`);
-      moduleArgs.wasmBinary = new Uint8Array(await response.arrayBuffer());
-    } else if (where instanceof URL && where.protocol !== 'file:') {
-      throw new Error(`createGradlab: cannot load the engine from ${text} in Node`);
-    } else {
-      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-      moduleArgs.wasmBinary = await readFile(text.startsWith('file:') ? new URL(text) : text);
-    }
-    delete moduleArgs.locateFile;  // answered already: the loader needs nothing more
-  }
-  const { default: createModule } = await import('./dist/gradlab_wasm.mjs');
-  const mod = await createModule(moduleArgs);
-  return new Gradlab(mod);
+  return new Gradlab(await loadEngineModule(createOptions));
 }
 
 export class Gradlab {

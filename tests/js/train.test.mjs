@@ -211,7 +211,7 @@ test('toJSON → mlpFromJSON round trip gives identical predictions (f32 and f64
     m.train({ x: d.x, y: d.y, loss: 'bce', optimizer: 'adam', lr: 0.01, steps: 50 });
     const json = m.toJSON();
     assert.equal(json.format, 'gradlab-mlp');
-    assert.equal(json.version, 1);
+    assert.equal(json.version, 2);
     assert.deepEqual(json.sizes, [2, 8, 8, 1]);
     assert.deepEqual(json.activations, ['relu', 'relu', 'none']);
     assert.equal(json.activation, 'relu');
@@ -444,7 +444,7 @@ test('bad input throws an Error naming the problem and the values; the module ke
   // JSON import
   const good = m.toJSON();
   throwsWith(() => gl.mlpFromJSON({ ...good, format: 'keras' }), 'format is the string "keras"', 'gradlab-mlp');
-  throwsWith(() => gl.mlpFromJSON({ ...good, version: 2 }), 'version number 2 is not supported');
+  throwsWith(() => gl.mlpFromJSON({ ...good, version: 3 }), 'version 3 was written by a newer gradlab', 'reads versions 1..2');
   throwsWith(() => gl.mlpFromJSON({ ...good, params: good.params.slice(1) }), `got ${good.params.length - 1} values`, `has ${good.params.length} parameters`);
   throwsWith(() => gl.mlpFromJSON({ ...good, params: good.params.map((v, i) => (i === 5 ? null : v)) }), 'params[5] is null', 'not a finite number');
   throwsWith(() => gl.mlpFromJSON('{"format": "gradlab-mlp", '), 'mlpFromJSON: not valid JSON text');

@@ -8,6 +8,7 @@
 // loop makes one call into wasm per call once the data and settings are in place.
 import { describe, optionsObject } from './data.js';
 import { handleRegistry } from './handles.js';
+import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
 const MLP_OPTIONS = new Set(['activation', 'output', 'activations', 'init', 'seed', 'dtype', 'residual', 'layerNorm', 'leakySlope', 'lnEps']);
 const TRAIN_OPTIONS = new Set([
@@ -113,7 +114,7 @@ function parseModelJSON(json, where) {
     throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
   if (obj.format !== 'gradlab-mlp')
     throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
-  if (obj.version !== 1) throw new Error(`${where}: version ${describe(obj.version)} is not supported (expected 1)`);
+  obj = migrateModelJSON(obj, where);
   if (!Array.isArray(obj.sizes) || !obj.sizes.every((s) => Number.isInteger(s)))
     throw new Error(`${where}: sizes must be an array of integers, got ${describe(obj.sizes)}`);
   if (!Array.isArray(obj.params) && !isTypedArray(obj.params))
@@ -184,6 +185,7 @@ export class Model {
     this._optimKey = null;
     this._trainKey = null;
     this._lastLoss = null;
+    this._training = null;
     this._dataX = null;
     this._dataY = null;
     this._dataXLength = -1;
@@ -328,12 +330,17 @@ export class Model {
       this._dataYLength = y.length;
     }
     this._lastLoss = loss;
+    // What an export or a saved record needs to go on training the same way.
+    this._training = { loss, optimizer, lr, momentum, beta1, beta2, eps, weightDecay, clipNorm,
+      schedule: { type: schedType, warmup, total, lrMin, stepSize, gamma }, batchSize, accumSteps, sampling, seed,
+      steps: this._training?.steps ?? 0 };
 
     const ptr = h.train(steps);
     if (!ptr) this._fail(where);
     const at = ptr / this._bytes();
     const losses = this._heap().slice(at, at + steps);
     const rep = this._report();
+    this._training.steps = rep[0];
     return { losses, step: rep[0], lr: rep[1], gradNorm: rep[2], loss: steps > 0 ? losses[steps - 1] : NaN };
   }
 
@@ -395,7 +402,7 @@ export class Model {
     const hidden = s.activations.slice(0, L - 1);
     return {
       format: 'gradlab-mlp',
-      version: 1,
+      version: MODEL_JSON_VERSION,
       dtype: s.dtype,
       sizes: s.sizes.slice(),
       activation: hidden.length && hidden.every((a) => a === hidden[0]) ? hidden[0] : null,
@@ -408,7 +415,14 @@ export class Model {
       init: s.init,
       seed: s.seed,
       params: Array.from(this.params),
+      training: this.training,
     };
+  }
+
+  /** The settings of the last train() call and the steps taken so far; null before training. */
+  get training() {
+    this._live();
+    return this._training ? { ...this._training, schedule: { ...this._training.schedule } } : null;
   }
 
   /**
@@ -492,6 +506,7 @@ export function modelFromJSON(engine, json) {
   }
   try {
     model.loadParams(obj);
+    if (obj.training) model._training = { ...obj.training, schedule: { ...obj.training.schedule } };
   } catch (e) {
     model.dispose();
     throw new Error(e.message.replace(/^loadParams/, where));

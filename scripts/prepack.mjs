@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// npm pack / npm publish run this first: a package without the built engine (web/dist is
+// build output, not in git) would install fine and fail on every createGradlab().
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The package folder: this repository, or the one given (tests check a folder without an engine).
+const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const problems = [];
+const wasm = join(root, 'web/dist/gradlab_wasm.wasm');
+const loader = join(root, 'web/dist/gradlab_wasm.mjs');
+for (const file of [wasm, loader])
+  if (!existsSync(file)) problems.push(`${file.slice(root.length + 1)} is missing`);
+if (!problems.length) {
+  const bytes = readFileSync(wasm);
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0x0061736d)
+    problems.push(`web/dist/gradlab_wasm.wasm is not a WebAssembly module (${bytes.length} bytes)`);
+  const text = readFileSync(loader, 'utf8');
+  // The loader must be the browser/worker build (CMakeLists.txt: -sENVIRONMENT=web,worker):
+  // Node code in it pulls node: modules into browser bundles and top-level await into workers.
+  if (/\brequire\(["']|["']node:|^\s*const [^=]+=[^;]*\bawait\b/m.test(text))
+    problems.push('web/dist/gradlab_wasm.mjs has Node code or a top-level await: it is not the loader CMakeLists.txt builds now');
+}
+if (problems.length) {
+  console.error(`prepack: refusing to pack gradlab without its engine:\n  - ${problems.join('\n  - ')}\n` +
+    'Build it first: npm run build (scripts/build.sh: Emscripten → build/wasm → web/dist/).');
+  process.exit(1);
+}

@@ -1,0 +1,22 @@
+// Node, CommonJS: require('gradlab') gives an async createGradlab (and load() for the rest).
+const { createGradlab, load } = require('gradlab');
+
+async function main() {
+  const gl = await createGradlab();
+  const g = gl.graph();
+  const a = g.scalar(2, 'a'), b = g.scalar(-3, 'b'), c = g.scalar(10, 'c');
+  const L = a.mul(b).add(c).pow(2);
+  L.backward();
+  const { x, y } = gl.dataset('xor', { n: 200, noise: 0.05, seed: 1 });
+  const model = gl.mlp([2, 8, 1], { activation: 'tanh', seed: 1 });
+  const before = model.evaluate({ x, y, loss: 'bce' });
+  model.train({ x, y, steps: 300, batchSize: 32, loss: 'bce', optimizer: 'adam', lr: 0.05, seed: 1 });
+  const after = model.evaluate({ x, y, loss: 'bce' });
+  const { Model } = await load();
+  const result = { L: L.value, aGrad: a.grad, bGrad: b.grad, cGrad: c.grad, lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy, isModel: model instanceof Model };
+  console.log(JSON.stringify(result));
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
