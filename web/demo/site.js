@@ -91,7 +91,7 @@ function compareTable(rows) {
 
 /** A line plot as inline SVG: series of [x, y] points, optional log₁₀ y axis. */
 function plot({ series, logY = false, xLabel = '', yLabel = '', title = '' }) {
-  const W = 560, H = 260, left = 58, right = 12, top = 14, bottom = 40;
+  const W = 560, H = 270, left = 62, right = 12, top = 26, bottom = 40;
   const pts = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y) && (!logY || y > 0));
   const fy = (y) => (logY ? Math.log10(y) : y);
   const xs = pts.map((p) => p[0]);
@@ -123,7 +123,7 @@ function plot({ series, logY = false, xLabel = '', yLabel = '', title = '' }) {
   }
   for (const t of [x0, x1]) add('text', { x: sx(t), y: H - bottom + 16, 'text-anchor': 'middle', class: 'tick' }, num(t, 4));
   add('text', { x: (left + W - right) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel);
-  add('text', { x: 12, y: top + 4, class: 'label' }, yLabel);
+  add('text', { x: left, y: 14, class: 'label' }, yLabel);
   series.forEach((s, i) => {
     const d = s.points
       .filter(([, y]) => Number.isFinite(y) && (!logY || y > 0))

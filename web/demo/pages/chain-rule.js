@@ -65,6 +65,7 @@ function render(gl, v, ui) {
     const trace = g.trace(L);
     const contributions = trace.flatMap((st) => st.inputs.filter((i) => i.name === 'p').map((i) => ({ via: st.name, c: i.contribution[0] })));
     const sum = contributions.reduce((acc, c) => acc + c.c, 0);
+    g.zeroGrad(); // trace() ran a backward pass already; without this the next one adds to it
     L.backward();
     ui.table('gates', ['Gate', 'Local derivatives (engine)', 'Value'], [
       ['add: L = m + n', `∂L/∂m = ${num(local(trace, 'L', 'm'))}, ∂L/∂n = ${num(local(trace, 'L', 'n'))}`, 'copies the incoming gradient to every input'],
