@@ -29,4 +29,16 @@ export const PAGES = {
     keyboard: { input: 'x', value: 1, row: ['dLda2', -2.76], status: 'corrected' },
     shot: true,
   },
+  'two-layer': {
+    rows: {
+      z1_1: [0.7, 'match'], yhat: [0.76, 'match'], L: [0.0288, 'match'], dyhat: [-0.24, 'match'], dw2_1: [-0.168, 'match'], dw2_2: [-0.192, 'match'],
+      da1_2: [-0.144, 'match'], dW11: [-0.096, 'match'], dW12: [-0.192, 'match'], dW21: [-0.144, 'match'], dW22: [-0.288, 'match'],
+      Lplus: [0.028799040008, 'corrected'], Lminus: [0.028800960008, 'corrected'], fdGrad: [-0.096, 'match', 1e-7],
+      loss003: [0.001849, 'match'], db2_003: [-0.086, 'match'], ex3dec: [1, 'match'],
+    },
+    corrections: ['Lplus', 'Lminus'],
+    quiz: ['-0.096', '-0.24'],
+    keyboard: { input: 'w11', value: 0.6, row: ['dW11', 0.4 * (0.4 * 0.8 + 0.6 * 0.8 - 1)] },
+    shot: true,
+  },
 };

@@ -48,6 +48,11 @@ export function judge(row) {
   if (row.seed === null || row.seed === undefined) return 'n/a';
   const seedNumber = typeof row.seed === 'number' ? row.seed : Number(String(row.seed).replace(MINUS, '-').replace(/[,\s]/g, ''));
   if (!Number.isFinite(seedNumber)) throw new Error(`row ${row.key}: seed value "${row.seed}" is not a number`);
+  if (row.logTol !== undefined) {
+    // Orders of magnitude ("≈ 10⁻¹²"): equal within logTol decades.
+    const ok = Math.abs(Math.log10(Math.abs(row.engine)) - Math.log10(Math.abs(seedNumber))) <= row.logTol;
+    return ok ? 'match' : row.correction ? 'corrected' : 'differs';
+  }
   let tol = row.tol;
   if (tol === undefined) tol = row.rel !== undefined ? Math.abs(seedNumber) * row.rel : typeof row.seed === 'string' ? printedTolerance(row.seed) : 1e-9 * Math.max(1, Math.abs(seedNumber));
   const ok = Math.abs(row.engine - seedNumber) <= tol * (1 + 1e-9);

@@ -3,4 +3,5 @@ export const TOPICS = Object.freeze([
   { id: 'graph', href: 'graph.html', title: 'Computation graph walkthrough', seeds: 'seed 002' },
   { id: 'chain-rule', href: 'chain-rule.html', title: 'The chain rule, gates and fan-out', seeds: 'seeds 002, 003' },
   { id: 'residuals', href: 'residuals.html', title: 'Residuals, a line fit by SGD, two layers', seeds: 'seed 000' },
+  { id: 'two-layer', href: 'two-layer.html', title: 'A two-layer network and its finite-difference check', seeds: 'seed 001 App. A.1, App. D, exercise 3; seed 003' },
 ]);
