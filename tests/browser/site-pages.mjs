@@ -41,4 +41,12 @@ export const PAGES = {
     keyboard: { input: 'w11', value: 0.6, row: ['dW11', 0.4 * (0.4 * 0.8 + 0.6 * 0.8 - 1)] },
     shot: true,
   },
+  modes: {
+    rows: {
+      dfdx: [15.685911746183226, 'match'], fwdPasses: [6, 'match'], revPasses: [1, 'match'], modeDiff: [0, 'match', 1e-12],
+      ex1fg_t0: [3.2418138352088386, 'match'], J11: [0, 'match'], J12: [1, 'match'], J21: [0, 'match'], J22: [3, 'match'],
+    },
+    quiz: ['(x+2)*exp(x)', 'exp(x)'],
+    keyboard: { input: 'n', value: 40, row: ['fwdPasses', 40], status: 'match' },
+  },
 };

@@ -4,4 +4,5 @@ export const TOPICS = Object.freeze([
   { id: 'chain-rule', href: 'chain-rule.html', title: 'The chain rule, gates and fan-out', seeds: 'seeds 002, 003' },
   { id: 'residuals', href: 'residuals.html', title: 'Residuals, a line fit by SGD, two layers', seeds: 'seed 000' },
   { id: 'two-layer', href: 'two-layer.html', title: 'A two-layer network and its finite-difference check', seeds: 'seed 001 App. A.1, App. D, exercise 3; seed 003' },
+  { id: 'modes', href: 'modes.html', title: 'The Wengert tape; forward versus reverse mode', seeds: 'seed 001 §2.3, B.1, C.2, exercises 1–2' },
 ]);
