@@ -49,4 +49,10 @@ export const PAGES = {
     quiz: ['(x+2)*exp(x)', 'exp(x)'],
     keyboard: { input: 'n', value: 40, row: ['fwdPasses', 40], status: 'match' },
   },
+  activations: {
+    rows: { sigmoidMax: [0.25, 'match'], tanhMax: [1, 'match'], chain: [0.25 ** 20, 'match', 1e-9], geluZero: [0, 'corrected', 1e-9], siluZero: [0, 'corrected', 1e-9], gelu: [0.8674, 'match', 1e-3], silu: [0.7399, 'match', 1e-3] },
+    corrections: ['geluZero', 'siluZero'],
+    quiz: ['sigmoid(z)*(1-sigmoid(z))', 'sigmoid(z)'],
+    keyboard: { input: 'L', value: 3, row: ['chain', 0.25 ** 3] },
+  },
 };

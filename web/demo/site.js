@@ -45,6 +45,8 @@ export function printedTolerance(text) {
  * are not the seed's, so there is no seed value to compare with).
  */
 export function judge(row) {
+  // A claim in words (no number to compare), judged by the page from the engine's numbers.
+  if (row.verdict) return row.verdict;
   if (row.seed === null || row.seed === undefined) return 'n/a';
   const seedNumber = typeof row.seed === 'number' ? row.seed : Number(String(row.seed).replace(MINUS, '-').replace(/[,\s]/g, ''));
   if (!Number.isFinite(seedNumber)) throw new Error(`row ${row.key}: seed value "${row.seed}" is not a number`);
@@ -73,7 +75,7 @@ function compareTable(rows) {
   for (const row of rows) {
     const status = judge(row);
     const engineText = row.engineText ?? num(row.engine, row.digits ?? 6);
-    const seedText = row.seed === null || row.seed === undefined ? '—' : typeof row.seed === 'string' ? row.seed.replace(/^-/, MINUS) : num(row.seed);
+    const seedText = row.seedText ?? (row.seed === null || row.seed === undefined ? '—' : typeof row.seed === 'string' ? row.seed.replace(/^-/, MINUS) : num(row.seed));
     const tr = el('tr', { 'data-key': row.key, 'data-status': status, 'data-engine': String(row.engine), 'data-seed': row.seed ?? '' },
       el('th', { scope: 'row' }, row.label),
       el('td', { class: 'num seed' }, seedText + (row.unit ? ` ${row.unit}` : '')),
