@@ -55,4 +55,9 @@ export const PAGES = {
     quiz: ['sigmoid(z)*(1-sigmoid(z))', 'sigmoid(z)'],
     keyboard: { input: 'L', value: 3, row: ['chain', 0.25 ** 3] },
   },
+  depth: {
+    rows: { xavierNormal: [0.0625, 'match', 0.03], xavierUniform: [0.1083, 'match', 0.01], heNormal: [0.0884, 'match', 0.03], gpt2: [0.02, 'match', 0.03], gpt2res: [0.02 / Math.sqrt(10), 'match', 0.04], direction: [0, 'match', 1e-9] },
+    quiz: ['0.0625', '0.0884'],
+    keyboard: { input: 'depth', value: 8, text: ['main', 'Layer 8'] },
+  },
 };
