@@ -60,4 +60,10 @@ export const PAGES = {
     quiz: ['0.0625', '0.0884'],
     keyboard: { input: 'depth', value: 8, text: ['main', 'Layer 8'] },
   },
+  optimizers: {
+    rows: { sgdW: [1.96, 'match'], mom1: [0.95, 'match'], mom2: [0.935, 'match'], adam1: [0.99, 'match', 1e-8], adam2: [0.98734, 'match', 1e-5], lr50: [1.5e-4, 'match'], lr100: [3e-4, 'match'], lr550: [1.65e-4, 'match'] },
+    quiz: ['1.96', '2.04'],
+    keyboard: { input: 'sw', value: 3, row: ['sgdW', 2.96] },
+    shot: true,
+  },
 };

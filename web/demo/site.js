@@ -75,7 +75,7 @@ function compareTable(rows) {
   for (const row of rows) {
     const status = judge(row);
     const engineText = row.engineText ?? num(row.engine, row.digits ?? 6);
-    const seedText = row.seedText ?? (row.seed === null || row.seed === undefined ? '—' : typeof row.seed === 'string' ? row.seed.replace(/^-/, MINUS) : num(row.seed));
+    const seedText = row.seedText ?? (row.seed === null || row.seed === undefined ? '—' : typeof row.seed === 'string' && !/e/i.test(row.seed) ? row.seed.replace(/^-/, MINUS) : num(Number(row.seed)));
     const tr = el('tr', { 'data-key': row.key, 'data-status': status, 'data-engine': String(row.engine), 'data-seed': row.seed ?? '' },
       el('th', { scope: 'row' }, row.label),
       el('td', { class: 'num seed' }, seedText + (row.unit ? ` ${row.unit}` : '')),
@@ -98,7 +98,7 @@ function compareTable(rows) {
 
 /** A line plot as inline SVG: series of [x, y] points, optional log₁₀ y axis. */
 function plot({ series, logY = false, xLabel = '', yLabel = '', title = '' }) {
-  const W = 560, H = 270, left = 62, right = 12, top = 26, bottom = 40;
+  const W = 560, H = 270, left = 62, right = 26, top = 26, bottom = 40;
   const pts = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y) && (!logY || y > 0));
   const fy = (y) => (logY ? Math.log10(y) : y);
   const xs = pts.map((p) => p[0]);

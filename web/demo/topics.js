@@ -7,4 +7,5 @@ export const TOPICS = Object.freeze([
   { id: 'modes', href: 'modes.html', title: 'The Wengert tape; forward versus reverse mode', seeds: 'seed 001 §2.3, B.1, C.2, exercises 1–2' },
   { id: 'activations', href: 'activations.html', title: 'Activation derivatives and saturation', seeds: 'seed 001 §5.2, §6.2, E.3' },
   { id: 'depth', href: 'depth.html', title: 'Vanishing gradients, initialization, clipping', seeds: 'seed 001 exercise 4, §6.3, E.4, §6.5' },
+  { id: 'optimizers', href: 'optimizers.html', title: 'SGD, momentum, Adam and the schedule', seeds: 'seed 003' },
 ]);
