@@ -66,4 +66,11 @@ export const PAGES = {
     keyboard: { input: 'sw', value: 3, row: ['sgdW', 2.96] },
     shot: true,
   },
+  checkpointing: {
+    // depth 10, k = 3: 27 of 31 forward ops recomputed; 31 backward ops.
+    rows: { identical: [1, 'match'], overheadOps: [100 * 27 / 62, 'corrected'], overheadFull: [100 / 3, 'match'], overheadFlops: [100 * 27 / 93, 'match'], peakOn: [98304, 'info'], peakOff: [245764, 'info'] },
+    corrections: ['overheadOps'],
+    quiz: ['12', '36'],
+    keyboard: { input: 'every', value: 5, row: ['recomputed', 15], status: 'info' },
+  },
 };

@@ -67,6 +67,7 @@ const STATUS_TEXT = {
   corrected: '✗ seed is wrong',
   differs: '✗ differs',
   'n/a': '— inputs changed',
+  info: '· not compared',
 };
 
 function compareTable(rows) {
