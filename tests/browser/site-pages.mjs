@@ -73,4 +73,9 @@ export const PAGES = {
     quiz: ['12', '36'],
     keyboard: { input: 'every', value: 5, row: ['recomputed', 15], status: 'info' },
   },
+  precision: {
+    rows: { typical: [0.016, 'match', 0.05], bf16Max: [3.3895313892515355e38, 'match', 1e-6], bf16Under: [0, 'match'], underUnscaled: [0.533203125, 'info', 1e-6] },
+    quiz: ['0.00004096', '0.00000001'],
+    keyboard: { input: 'e', value: 0, row: ['underScaled', 0.533203125, 1e-6], status: 'info' },
+  },
 };

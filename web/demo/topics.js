@@ -9,4 +9,5 @@ export const TOPICS = Object.freeze([
   { id: 'depth', href: 'depth.html', title: 'Vanishing gradients, initialization, clipping', seeds: 'seed 001 exercise 4, §6.3, E.4, §6.5' },
   { id: 'optimizers', href: 'optimizers.html', title: 'SGD, momentum, Adam and the schedule', seeds: 'seed 003' },
   { id: 'checkpointing', href: 'checkpointing.html', title: 'Gradient checkpointing', seeds: 'seed 001 exercise 5, §7.2; seed 002' },
+  { id: 'precision', href: 'precision.html', title: 'Mixed precision and loss scaling', seeds: 'seed 001 §7.4' },
 ]);
