@@ -78,4 +78,9 @@ export const PAGES = {
     quiz: ['0.00004096', '0.00000001'],
     keyboard: { input: 'e', value: 0, row: ['underScaled', 0.533203125, 1e-6], status: 'info' },
   },
+  lora: {
+    rows: { Abar: [0, 'match', 1e-12], Bbar: [0, 'match', 1e-12], xbar: [0, 'match', 1e-12], frozen: [1, 'match'], big: [16777216, 'match'], bigLora: [131072, 'match'], ratio: [128, 'match'] },
+    quiz: ['16384', '1048576'],
+    keyboard: { input: 'r', value: 3, row: ['lora', 42], status: 'info' },
+  },
 };

@@ -70,7 +70,7 @@ const STATUS_TEXT = {
   info: '· not compared',
 };
 
-function compareTable(rows) {
+function compareTable(rows, { engineHeader = 'Engine (live)' } = {}) {
   const body = el('tbody');
   const notes = [];
   for (const row of rows) {
@@ -88,7 +88,7 @@ function compareTable(rows) {
   }
   const wrap = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': 'Seed value, engine value and whether they match' },
     el('table', { class: 'compare' },
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Quantity'), el('th', { scope: 'col', class: 'num' }, 'Seed'), el('th', { scope: 'col', class: 'num' }, 'Engine (live)'), el('th', { scope: 'col' }, 'Match'))),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Quantity'), el('th', { scope: 'col', class: 'num' }, 'Seed'), el('th', { scope: 'col', class: 'num' }, engineHeader), el('th', { scope: 'col' }, 'Match'))),
       body,
     ),
   );
@@ -158,8 +158,8 @@ function makeUi(defaults, values) {
       const keys = names.length ? names : Object.keys(defaults);
       return keys.every((k) => values[k] === defaults[k]);
     },
-    compare(id, rows) {
-      slot(id).replaceChildren(...compareTable(rows));
+    compare(id, rows, options) {
+      slot(id).replaceChildren(...compareTable(rows, options));
     },
     lines(id, lines) {
       slot(id).replaceChildren(el('ol', { class: 'math-lines' }, ...lines.map((t) => el('li', {}, t))));

@@ -10,4 +10,5 @@ export const TOPICS = Object.freeze([
   { id: 'optimizers', href: 'optimizers.html', title: 'SGD, momentum, Adam and the schedule', seeds: 'seed 003' },
   { id: 'checkpointing', href: 'checkpointing.html', title: 'Gradient checkpointing', seeds: 'seed 001 exercise 5, §7.2; seed 002' },
   { id: 'precision', href: 'precision.html', title: 'Mixed precision and loss scaling', seeds: 'seed 001 §7.4' },
+  { id: 'lora', href: 'lora.html', title: 'LoRA: the low-rank backward pass', seeds: 'seed 001 §9.2, exercise 7' },
 ]);
