@@ -83,4 +83,9 @@ export const PAGES = {
     quiz: ['16384', '1048576'],
     keyboard: { input: 'r', value: 3, row: ['lora', 42], status: 'info' },
   },
+  discrete: {
+    rows: { exact: [0.25, 'match'], mean20: [0.25, 'match', 0.02], what: [1, 'match'], steL: [1, 'match'], steGrad: [-2, 'match'], steNew: [1.5, 'match'] },
+    quiz: ['0.25', '0.5'],
+    keyboard: { input: 'theta', value: 1, row: ['exact', 0.19661193324148185, 1e-12], status: 'match' },
+  },
 };

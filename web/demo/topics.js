@@ -11,4 +11,5 @@ export const TOPICS = Object.freeze([
   { id: 'checkpointing', href: 'checkpointing.html', title: 'Gradient checkpointing', seeds: 'seed 001 exercise 5, §7.2; seed 002' },
   { id: 'precision', href: 'precision.html', title: 'Mixed precision and loss scaling', seeds: 'seed 001 §7.4' },
   { id: 'lora', href: 'lora.html', title: 'LoRA: the low-rank backward pass', seeds: 'seed 001 §9.2, exercise 7' },
+  { id: 'discrete', href: 'discrete.html', title: 'Straight-through estimator and REINFORCE', seeds: 'seed 001 §2.5, §8.3, exercise 8' },
 ]);
