@@ -88,4 +88,9 @@ export const PAGES = {
     quiz: ['0.25', '0.5'],
     keyboard: { input: 'theta', value: 1, row: ['exact', 0.19661193324148185, 1e-12], status: 'match' },
   },
+  accumulation: {
+    rows: { accDiff: [0, 'match', 1e-12], rawRatio: [4, 'match', 1e-9] },
+    quiz: ['1/G', 'G'],
+    keyboard: { input: 'G', value: 2, row: ['rawRatio', 2, 1e-9], status: 'match' },
+  },
 };

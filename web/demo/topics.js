@@ -12,4 +12,5 @@ export const TOPICS = Object.freeze([
   { id: 'precision', href: 'precision.html', title: 'Mixed precision and loss scaling', seeds: 'seed 001 §7.4' },
   { id: 'lora', href: 'lora.html', title: 'LoRA: the low-rank backward pass', seeds: 'seed 001 §9.2, exercise 7' },
   { id: 'discrete', href: 'discrete.html', title: 'Straight-through estimator and REINFORCE', seeds: 'seed 001 §2.5, §8.3, exercise 8' },
+  { id: 'accumulation', href: 'accumulation.html', title: 'Gradient accumulation', seeds: 'seed 001 §9.3, seed 003' },
 ]);
