@@ -93,4 +93,11 @@ export const PAGES = {
     quiz: ['1/G', 'G'],
     keyboard: { input: 'G', value: 2, row: ['rawRatio', 2, 1e-9], status: 'match' },
   },
+  transformer: {
+    rows: { ceLoss: [0.4170300162778335, 'match'], ce0: [-0.3409988611140321, 'match'], lnFormula: [0, 'match', 1e-9], lnZero: [0, 'corrected', 1e-9], V: [0, 'match', 1e-12], Q: [0, 'match', 1e-12], K: [0, 'match', 1e-12], Qc: [0, 'match', 1e-12], resGrad: [0.5721806069594111, 'match'], highway: [0.5721806069594111, 'corrected'] },
+    corrections: ['lnZero', 'seed004', 'highway'],
+    quiz: ['1+w*(1-tanh(w*x)^2)', '1'],
+    keyboard: { input: 'z1', value: 0, row: ['ceLoss', 1.5734900090706256], status: 'match' },
+    shot: true,
+  },
 };

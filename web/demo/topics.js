@@ -13,4 +13,5 @@ export const TOPICS = Object.freeze([
   { id: 'lora', href: 'lora.html', title: 'LoRA: the low-rank backward pass', seeds: 'seed 001 §9.2, exercise 7' },
   { id: 'discrete', href: 'discrete.html', title: 'Straight-through estimator and REINFORCE', seeds: 'seed 001 §2.5, §8.3, exercise 8' },
   { id: 'accumulation', href: 'accumulation.html', title: 'Gradient accumulation', seeds: 'seed 001 §9.3, seed 003' },
+  { id: 'transformer', href: 'transformer.html', title: 'Attention, LayerNorm, residuals, softmax cross-entropy', seeds: 'seed 004; seed 001 §3.4, §5.3–5.5, exercise 6' },
 ]);
