@@ -100,4 +100,15 @@ export const PAGES = {
     keyboard: { input: 'z1', value: 0, row: ['ceLoss', 1.5734900090706256], status: 'match' },
     shot: true,
   },
+  memory: {
+    rows: {
+      act32: [96 * 32 * 4096 * 8192 * 2 / 1e9, 'match'], scores: [96 * 512 * 96 * 2048 ** 2 * 2 / 1e12, 'corrected'], flash: [32768 ** 2 * 2 / 1e9, 'match'], params16: [140, 'match'], adam: [560, 'match'],
+      zero3: [70e9 / 1024, 'match'], hessEntries: [4.9e21, 'match'], hessGB: [4e13, 'corrected'], gpt2: [124e6 * 0.005 / 86400, 'match'], llama: [7e9 * 0.05 / 31557600, 'match'],
+      gpt3: [175e9 * 0.5 / 31557600, 'match'], passes: [350e9, 'match'], measured: [245764, 'match'],
+    },
+    corrections: ['scores', 'hessGB'],
+    quiz: ['14', '7'],
+    keyboard: { input: 'B', value: 32, row: ['scores', 96 * 32 * 96 * 2048 ** 2 * 2 / 1e12] },
+    shot: true,
+  },
 };

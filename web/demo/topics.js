@@ -14,4 +14,5 @@ export const TOPICS = Object.freeze([
   { id: 'discrete', href: 'discrete.html', title: 'Straight-through estimator and REINFORCE', seeds: 'seed 001 §2.5, §8.3, exercise 8' },
   { id: 'accumulation', href: 'accumulation.html', title: 'Gradient accumulation', seeds: 'seed 001 §9.3, seed 003' },
   { id: 'transformer', href: 'transformer.html', title: 'Attention, LayerNorm, residuals, softmax cross-entropy', seeds: 'seed 004; seed 001 §3.4, §5.3–5.5, exercise 6' },
+  { id: 'memory', href: 'memory.html', title: 'The memory arithmetic of training', seeds: 'seed 001 §3.2, §7.1, §7.3, §9.4, App. H; seeds 002, 004' },
 ]);
