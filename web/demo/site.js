@@ -79,15 +79,15 @@ function compareTable(rows, { engineHeader = 'Engine (live)' } = {}) {
     const seedText = row.seedText ?? (row.seed === null || row.seed === undefined ? '—' : typeof row.seed === 'string' && !/e/i.test(row.seed) ? row.seed.replace(/^-/, MINUS) : num(Number(row.seed)));
     const tr = el('tr', { 'data-key': row.key, 'data-status': status, 'data-engine': String(row.engine), 'data-seed': row.seed ?? '' },
       el('th', { scope: 'row' }, row.label),
-      el('td', { class: 'num seed' }, seedText + (row.unit ? ` ${row.unit}` : '')),
-      el('td', { class: 'num engine' }, engineText + (row.unit ? ` ${row.unit}` : '')),
+      el('td', { class: 'num seed', 'data-label': 'Seed' }, seedText + (row.unit && seedText !== '—' ? ` ${row.unit}` : '')),
+      el('td', { class: 'num engine', 'data-label': engineHeader }, engineText + (row.unit ? ` ${row.unit}` : '')),
       el('td', { class: `status ${status}` }, STATUS_TEXT[status]),
     );
     body.append(tr);
     if (status === 'corrected') notes.push(el('li', { 'data-key': row.key }, el('strong', {}, `${row.label}: `), row.correction));
   }
   const wrap = el('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': 'Seed value, engine value and whether they match' },
-    el('table', { class: 'compare' },
+    el('table', { class: 'compare seed-engine' },
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Quantity'), el('th', { scope: 'col', class: 'num' }, 'Seed'), el('th', { scope: 'col', class: 'num' }, engineHeader), el('th', { scope: 'col' }, 'Match'))),
       body,
     ),
