@@ -68,7 +68,7 @@ export const PAGES = {
   },
   checkpointing: {
     // depth 10, k = 3: 27 of 31 forward ops recomputed; 31 backward ops.
-    rows: { identical: [1, 'match'], overheadOps: [100 * 27 / 62, 'corrected'], overheadFull: [100 / 3, 'match'], overheadFlops: [100 * 27 / 93, 'match'], peakOn: [98304, 'info'], peakOff: [245764, 'info'] },
+    rows: { q32checkpoints: [5, 'match'], q32identical: [1, 'match'], identical: [1, 'match'], overheadOps: [100 * 27 / 62, 'corrected'], overheadFull: [100 / 3, 'match'], overheadFlops: [100 * 27 / 93, 'match'], peakOn: [98304, 'info'], peakOff: [245764, 'info'] },
     corrections: ['overheadOps'],
     quiz: ['12', '36'],
     keyboard: { input: 'every', value: 5, row: ['recomputed', 15], status: 'info' },
@@ -89,12 +89,12 @@ export const PAGES = {
     keyboard: { input: 'theta', value: 1, row: ['exact', 0.19661193324148185, 1e-12], status: 'match' },
   },
   accumulation: {
-    rows: { accDiff: [0, 'match', 1e-12], rawRatio: [4, 'match', 1e-9] },
+    rows: { gpt3G: [6, 'info'], accDiff: [0, 'match', 1e-12], rawRatio: [4, 'match', 1e-9] },
     quiz: ['1/G', 'G'],
     keyboard: { input: 'G', value: 2, row: ['rawRatio', 2, 1e-9], status: 'match' },
   },
   transformer: {
-    rows: { ceLoss: [0.4170300162778335, 'match'], ce0: [-0.3409988611140321, 'match'], lnFormula: [0, 'match', 1e-9], lnZero: [0, 'corrected', 1e-9], V: [0, 'match', 1e-12], Q: [0, 'match', 1e-12], K: [0, 'match', 1e-12], Qc: [0, 'match', 1e-12], resGrad: [0.5721806069594111, 'match'], highway: [0.5721806069594111, 'corrected'] },
+    rows: { ceLoss: [0.4170300162778335, 'match'], ce0: [-0.3409988611140321, 'match'], lnFormula: [0, 'match', 1e-9], lnZero: [0, 'corrected', 1e-9], embRows: [3, 'match'], embSum: [0, 'match', 1e-12], V: [0, 'match', 1e-12], Q: [0, 'match', 1e-12], K: [0, 'match', 1e-12], Qc: [0, 'match', 1e-12], resGrad: [0.5721806069594111, 'match'], highway: [0.5721806069594111, 'corrected'] },
     corrections: ['lnZero', 'seed004', 'highway'],
     quiz: ['1+w*(1-tanh(w*x)^2)', '1'],
     keyboard: { input: 'z1', value: 0, row: ['ceLoss', 1.5734900090706256], status: 'match' },

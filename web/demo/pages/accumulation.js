@@ -34,6 +34,9 @@ function render(gl, v, ui) {
       { key: 'rawRatio', label: 'without ÷ G: ‖accumulated‖ / ‖full‖ (seed: G× too large)', seed: G, engine: norm(gRaw) / norm(gFull), rel: 1e-9 },
       { key: 'accNorm', label: 'global norm of the accumulated gradient (for clipping, App. F.2)', seed: norm(gFull), engine: norm(gAcc), rel: 1e-12 },
     ]);
+    ui.compare('gpt3', [
+      { key: 'gpt3G', label: 'GPT-3: a 3M-token batch from 500K tokens per pass, G = 3M / 500K', seed: null, verdict: 'info', engine: 3e6 / 500e3 },
+    ], { engineHeader: 'Computed' });
     ui.table('per', ['Micro-batch', 'Loss ÷ G', '∂/∂w after its backward (running sum)'], (() => {
       g.zeroGrad();
       return micro.map((l, b) => {

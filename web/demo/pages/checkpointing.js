@@ -43,6 +43,13 @@ function render(gl, v, ui) {
     ],
     xLabel: 'k (layers per segment)', yLabel: 'fraction', title: 'Memory and recompute by segment length',
   });
+  // Seed 002's question: 32 layers, √32 ≈ 5.66, so a checkpoint every 6 layers.
+  const q = gl.checkpointing({ depth: 32, every: 6, width: 64, batch: 32, seed: 1 });
+  ui.compare('q32', [
+    { key: 'q32checkpoints', label: '002: 32 layers, a checkpoint every ⌈√32⌉ = 6: checkpoints stored', seed: '5', engine: q.withCheckpointing.checkpoints },
+    { key: 'q32memory', label: 'peak activation memory, ÷ without checkpointing', seed: null, verdict: 'info', engine: q.withCheckpointing.peakActivationBytes / q.withoutCheckpointing.peakActivationBytes, digits: 3 },
+    { key: 'q32identical', label: 'gradients identical (1 = yes)', seed: '1', engine: q.gradientsIdentical ? 1 : 0 },
+  ]);
   ui.compare('best', [
     { key: 'bestMem', label: 'k with the least memory (seed: k = √L)', seedText: `√${depth} = ${num(Math.sqrt(depth), 3)}`, seed: null, verdict: 'info', engine: sweep.bestMemoryEvery },
     { key: 'bestCost', label: '(e) k with the least memory × compute', seed: null, verdict: 'info', engine: sweep.bestCostEvery },

@@ -101,6 +101,23 @@ function render(gl, v, ui) {
       g.dispose();
     }
   }
+  // Embedding (001 §5.6): ∂L/∂E[i] = Σ over positions t with token_t = i of h̄_t.
+  {
+    const V = 16, d = 4, tokens = [3, 7, 3, 12];
+    const rand = rng(5);
+    const table = mat(V, d, rand), hbar = mat(tokens.length, d, rand);
+    const g = gl.graph({ dtype: 'f64' });
+    const E = g.tensor(table, [V, d], 'E');
+    E.embedding(tokens).mul(g.constant(hbar, [tokens.length, d], 'h̄')).sum().backward();
+    const grad = E.gradArray();
+    const nonzeroRows = Array.from({ length: V }, (_, i) => i).filter((i) => Array.from(grad.slice(i * d, i * d + d)).some((x) => x !== 0));
+    const expected3 = hbar[0].map((x, j) => x + hbar[2][j]);
+    ui.compare('emb', [
+      { key: 'embRows', label: `rows of E with a gradient (tokens ${tokens.join(', ')}; V = ${V})`, seed: new Set(tokens).size, engine: nonzeroRows.length },
+      { key: 'embSum', label: 'max |Ē[3] − (h̄₁ + h̄₃)| (token 3 appears twice)', seed: 0, engine: Math.max(...expected3.map((x, j) => Math.abs(x - grad[3 * d + j]))), tol: 1e-12 },
+    ]);
+    g.dispose();
+  }
   // Residual: y = x + f(x), f(x) = tanh(w·x).
   {
     const { rx, rw, ybar } = v;
