@@ -84,7 +84,7 @@ export const PAGES = {
     keyboard: { input: 'r', value: 3, row: ['lora', 42], status: 'info' },
   },
   discrete: {
-    rows: { exact: [0.25, 'match'], mean20: [0.25, 'match', 0.02], what: [1, 'match'], steL: [1, 'match'], steGrad: [-2, 'match'], steNew: [1.5, 'match'] },
+    rows: { exact: [0.25, 'match'], mean20: [0.25, 'match', 0.02], what: [1, 'match'], steL: [1, 'match'], steGrad: [-2, 'match'], steNew: [1.5, 'match'], qatLoss: [0.0524, 'info', 0.01], ptqLoss: [0.0571, 'info', 0.01] },
     quiz: ['0.25', '0.5'],
     keyboard: { input: 'theta', value: 1, row: ['exact', 0.19661193324148185, 1e-12], status: 'match' },
   },
@@ -103,7 +103,7 @@ export const PAGES = {
   memory: {
     rows: {
       act32: [96 * 32 * 4096 * 8192 * 2 / 1e9, 'match'], scores: [96 * 512 * 96 * 2048 ** 2 * 2 / 1e12, 'corrected'], flash: [32768 ** 2 * 2 / 1e9, 'match'], params16: [140, 'match'], adam: [560, 'match'],
-      zero3: [70e9 / 1024, 'match'], hessEntries: [4.9e21, 'match'], hessGB: [4e13, 'corrected'], gpt2: [124e6 * 0.005 / 86400, 'match'], llama: [7e9 * 0.05 / 31557600, 'match'],
+      zero3: [70e9 / 1024, 'match'], zero1: [16 / (4 + 12 / 1024), 'match'], zero2: [16 / (2 + 14 / 1024), 'match'], zero3x: [1024, 'match'], hessEntries: [4.9e21, 'match'], hessGB: [4e13, 'corrected'], gpt2: [124e6 * 0.005 / 86400, 'match'], llama: [7e9 * 0.05 / 31557600, 'match'],
       gpt3: [175e9 * 0.5 / 31557600, 'match'], passes: [350e9, 'match'], measured: [245764, 'match'],
     },
     corrections: ['scores', 'hessGB'],

@@ -127,7 +127,7 @@ function plot({ series, logY = false, xLabel = '', yLabel = '', title = '' }) {
   const yTicks = logY ? [Math.ceil(y0), Math.floor(y1)] : [y0, y1];
   for (const t of [...new Set(yTicks)]) {
     const yy = top + (1 - (t - y0) / (y1 - y0)) * (H - top - bottom);
-    add('text', { x: left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick' }, logY ? `10^${t}`.replace('-', MINUS) : num(t, 3));
+    add('text', { x: left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick' }, logY ? num(10 ** t) : num(t, 3));
   }
   for (const t of [x0, x1]) add('text', { x: sx(t), y: H - bottom + 16, 'text-anchor': 'middle', class: 'tick' }, num(t, 4));
   add('text', { x: (left + W - right) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel);

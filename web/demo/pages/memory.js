@@ -27,6 +27,12 @@ function render(gl, v, ui) {
     { key: 'params16', label: `004: parameters, ${num(v.N)}B × 2 bytes (FP16/BF16)`, seed: s(at('N'), '140'), unit: 'GB', engine: (N * 2) / GB },
     { key: 'adam', label: '004: Adam state, 2 FP32 copies × 4 bytes', seed: s(at('N'), '560'), unit: 'GB', engine: (N * 2 * 4) / GB },
     { key: 'zero3', label: `§9.4: ZeRO-3 over ${num(v.gpus)} GPUs, parameters per GPU`, seed: s(at('N', 'gpus'), '68e6'), engine: N / v.gpus, rel: 0.01 },
+    // ZeRO's accounting for mixed-precision Adam: 2Ψ (fp16 params) + 2Ψ (fp16 grads) + 12Ψ
+    // (fp32 params, m, v) = 16 bytes per parameter; stage 1 shards the 12Ψ, stage 2 also the
+    // gradients, stage 3 everything.
+    { key: 'zero1', label: `§9.4: ZeRO stage 1, 16 / (4 + 12/N_d), N_d = ${num(v.gpus)}`, seed: s(at('gpus'), '4'), unit: '×', engine: 16 / (4 + 12 / v.gpus), tol: 0.1 },
+    { key: 'zero2', label: 'ZeRO stage 2, 16 / (2 + 14/N_d)', seed: s(at('gpus'), '8'), unit: '×', engine: 16 / (2 + 14 / v.gpus), tol: 0.1 },
+    { key: 'zero3x', label: 'ZeRO stage 3, 16 / (16/N_d) = N_d', seed: v.gpus, unit: '×', engine: 16 / (16 / v.gpus), rel: 1e-12 },
     { key: 'hessEntries', label: 'App. H: Hessian entries, N²', seed: s(at('N'), '1e22'), seedText: s(at('N'), '~10²²'), engine: N * N, logTol: 0.35 },
     { key: 'hessGB', label: 'App. H: 10²² FP32 values in GB', seed: '40e21', seedText: '40 × 10²¹ GB', unit: 'GB', engine: (1e22 * 4) / GB,
       correction: '10²² values × 4 bytes = 4 × 10²² bytes = 4 × 10¹³ GB (40 × 10¹² GB, 40 zettabytes). The seed writes 40 × 10²¹ GB: it converted to GB without dividing by 10⁹.' },
