@@ -124,6 +124,7 @@ function plot({ series, logY = false, xLabel = '', yLabel = '', title = '' }) {
   };
   add('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom, class: 'axis' });
   add('line', { x1: left, y1: top, x2: left, y2: H - bottom, class: 'axis' });
+  if (!logY && y0 < 0 && y1 > 0) add('line', { x1: left, y1: sy(0), x2: W - right, y2: sy(0), class: 'zero' });
   const yTicks = logY ? [Math.ceil(y0), Math.floor(y1)] : [y0, y1];
   for (const t of [...new Set(yTicks)]) {
     const yy = top + (1 - (t - y0) / (y1 - y0)) * (H - top - bottom);
