@@ -59,6 +59,10 @@ describe('demo site in Chromium', { timeout: 240_000 }, () => {
     if (!ONLY) assert.deepEqual(Object.keys(PAGES).sort(), TOPICS.map((t) => t.id).sort(), 'the test has a spec for every topic');
     const width = await desk.page.evaluate(() => document.scrollingElement.scrollWidth);
     assert.ok(width <= 1100);
+    await narrow.page.goto(env.srv.url, { waitUntil: 'load' });
+    const narrowWidth = await narrow.page.evaluate(() => document.scrollingElement.scrollWidth);
+    assert.ok(narrowWidth <= NARROW + 2, `index is ${narrowWidth} px wide at ${NARROW} px`);
+    assert.deepEqual([...desk.problems, ...narrow.problems], [], 'index: console errors');
   });
 
   for (const topic of TOPICS.filter((t) => !ONLY || ONLY.has(t.id))) {
