@@ -1,5 +1,5 @@
 // Seed 002 walkthrough in headless Chromium: L = (a·b + c)² with a = 2, b = −3, c = 10.
-// Serves the repo with web/serve.mjs (strict CSP), drives web/demo/ with playwright-core
+// Serves the repo with web/serve.mjs (strict CSP), drives web/demo/graph.html with playwright-core
 // and Debian's Chromium, and checks every number of the seed, live recomputation,
 // keyboard access, the backward step-through, and that nothing hit the console or the CSP.
 // Screenshots: /tmp/seed002.png (all gradients) and /tmp/seed002-step.png (mid step-through).
@@ -55,7 +55,7 @@ describe('seed 002 walkthrough in Chromium', { timeout: 120_000 }, () => {
     page.on('response', (res) => {
       if (res.status() >= 400) failedRequests.push(`${res.url()}: HTTP ${res.status()}`);
     });
-    response = await page.goto(env.srv.url, { waitUntil: 'load' });
+    response = await page.goto(env.srv.url + 'graph.html', { waitUntil: 'load' });
     await page
       .waitForSelector('body[data-state="ready"]', { timeout: 20_000 })
       .catch(async () => {

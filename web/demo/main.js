@@ -1,7 +1,9 @@
 // The seed 002 walkthrough page: inputs → engine → graph view, forward lines, gradient table.
 // Every number comes from the engine; all text goes in with textContent.
-import { createGradlab } from '../gradlab.js';
+import { loadGradlab } from '../widgets/engine.js';
 import '../widgets/graph-view.js';
+import '../widgets/quiz.js';
+import { renderNav } from './site.js';
 import { buildWalkthrough, forwardLines, gradientRows, keyResult, SEED_INPUTS } from './seed002.js';
 import { formatNumber } from '../widgets/format.js';
 
@@ -147,7 +149,8 @@ function wire() {
 
 async function main() {
   try {
-    const gl = await createGradlab();
+    renderNav();
+    const gl = await loadGradlab();
     state.w = buildWalkthrough(gl, SEED_INPUTS);
     els.engine.textContent = `engine ready (WebAssembly, ${gl.ops.length} ops, f64)`;
     wire();
