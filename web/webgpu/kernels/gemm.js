@@ -1,0 +1,141 @@
+// GEMM: C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias), all row-major f32, any M, N, K ≥ 1.
+//   A·B    A [M,K], B [K,N]        (forward:        z  = h·W)
+//   Aᵀ·B   A [K,M], B [K,N]        (weight grad:    dW = hᵀ·dz)
+//   A·Bᵀ   A [M,K], B [N,K]        (input grad:     dh = dz·Wᵀ)
+// beta is 0 or 1 (1 accumulates into C, as gradients do); bias [N] is added per column;
+// Z (optional) receives the pre-activation for the backward pass.
+//
+// Tiling: a 16×16 workgroup computes a 64×64 block of C, each thread a 4×4 register block
+// (four vec4 accumulators), stepping over K in slices of 16 staged in workgroup memory
+// (As[k][m], Bs[k][n], 4 KiB each, stored as vec4 so a thread reads its 4 rows / 4 columns
+// in one load). Global loads are vec4 when every operand row is a multiple of 4 floats
+// and every offset is too (the `vec4` pipeline); otherwise the scalar pipeline loads four
+// floats with a bounds check each. Out-of-range elements load as 0, so any shape works.
+import { ACTIVATION_WGSL } from './activation.js';
+
+export const GEMM_TILE = 64;
+export const GEMM_TILE_K = 16;
+
+/** WGSL for one variant. */
+export function gemmWGSL({ transA, transB, vec4 }) {
+  const T = vec4 ? 'vec4<f32>' : 'f32';
+  // Loads of one 16×64 slice into a vec4-of-m (or n) tile, per operand orientation:
+  // "along K" (row-major A, or Bᵀ) scatters 4 consecutive k into 4 tile rows;
+  // "along MN" (Aᵀ, or row-major B) stores 4 consecutive m/n as one tile vec4.
+  const loadAlongK = (buf, tile, rows, off) =>
+    vec4
+      ? `{
+    let r = t / 4u;               // tile row (m or n), 0..63
+    let kq = (t % 4u) * 4u;       // first of 4 k
+    let g = ${rows.base} + r;
+    let gk = k0 + kq;
+    var v = vec4<f32>(0.0);
+    if (g < ${rows.limit} && gk < p.K) { v = ${buf}[(${off} + g * p.K + gk) / 4u]; }
+    for (var j = 0u; j < 4u; j++) { ${tile}[(kq + j) * 16u + r / 4u][r % 4u] = v[j]; }
+  }`
+      : `{
+    let r = t / 4u;
+    let kq = (t % 4u) * 4u;
+    let g = ${rows.base} + r;
+    for (var j = 0u; j < 4u; j++) {
+      let gk = k0 + kq + j;
+      var v = 0.0;
+      if (g < ${rows.limit} && gk < p.K) { v = ${buf}[${off} + g * p.K + gk]; }
+      ${tile}[(kq + j) * 16u + r / 4u][r % 4u] = v;
+    }
+  }`;
+  const loadAlongMN = (buf, tile, cols, off) =>
+    vec4
+      ? `{
+    let kr = t / 16u;             // k row of the slice, 0..15
+    let cq = (t % 16u) * 4u;      // first of 4 m (or n)
+    let gk = k0 + kr;
+    let g = ${cols.base} + cq;
+    var v = vec4<f32>(0.0);
+    if (gk < p.K && g < ${cols.limit}) { v = ${buf}[(${off} + gk * ${cols.limit} + g) / 4u]; }
+    ${tile}[kr * 16u + t % 16u] = v;
+  }`
+      : `{
+    let kr = t / 16u;
+    let cq = (t % 16u) * 4u;
+    let gk = k0 + kr;
+    var v = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j++) {
+      let g = ${cols.base} + cq + j;
+      if (gk < p.K && g < ${cols.limit}) { v[j] = ${buf}[${off} + gk * ${cols.limit} + g]; }
+    }
+    ${tile}[kr * 16u + t % 16u] = v;
+  }`;
+  const rowsM = { base: 'm0', limit: 'p.M' }, rowsN = { base: 'n0', limit: 'p.N' };
+  const loadA = transA ? loadAlongMN('A', 'As', rowsM, 'p.offA') : loadAlongK('A', 'As', rowsM, 'p.offA');
+  const loadB = transB ? loadAlongK('B', 'Bs', rowsN, 'p.offB') : loadAlongMN('B', 'Bs', rowsN, 'p.offB');
+  const store = vec4
+    ? `if (col < p.N) {
+        var v = acc[i] * p.alpha;
+        if ((p.flags & 1u) != 0u) { v += bias[(p.offBias + col) / 4u]; }
+        let at = (p.offC + row * p.N + col) / 4u;
+        if ((p.flags & 4u) != 0u) { v += C[at]; }
+        if ((p.flags & 2u) != 0u) { Z[(p.offZ + row * p.N + col) / 4u] = v; }
+        C[at] = vec4<f32>(act_value(v.x, p.act, p.slope), act_value(v.y, p.act, p.slope),
+                          act_value(v.z, p.act, p.slope), act_value(v.w, p.act, p.slope));
+      }`
+    : `for (var j = 0u; j < 4u; j++) {
+        let c = col + j;
+        if (c < p.N) {
+          var v = acc[i][j] * p.alpha;
+          if ((p.flags & 1u) != 0u) { v += bias[p.offBias + c]; }
+          let at = p.offC + row * p.N + c;
+          if ((p.flags & 4u) != 0u) { v += C[at]; }
+          if ((p.flags & 2u) != 0u) { Z[p.offZ + row * p.N + c] = v; }
+          C[at] = act_value(v, p.act, p.slope);
+        }
+      }`;
+  return /* wgsl */ `
+// gemm ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} (${vec4 ? 'vec4' : 'scalar'} loads): C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias)
+struct Params {
+  M: u32, N: u32, K: u32, offA: u32,
+  offB: u32, offC: u32, offBias: u32, offZ: u32,
+  flags: u32,   // 1 = bias, 2 = store Z, 4 = accumulate into C (beta = 1)
+  act: u32, slope: f32, alpha: f32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> A: array<${T}>;
+@group(0) @binding(2) var<storage, read> B: array<${T}>;
+@group(0) @binding(3) var<storage, read_write> C: array<${T}>;
+@group(0) @binding(4) var<storage, read> bias: array<${T}>;
+@group(0) @binding(5) var<storage, read_write> Z: array<${T}>;
+
+var<workgroup> As: array<vec4<f32>, 256>;  // [16 k][64 m / 4]
+var<workgroup> Bs: array<vec4<f32>, 256>;  // [16 k][64 n / 4]
+${ACTIVATION_WGSL}
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let m0 = wg.y * 64u;
+  let n0 = wg.x * 64u;
+  let t = lid.y * 16u + lid.x;
+  var acc: array<vec4<f32>, 4>;
+  for (var i = 0u; i < 4u; i++) { acc[i] = vec4<f32>(0.0); }
+  for (var k0 = 0u; k0 < p.K; k0 += 16u) {
+    ${loadA}
+    ${loadB}
+    workgroupBarrier();
+    for (var k = 0u; k < 16u; k++) {
+      let a = As[k * 16u + lid.y];
+      let b = Bs[k * 16u + lid.x];
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+  let col = n0 + lid.x * 4u;
+  for (var i = 0u; i < 4u; i++) {
+    let row = m0 + lid.y * 4u + i;
+    if (row < p.M) {
+      ${store}
+    }
+  }
+}
+`;
+}

@@ -1,0 +1,51 @@
+// Reductions over flat f32 arrays (offsets in elements).
+//   colSum   out[N] (= or +=) Σ_rows X[R,N]    the bias gradient db = Σ_b dz[b,:]
+//            workgroup 64×4: 64 columns, 4 row lanes summed in workgroup memory
+//   sum      out[0] = scale · Σ x[n]          full sum (scale 1) or mean (scale 1/n)
+//            one workgroup of 256 threads, grid-stride, tree reduction
+export function colSumWGSL() {
+  return /* wgsl */ `// colSum: out[N] = beta*out + sum over rows of X[R,N]
+struct Params { R: u32, N: u32, offX: u32, offOut: u32, accumulate: u32, pad0: u32, pad1: u32, pad2: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(64, 4)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let c = wg.x * 64u + lid.x;
+  var s = 0.0;
+  if (c < p.N) {
+    for (var r = lid.y; r < p.R; r += 4u) { s += X[p.offX + r * p.N + c]; }
+  }
+  part[lid.y * 64u + lid.x] = s;
+  workgroupBarrier();
+  if (lid.y == 0u && c < p.N) {
+    var total = part[lid.x] + part[64u + lid.x] + part[128u + lid.x] + part[192u + lid.x];
+    if (p.accumulate != 0u) { total += out[p.offOut + c]; }
+    out[p.offOut + c] = total;
+  }
+}
+`;
+}
+
+export function sumWGSL() {
+  return /* wgsl */ `// sum: out[0] = scale * sum of x[n]
+struct Params { n: u32, offX: u32, offOut: u32, pad: u32, scale: f32, pad1: f32, pad2: f32, pad3: f32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
+  var s = 0.0;
+  for (var i = lid.x; i < p.n; i += 256u) { s += x[p.offX + i]; }
+  part[lid.x] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (lid.x < w) { part[lid.x] += part[lid.x + w]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { out[p.offOut] = p.scale * part[0]; }
+}
+`;
+}
