@@ -3,7 +3,7 @@
 // a list of them into one compute pass and one queue submission. Bind groups and their
 // uniform buffers are made once, so a training step re-encodes the same Dispatch objects.
 // Offsets and sizes are in f32 elements; every one is checked against the buffer's size.
-import { gemmWGSL } from './kernels/gemm.js';
+import { gemmWGSL, gemmSmallWGSL } from './kernels/gemm.js';
 import { activationCode } from './kernels/activation.js';
 import { unaryWGSL, binaryWGSL, actGradWGSL, UNARY_OPS, BINARY_OPS } from './kernels/elementwise.js';
 import { colSumWGSL, sumWGSL } from './kernels/reduce.js';
@@ -84,9 +84,17 @@ export function gemmVec4(M, N, K, transA, transB, offsets) {
 }
 
 /**
+ * The GEMM kernel for a shape: 'tiled' unless the product is too small to fill a 64×64
+ * tile ('small': M or N below 32 and M·N·K below 2¹⁸), where staging tiles only costs.
+ */
+export function gemmKernelFor(M, N, K) {
+  return (M < 32 || N < 32) && M * N * K < 1 << 18 ? 'small' : 'tiled';
+}
+
+/**
  * C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias) (see kernels/gemm.js). Options: transA,
  * transB, bias (buffer) + offBias, act (name), slope, Z (buffer receiving the
- * pre-activation) + offZ, accumulate (beta = 1), alpha.
+ * pre-activation) + offZ, accumulate (beta = 1), alpha, kernel ('auto' | 'tiled' | 'small').
  */
 export function gemmDispatch(ctx, o) {
   const where = 'gemm';
@@ -101,17 +109,21 @@ export function gemmDispatch(ctx, o) {
   const offsets = [offA, offB, offC];
   if (o.bias) offsets.push(offBias);
   if (o.Z) offsets.push(offZ);
-  const vec4 = gemmVec4(M, N, K, transA, transB, offsets);
-  const key = `gemm:${transA ? 't' : 'n'}${transB ? 't' : 'n'}:${vec4 ? 'vec4' : 'scalar'}`;
-  const pipeline = ctx.pipeline(key, () => gemmWGSL({ transA, transB, vec4 }));
+  const kernel = o.kernel === undefined || o.kernel === 'auto' ? gemmKernelFor(M, N, K) : o.kernel;
+  if (kernel !== 'tiled' && kernel !== 'small') throw new RangeError(`${where}: kernel must be 'auto', 'tiled' or 'small', got ${String(o.kernel)}`);
+  const vec4 = kernel === 'tiled' && gemmVec4(M, N, K, transA, transB, offsets);
+  const variant = kernel === 'small' ? 'small' : vec4 ? 'vec4' : 'scalar';
+  const key = `gemm:${transA ? 't' : 'n'}${transB ? 't' : 'n'}:${variant}`;
+  const pipeline = ctx.pipeline(key, () => (kernel === 'small' ? gemmSmallWGSL({ transA, transB }) : gemmWGSL({ transA, transB, vec4 })));
   const flags = (o.bias ? 1 : 0) | (o.Z ? 2 : 0) | (o.accumulate ? 4 : 0);
   const u = params(ctx, [
     [M, 'u'], [N, 'u'], [K, 'u'], [offA, 'u'], [offB, 'u'], [offC, 'u'], [offBias, 'u'], [offZ, 'u'],
     [flags, 'u'], [activationCode(o.act ?? 'none'), 'u'], [o.slope ?? 0.01, 'f'], [o.alpha ?? 1, 'f'],
   ], key);
   const bg = bind(ctx, pipeline, [u, o.A, o.B, o.C, o.bias ?? ctx.dummy('read'), o.Z ?? ctx.dummy('write')]);
-  const d = new Dispatch(pipeline, bg, Math.ceil(N / 64), Math.ceil(M / 64));
-  d.vec4 = vec4;
+  const tile = kernel === 'small' ? 16 : 64;
+  const d = new Dispatch(pipeline, bg, Math.ceil(N / tile), Math.ceil(M / tile));
+  d.variant = variant;
   return d;
 }
 

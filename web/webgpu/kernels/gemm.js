@@ -7,8 +7,7 @@
 //
 // Tiling: a 16×16 workgroup computes a 64×64 block of C, each thread a 4×4 register block
 // (four vec4 accumulators), stepping over K in slices of 16 staged in workgroup memory
-// (As[k][m], Bs[k][n], 4 KiB each, stored as vec4 so a thread reads its 4 rows / 4 columns
-// in one load). Global loads are vec4 when every operand row is a multiple of 4 floats
+// (As[k][m], Bs[k][n], 4 KiB each; a thread reads its 4 consecutive rows / columns). Global loads are vec4 when every operand row is a multiple of 4 floats
 // and every offset is too (the `vec4` pipeline); otherwise the scalar pipeline loads four
 // floats with a bounds check each. Out-of-range elements load as 0, so any shape works.
 import { ACTIVATION_WGSL } from './activation.js';
@@ -31,7 +30,10 @@ export function gemmWGSL({ transA, transB, vec4 }) {
     let gk = k0 + kq;
     var v = vec4<f32>(0.0);
     if (g < ${rows.limit} && gk < p.K) { v = ${buf}[(${off} + g * p.K + gk) / 4u]; }
-    for (var j = 0u; j < 4u; j++) { ${tile}[(kq + j) * 16u + r / 4u][r % 4u] = v[j]; }
+    ${tile}[kq * 64u + r] = v.x;
+    ${tile}[(kq + 1u) * 64u + r] = v.y;
+    ${tile}[(kq + 2u) * 64u + r] = v.z;
+    ${tile}[(kq + 3u) * 64u + r] = v.w;
   }`
       : `{
     let r = t / 4u;
@@ -41,7 +43,7 @@ export function gemmWGSL({ transA, transB, vec4 }) {
       let gk = k0 + kq + j;
       var v = 0.0;
       if (g < ${rows.limit} && gk < p.K) { v = ${buf}[${off} + g * p.K + gk]; }
-      ${tile}[(kq + j) * 16u + r / 4u][r % 4u] = v;
+      ${tile}[(kq + j) * 64u + r] = v;
     }
   }`;
   const loadAlongMN = (buf, tile, cols, off) =>
@@ -53,18 +55,21 @@ export function gemmWGSL({ transA, transB, vec4 }) {
     let g = ${cols.base} + cq;
     var v = vec4<f32>(0.0);
     if (gk < p.K && g < ${cols.limit}) { v = ${buf}[(${off} + gk * ${cols.limit} + g) / 4u]; }
-    ${tile}[kr * 16u + t % 16u] = v;
+    ${tile}[kr * 64u + cq] = v.x;
+    ${tile}[kr * 64u + cq + 1u] = v.y;
+    ${tile}[kr * 64u + cq + 2u] = v.z;
+    ${tile}[kr * 64u + cq + 3u] = v.w;
   }`
       : `{
     let kr = t / 16u;
     let cq = (t % 16u) * 4u;
     let gk = k0 + kr;
-    var v = vec4<f32>(0.0);
     for (var j = 0u; j < 4u; j++) {
       let g = ${cols.base} + cq + j;
-      if (gk < p.K && g < ${cols.limit}) { v[j] = ${buf}[${off} + gk * ${cols.limit} + g]; }
+      var v = 0.0;
+      if (gk < p.K && g < ${cols.limit}) { v = ${buf}[${off} + gk * ${cols.limit} + g]; }
+      ${tile}[kr * 64u + cq + j] = v;
     }
-    ${tile}[kr * 16u + t % 16u] = v;
   }`;
   const rowsM = { base: 'm0', limit: 'p.M' }, rowsN = { base: 'n0', limit: 'p.N' };
   const loadA = transA ? loadAlongMN('A', 'As', rowsM, 'p.offA') : loadAlongK('A', 'As', rowsM, 'p.offA');
@@ -105,8 +110,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read> bias: array<${T}>;
 @group(0) @binding(5) var<storage, read_write> Z: array<${T}>;
 
-var<workgroup> As: array<vec4<f32>, 256>;  // [16 k][64 m / 4]
-var<workgroup> Bs: array<vec4<f32>, 256>;  // [16 k][64 n / 4]
+var<workgroup> As: array<f32, 1024>;  // [16 k][64 m]
+var<workgroup> Bs: array<f32, 1024>;  // [16 k][64 n]
 ${ACTIVATION_WGSL}
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -120,8 +125,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     ${loadB}
     workgroupBarrier();
     for (var k = 0u; k < 16u; k++) {
-      let a = As[k * 16u + lid.y];
-      let b = Bs[k * 16u + lid.x];
+      let ia = k * 64u + lid.y * 4u;
+      let ib = k * 64u + lid.x * 4u;
+      let a = vec4<f32>(As[ia], As[ia + 1u], As[ia + 2u], As[ia + 3u]);
+      let b = vec4<f32>(Bs[ib], Bs[ib + 1u], Bs[ib + 2u], Bs[ib + 3u]);
       acc[0] += a.x * b;
       acc[1] += a.y * b;
       acc[2] += a.z * b;
@@ -136,6 +143,46 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       ${store}
     }
   }
+}
+`;
+}
+
+/**
+ * The small-problem GEMM: one thread per element of C, no workgroup memory and no
+ * barriers. For products too small to fill a 64×64 tile (the layers of a toy MLP) the
+ * tiled kernel's staging is pure overhead, on a GPU and much more on a CPU adapter such as
+ * SwiftShader, where each barrier switches between the workgroup's invocations.
+ */
+export function gemmSmallWGSL({ transA, transB }) {
+  const a = transA ? 'A[p.offA + k * p.M + row]' : 'A[p.offA + row * p.K + k]';
+  const b = transB ? 'B[p.offB + col * p.K + k]' : 'B[p.offB + k * p.N + col]';
+  return /* wgsl */ `
+// gemm ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} (small: a thread per element): C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias)
+struct Params {
+  M: u32, N: u32, K: u32, offA: u32,
+  offB: u32, offC: u32, offBias: u32, offZ: u32,
+  flags: u32, act: u32, slope: f32, alpha: f32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> Z: array<f32>;
+${ACTIVATION_WGSL}
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let col = gid.x;
+  let row = gid.y;
+  if (row >= p.M || col >= p.N) { return; }
+  var acc = 0.0;
+  for (var k = 0u; k < p.K; k++) { acc += ${a} * ${b}; }
+  var v = acc * p.alpha;
+  if ((p.flags & 1u) != 0u) { v += bias[p.offBias + col]; }
+  let at = p.offC + row * p.N + col;
+  if ((p.flags & 4u) != 0u) { v += C[at]; }
+  if ((p.flags & 2u) != 0u) { Z[p.offZ + row * p.N + col] = v; }
+  C[at] = act_value(v, p.act, p.slope);
 }
 `;
 }

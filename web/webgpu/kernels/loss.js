@@ -4,7 +4,7 @@
 //                 L = Σ_b (logsumexp(z_b) − z_b[y_b]) / B,  dz = scale·(softmax(z_b) − onehot(y_b))/B
 //   bce           logits [B,C], targets [B,C] in [0,1]:
 //                 L = Σ (max(z,0) − z·t + log(1 + e^−|z|)) / (B·C),  dz = scale·(σ(z) − t)/(B·C)
-// One workgroup of 256 threads (rows or elements grid-strided, then a tree sum): the loss
+// One workgroup of 64 threads (rows or elements grid-strided, then one partial sum each): the loss
 // lands in losses[step.slot] (added to it when step.accumulate, for gradient accumulation).
 import { STEP_WGSL } from './step.js';
 
@@ -27,17 +27,16 @@ struct Params { B: u32, C: u32, offZ: u32, offT: u32, offD: u32, storeGrad: u32,
 @group(0) @binding(2) var<storage, read> z: array<f32>;
 @group(0) @binding(4) var<storage, read_write> d: array<f32>;
 @group(0) @binding(5) var<storage, read_write> losses: array<f32>;
-var<workgroup> part: array<f32, 256>;
+var<workgroup> part: array<f32, 64>;
 
+// One barrier, then invocation 0 adds the 64 partial sums (few barriers: cheap on CPU adapters too).
 fn finish(lid: u32, s: f32, denom: f32) {
   part[lid] = s;
   workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
-    if (lid < w) { part[lid] += part[lid + w]; }
-    workgroupBarrier();
-  }
   if (lid == 0u) {
-    var loss = p.scale * part[0] / denom;
+    var total = 0.0;
+    for (var i = 0u; i < 64u; i++) { total += part[i]; }
+    var loss = p.scale * total / denom;
     if (step.accumulate != 0u) { loss += losses[step.slot]; }
     losses[step.slot] = loss;
   }
@@ -49,12 +48,12 @@ export function lossWGSL(kind) {
     return /* wgsl */ `// softmax cross-entropy: logits [B,C], labels [B]
 ${STEP_WGSL}${COMMON}
 @group(0) @binding(3) var<storage, read> labels: array<i32>;
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(local_invocation_id) lid3: vec3<u32>) {
   let lid = lid3.x;
   let k = p.scale / f32(p.B);
   var s_loss = 0.0;
-  for (var b = lid; b < p.B; b += 256u) {
+  for (var b = lid; b < p.B; b += 64u) {
     let row = p.offZ + b * p.C;
     var mx = z[row];
     for (var c = 1u; c < p.C; c++) { mx = max(mx, z[row + c]); }
@@ -90,13 +89,13 @@ fn main(@builtin(local_invocation_id) lid3: vec3<u32>) {
   return /* wgsl */ `// ${kind}: pred/logits [B,C], targets [B,C]
 ${STEP_WGSL}${COMMON}
 @group(0) @binding(3) var<storage, read> t: array<f32>;
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(local_invocation_id) lid3: vec3<u32>) {
   let lid = lid3.x;
   let n = p.B * p.C;
   let k = p.scale / f32(n);
   var s_loss = 0.0;
-  for (var i = lid; i < n; i += 256u) {
+  for (var i = lid; i < n; i += 64u) {
     ${body}
   }
   finish(lid, s_loss, f32(n));

@@ -1,6 +1,7 @@
 // Reductions over flat f32 arrays (offsets in elements).
 //   colSum   out[N] (= or +=) Σ_rows X[R,N]    the bias gradient db = Σ_b dz[b,:]
-//            workgroup 64×4: 64 columns, 4 row lanes summed in workgroup memory
+//            a thread per column, rows in order (R is a batch: a sequential sum is short,
+//            coalesced across the threads, and needs no barrier)
 //   sum      out[0] = scale · Σ x[n]          full sum (scale 1) or mean (scale 1/n)
 //            one workgroup of 256 threads, grid-stride, tree reduction
 export function colSumWGSL() {
@@ -9,21 +10,14 @@ struct Params { R: u32, N: u32, offX: u32, offOut: u32, accumulate: u32, pad0: u
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-var<workgroup> part: array<f32, 256>;
-@compute @workgroup_size(64, 4)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let c = wg.x * 64u + lid.x;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= p.N) { return; }
   var s = 0.0;
-  if (c < p.N) {
-    for (var r = lid.y; r < p.R; r += 4u) { s += X[p.offX + r * p.N + c]; }
-  }
-  part[lid.y * 64u + lid.x] = s;
-  workgroupBarrier();
-  if (lid.y == 0u && c < p.N) {
-    var total = part[lid.x] + part[64u + lid.x] + part[128u + lid.x] + part[192u + lid.x];
-    if (p.accumulate != 0u) { total += out[p.offOut + c]; }
-    out[p.offOut + c] = total;
-  }
+  for (var r = 0u; r < p.R; r++) { s += X[p.offX + r * p.N + c]; }
+  if (p.accumulate != 0u) { s += out[p.offOut + c]; }
+  out[p.offOut + c] = s;
 }
 `;
 }
