@@ -123,17 +123,18 @@ export async function checkReductions(ctx, { count = 20, seed = 3 } = {}) {
       ref[j] = s;
     }
     out.push({ name: 'colSum', shape: `${R}×${N}${accumulate ? ' +=' : ''}`, err: relErr(got, ref) });
-    const n = R * N, mean = i % 2 === 1;
+    const n = R * N, mode = ['sum', 'mean', 'sum of squares'][i % 3];
     const sb = ctx.storage(4, 'sum');
-    submit(ctx, [sumDispatch(ctx, { x: xb, n, out: sb, mean })]);
+    submit(ctx, [sumDispatch(ctx, { x: xb, n, out: sb, mean: mode === 'mean', squares: mode === 'sum of squares' })]);
     const [s] = await ctx.read(sb, 4);
-    let want = 0;
-    for (const v of X) want += v;
-    if (mean) want /= n;
+    let want = 0, scale = 0;
+    for (const v of X) {
+      want += mode === 'sum of squares' ? v * v : v;
+      scale += mode === 'sum of squares' ? v * v : Math.abs(v);
+    }
+    if (mode === 'mean') [want, scale] = [want / n, scale / n];
     // normwise for a scalar sum: relative to Σ|x| (a sum of random signs may cancel to ~0)
-    let scale = 0;
-    for (const v of X) scale += Math.abs(v);
-    out.push({ name: mean ? 'mean' : 'sum', shape: `n=${n}`, err: Math.abs(s - want) / (mean ? scale / n : scale) });
+    out.push({ name: mode, shape: `n=${n}`, err: Math.abs(s - want) / scale });
     for (const b of [xb, ob, sb]) b.destroy();
   }
   return out;
@@ -194,10 +195,14 @@ export async function checkLosses(ctx, { count = 30, seed = 4 } = {}) {
 
 // f64 reference of optim.cpp's update rules; mutates w, m, v (Float64Array).
 export function optimRef(kind, w, g, m, v, o, t) {
-  const { lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay: wd = 0 } = o;
+  const { lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay: wd = 0, clipNorm = 0 } = o;
   const n = w.length;
+  let norm = 0;
+  for (const x of g) norm += x * x;
+  norm = Math.sqrt(norm);
+  const gscale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
   for (let i = 0; i < n; i++) {
-    let gi = g[i];
+    let gi = g[i] * gscale;
     if (kind === 'sgd') w[i] -= lr * (gi + wd * w[i]);
     else if (kind === 'momentum') {
       m[i] = momentum * m[i] + (gi + wd * w[i]);
@@ -213,30 +218,33 @@ export function optimRef(kind, w, g, m, v, o, t) {
   }
 }
 
-/** sgd, momentum, adam, adamw (with and without weight decay), `steps` updates from fresh state. */
+/** sgd, momentum, adam, adamw (with and without weight decay and clipping), `steps` updates from fresh state. */
 export async function checkOptimizers(ctx, { count = 16, steps = 5, seed = 5 } = {}) {
   const r = rng(seed);
   const out = [];
   const kinds = ['sgd', 'momentum', 'adam', 'adamw'];
   for (let i = 0; i < count; i++) {
     const kind = kinds[i % 4], n = i < 4 ? r.int(1, 7) : r.int(1, 20000);
-    const o = { lr: r.uniform(0.001, 0.1), momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: i % 8 >= 4 ? 0.01 : 0 };
+    const o = { lr: r.uniform(0.001, 0.1), momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: i % 8 >= 4 ? 0.01 : 0, clipNorm: i % 3 === 2 ? r.uniform(0.5, 2) * Math.sqrt(n / 3) : 0 };
     const w0 = r.array(n), wRef = Float64Array.from(w0), mRef = new Float64Array(n), vRef = new Float64Array(n);
-    const wb = upload(ctx, w0), gb = ctx.storage(n * 4, 'g'), mb = ctx.storage(n * 4, 'm'), vb = ctx.storage(n * 4, 'v');
+    const wb = upload(ctx, w0), gb = ctx.storage(n * 4, 'g'), mb = ctx.storage(n * 4, 'm'), vb = ctx.storage(n * 4, 'v'), nb = ctx.storage(4, 'norm2');
     for (let t = 1; t <= steps; t++) {
       const g = r.array(n);
       ctx.device.queue.writeBuffer(gb, 0, g);
       const bc1 = 1 - o.beta1 ** t, bc2 = 1 - o.beta2 ** t;
       const step = stepUniform(ctx, { lr: o.lr, stepSize: o.lr / bc1, invSqrtBc2: 1 / Math.sqrt(bc2), shrink: 1 - o.lr * o.weightDecay });
-      submit(ctx, [optimDispatch(ctx, { kind, n, w: wb, g: gb, m: mb, v: vb, step, ...o })]);
+      submit(ctx, [
+        ...(o.clipNorm > 0 ? [sumDispatch(ctx, { x: gb, n, out: nb, squares: true })] : []),
+        optimDispatch(ctx, { kind, n, w: wb, g: gb, m: mb, v: vb, norm2: nb, step, ...o }),
+      ]);
       optimRef(kind, wRef, g, mRef, vRef, o, t);
       step.destroy();
     }
     const w = await ctx.read(wb, n * 4);
     // the error of the update itself: ‖Δw_gpu − Δw_ref‖ / ‖Δw_ref‖
     const dGot = Array.from(w, (x, k) => x - w0[k]), dRef = Array.from(wRef, (x, k) => x - w0[k]);
-    out.push({ name: `optimizer ${kind}`, shape: `n=${n}${o.weightDecay ? ' wd' : ''} ×${steps}`, err: relErr(dGot, dRef) });
-    for (const b of [wb, gb, mb, vb]) b.destroy();
+    out.push({ name: `optimizer ${kind}`, shape: `n=${n}${o.weightDecay ? ' wd' : ''}${o.clipNorm ? ` clip ${o.clipNorm.toFixed(2)}` : ''} ×${steps}`, err: relErr(dGot, dRef) });
+    for (const b of [wb, gb, mb, vb, nb]) b.destroy();
   }
   return out;
 }

@@ -36,14 +36,15 @@ function report(name, r) {
   console.log(`${name}: loss ${r.first.toFixed(4)} → ${r.last.toFixed(6)}; max relative loss deviation ${r.worst.toExponential(2)} (step ${r.at}); final weights normwise ${r.paramErr.toExponential(2)}`);
 }
 
-describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
-  before(async () => {
-    gl = await createGradlab();
-    ctx = await dawnContext();
-    moons = gl.dataset('moons', { n: 128, noise: 0.1, seed: 1 });
-  });
-  after(() => ctx?.dispose());
+// One engine and one device for both suites of this file.
+before(async () => {
+  gl = await createGradlab();
+  ctx = await dawnContext();
+  moons = gl.dataset('moons', { n: 128, noise: 0.1, seed: 1 });
+});
+after(() => ctx?.dispose());
 
+describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
   it('2-16-16-1 tanh on moons, full batch, SGD (mse), 1,000 steps: every loss within 1e-3', { timeout: 60000 }, async () => {
     const r = await compare({
       sizes: [2, 16, 16, 1], model: { activation: 'tanh', seed: 7 }, steps: 1000,
@@ -79,6 +80,8 @@ describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
         { loss: 'crossEntropy', optimizer: 'adam', lr: 0.005, batchSize: 64, sampling: 'epoch', seed: 8 }],
       ['leakyRelu, sigmoid output, adam with weight decay', [2, 12, 1], { activation: 'leakyRelu', output: 'sigmoid', seed: 6 },
         { loss: 'mse', optimizer: 'adam', lr: 0.01, weightDecay: 0.001, batchSize: 40, sampling: 'random', seed: 9 }],
+      ['momentum with gradient clipping at 0.05', [2, 16, 1], { activation: 'tanh', seed: 7 },
+        { loss: 'bce', optimizer: 'momentum', lr: 0.1, clipNorm: 0.05, batchSize: 64, sampling: 'epoch', seed: 10 }],
     ];
     for (const [name, sizes, model, train] of cases) {
       const r = await compare({ sizes, model, train: { x: moons.x, y: moons.y, ...train }, steps: 150, readbackEvery: 50 });
@@ -96,7 +99,7 @@ describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
     await assert.rejects(createMlpTrainer(m, { ...base, loss: 'crossEntropy' }), /crossEntropy needs at least 2 outputs/);
     await assert.rejects(createMlpTrainer(m, { ...base, loss: 'bce', y: moons.y.map((v) => v * 2) }), /y\[\d+\] is 2; bce targets must lie in \[0, 1\]/);
     await assert.rejects(createMlpTrainer(m, { ...base, optimizer: 'lion' }), /unknown optimizer 'lion'/);
-    await assert.rejects(createMlpTrainer(m, { ...base, clipNorm: 1 }), /gradient clipping is not on the GPU path yet/);
+    await assert.rejects(createMlpTrainer(m, { ...base, clipNorm: -1 }), /clipNorm must be ≥ 0 \(0 = off\), got -1/);
     await assert.rejects(createMlpTrainer(m, { ...base, epochs: 3 }), /unknown option 'epochs'/);
     const ln = gl.mlp([2, 4, 4, 1], { layerNorm: true });
     await assert.rejects(createMlpTrainer(ln, base), /LayerNorm layers are not on the GPU path yet/);
@@ -172,7 +175,18 @@ describe('GPU trainer fallback to the CPU', { timeout: 60000 }, () => {
     const more = await t.train({ steps: 10 });
     assert.equal(more.backend, 'cpu');
     assert.equal(more.step, 610);
+    // until the GPU is tried again: back on a device, from the CPU model's weights
+    const atRetry = Float32Array.from(m.params);
+    assert.equal(await t.retryGpu({ gpu: ctx }), true, t.reason);
+    assert.equal(t.backend, 'webgpu');
+    const back = await t.train({ steps: 100 });
+    assert.equal(back.backend, 'webgpu');
+    assert.equal(back.step, 710);
+    const again = gl.mlp([2, 16, 16, 1], { activation: 'tanh', seed: 9 });
+    again.loadParams({ format: 'gradlab-mlp', version: 1, sizes: [2, 16, 16, 1], params: atRetry });
+    const want = again.train({ ...settings(), steps: 100 }).losses;
+    for (let i = 0; i < 100; i++) assert.ok(Math.abs(back.losses[i] - want[i]) <= TOL * want[i], `after the retry, step ${i}: ${back.losses[i]} vs ${want[i]}`);
     t.dispose();
-    for (const x of [m, cpu, resumed]) x.dispose();
+    for (const x of [m, cpu, resumed, again]) x.dispose();
   });
 });

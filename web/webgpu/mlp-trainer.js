@@ -16,7 +16,7 @@ import { lossKey } from './kernels/loss.js';
 import { optimizerKey } from './kernels/optim.js';
 import { STEP_BYTES, STEP_STRIDE, writeStep } from './kernels/step.js';
 import { BatchSampler } from './sampler.js';
-import { actGradDispatch, colSumDispatch, gatherDispatch, gemmDispatch, lossDispatch, optimDispatch, upload } from './ops.js';
+import { actGradDispatch, colSumDispatch, gatherDispatch, gemmDispatch, lossDispatch, optimDispatch, sumDispatch, upload } from './ops.js';
 
 const OPTIONS = new Set([
   'gpu', 'x', 'y', 'loss', 'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'eps', 'weightDecay', 'clipNorm',
@@ -187,7 +187,8 @@ function settings(o) {
   else if (['epoch', 'shuffle', 'epochs'].includes(sampling)) cfg.sampling = 'epoch';
   else fail(`unknown sampling '${o.sampling}' (expected random or epoch)`, RangeError);
   if (!Number.isSafeInteger(cfg.seed) || cfg.seed < 0) fail(`seed must be a non-negative integer, got ${String(cfg.seed)}`, TypeError);
-  if ((o.clipNorm ?? 0) !== 0) fail(`clipNorm ${o.clipNorm}: gradient clipping is not on the GPU path yet (train on the CPU, or pass clipNorm: 0)`, RangeError);
+  cfg.clipNorm = finite(o.clipNorm ?? 0, 'clipNorm');
+  if (!(cfg.clipNorm >= 0)) fail(`clipNorm must be ≥ 0 (0 = off), got ${cfg.clipNorm}`, RangeError);
   for (const [k, v] of [['momentum', cfg.momentum], ['beta1', cfg.beta1], ['beta2', cfg.beta2]])
     if (!(v >= 0 && v < 1)) fail(`${k} must be in [0, 1), got ${v}`, RangeError);
   if (!(cfg.eps > 0)) fail(`eps must be positive, got ${cfg.eps}`, RangeError);
@@ -207,12 +208,13 @@ export class MlpTrainer extends EventTarget {
     this._cpuTrainOptions = {
       x: options.x, y: options.y, loss: cfg.loss, optimizer: cfg.optimizer, lr: cfg.lr, momentum: cfg.momentum,
       beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay, batchSize: cfg.batchSize,
-      accumSteps: cfg.accumSteps, sampling: cfg.sampling, seed: cfg.seed, schedule: options.schedule ?? 'constant',
+      accumSteps: cfg.accumSteps, sampling: cfg.sampling, seed: cfg.seed, schedule: options.schedule ?? 'constant', clipNorm: cfg.clipNorm,
     };
     this.backend = 'webgpu';
     this.reason = '';
     this.step = 0;  // optimizer steps done (GPU and CPU together)
     this._synced = Float32Array.from(model.params);  // the last weights known on the CPU
+    this._lostDetail = null;
     this._syncedStep = 0;
     this._disposed = false;
   }
@@ -224,6 +226,7 @@ export class MlpTrainer extends EventTarget {
 
   _startGpu(ctx, owned) {
     this.ctx = ctx;
+    this._gpuObject = ctx.gpu;
     this._ownsCtx = owned;
     const { spec, cfg, data } = this;
     const B = cfg.batchSize, L = spec.layers.length;
@@ -282,10 +285,16 @@ export class MlpTrainer extends EventTarget {
     };
     this._first = [...forward, ...backward(false)];
     this._more = cfg.accumSteps > 1 ? [...forward, ...backward(true)] : null;
-    this._update = optimDispatch(ctx, {
-      kind: cfg.optimizer, n: spec.numParams, w: P, g: G, m: M1, v: V2, step, momentum: cfg.momentum,
-      beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay,
-    });
+    // The update: ‖g‖² first when clipping, then the optimizer rule.
+    const norm2 = cfg.clipNorm > 0 ? buf(16, 'gradient norm²') : undefined;
+    this._update = [
+      ...(norm2 ? [sumDispatch(ctx, { x: G, n: spec.numParams, out: norm2, squares: true })] : []),
+      optimDispatch(ctx, {
+        kind: cfg.optimizer, n: spec.numParams, w: P, g: G, m: M1, v: V2, step, momentum: cfg.momentum,
+        beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay, clipNorm: cfg.clipNorm, norm2,
+      }),
+    ];
+    this._t = 0;  // updates made by this GPU optimizer state (Adam's t, the schedule's t)
     this._sampler = new BatchSampler(data.n, B, cfg.sampling, cfg.seed);
     this._onLost = (e) => {
       this._lostDetail = e.detail;
@@ -300,7 +309,7 @@ export class MlpTrainer extends EventTarget {
     const A = cfg.accumSteps, B = cfg.batchSize;
     const view = new DataView(this._stepTableHost);
     for (let s = 0; s < count; s++) {
-      const t = this.step + s + 1;
+      const t = this._t + s + 1;
       const lr = scheduleLr(cfg.schedule, cfg.lr, t);
       const bc1 = 1 - ipow(cfg.beta1, t), bc2 = 1 - ipow(cfg.beta2, t);
       for (let a = 0; a < A; a++) {
@@ -322,7 +331,7 @@ export class MlpTrainer extends EventTarget {
         enc.copyBufferToBuffer(this._stepTable, m * STEP_STRIDE, this._stepU, 0, STEP_BYTES);
         const pass = enc.beginComputePass();
         for (const d of a === 0 ? this._first : this._more) d.encode(pass);
-        if (a === A - 1) this._update.encode(pass);
+        if (a === A - 1) for (const d of this._update) d.encode(pass);
         pass.end();
       }
     }
@@ -354,6 +363,7 @@ export class MlpTrainer extends EventTarget {
         losses.set(chunk, done);
         done += count;
         this.step += count;
+        this._t += count;
         if (this.cfg.syncEvery > 0 && this.step - this._syncedStep >= this.cfg.syncEvery) await this.getParams();
         if (onChunk) await onChunk({ step: this.step, losses: chunk });
       } catch (e) {
@@ -386,6 +396,37 @@ export class MlpTrainer extends EventTarget {
     this._useCpu(`WebGPU device lost (${info.reason}${info.message ? `: ${info.message}` : ''}); continued on the CPU from step ${this._syncedStep}`);
     this._releaseGpu();
     this.dispatchEvent(new CustomEvent('devicelost', { detail: { ...info, resumedFrom: this._syncedStep } }));
+  }
+
+  /**
+   * After a fallback: tries the GPU again (options.gpu, or the GPU object / navigator.gpu used
+   * first), starting from the CPU model's current weights with a fresh optimizer state and
+   * sampler, as the CPU run did. Resolves to true when training is back on the GPU, false
+   * (reason updated) when no device could be had.
+   */
+  async retryGpu(options = {}) {
+    this._live('retryGpu');
+    if (this.backend === 'webgpu') return true;
+    let ctx = null, owned = false;
+    try {
+      if (options.gpu instanceof GpuContext) ctx = options.gpu;
+      else {
+        ctx = await requestGpu({ gpu: options.gpu ?? this._gpuObject });
+        owned = true;
+      }
+      this._synced = Float32Array.from(this.model.params);
+      this._syncedStep = this.step;
+      this._lostDetail = null;
+      this._startGpu(ctx, owned);
+      this.backend = 'webgpu';
+      this.reason = '';
+      return true;
+    } catch (e) {
+      if (owned && ctx && !ctx.lost) ctx.dispose();
+      if (!isUnavailable(e, ctx)) throw e;
+      this.reason = `WebGPU retry failed: ${e.message}`;
+      return false;
+    }
   }
 
   /** The current weights (a Float32Array in the model's flat layout); on the GPU path a readback. */

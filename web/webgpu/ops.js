@@ -189,14 +189,14 @@ export function colSumDispatch(ctx, o) {
   return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.X, o.out]), Math.ceil(N / 64));
 }
 
-/** out[offOut] = Σ x[n] (mean: divided by n). One workgroup. */
+/** out[offOut] = Σ x[n] (mean: divided by n; squares: Σ x²). One workgroup. */
 export function sumDispatch(ctx, o) {
   const where = 'sum';
   const n = count(o.n, 'n', where), offX = o.offX ?? 0, offOut = o.offOut ?? 0;
   fits(o.x, offX, n, 'x', where);
   fits(o.out, offOut, 1, 'out', where);
   const pipeline = ctx.pipeline('sum', sumWGSL);
-  const u = params(ctx, [[n, 'u'], [offX, 'u'], [offOut, 'u'], [0, 'u'], [o.mean ? 1 / n : 1, 'f'], [0, 'f'], [0, 'f'], [0, 'f']], where);
+  const u = params(ctx, [[n, 'u'], [offX, 'u'], [offOut, 'u'], [o.squares ? 1 : 0, 'u'], [o.mean ? 1 / n : 1, 'f'], [0, 'f'], [0, 'f'], [0, 'f']], where);
   return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.x, o.out]), 1);
 }
 
@@ -223,6 +223,8 @@ export function lossDispatch(ctx, o) {
 /**
  * Optimizer update of w [n] from g [n] with state m, v [n] (momentum: m holds its velocity).
  * kind: sgd | momentum | adam | adamw; hyper-parameters as model.train's; η etc. per step from `step`.
+ * clipNorm > 0 scales g to that global norm when larger; norm2 is a buffer whose element 0
+ * holds ‖g‖² (sumDispatch with squares: true, encoded before this update).
  */
 export function optimDispatch(ctx, o) {
   const where = 'optimizer';
@@ -239,11 +241,12 @@ export function optimDispatch(ctx, o) {
   const u = params(ctx, [
     [n, 'u'], [OPTIMIZERS[kind], 'u'], [stride, 'u'], [0, 'u'],
     [o.momentum ?? 0.9, 'f'], [beta1, 'f'], [beta2, 'f'], [1 - beta1, 'f'], [1 - beta2, 'f'], [o.eps ?? 1e-8, 'f'],
-    [kind === 'adamw' ? 0 : (o.weightDecay ?? 0), 'f'], [0, 'f'],
+    [kind === 'adamw' ? 0 : (o.weightDecay ?? 0), 'f'], [o.clipNorm ?? 0, 'f'],
   ], where);
+  if ((o.clipNorm ?? 0) > 0) fits(o.norm2, 0, 1, 'norm2', where);
   const m = needM ? o.m : ctx.dummy('write');
   const v = needV ? o.v : ctx.dummy('write2');
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.w, o.g, m, v]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.w, o.g, m, v, (o.clipNorm ?? 0) > 0 ? o.norm2 : ctx.dummy('read')]), groups);
 }
 
 /** xb [B,inW], yb [B,outW] = rows table[step.batchOffset + b] of x and y (32-bit words). */

@@ -4,6 +4,8 @@
 //   adam      g' = g + λw ;  m ← β1·m + (1−β1)·g' ;  v ← β2·v + (1−β2)·g'²
 //             w ← w − (η/(1−β1ᵗ))·m/(√v/√(1−β2ᵗ) + ε)     (PyTorch's arrangement of ε)
 //   adamw     w ← w·(1 − ηλ), then adam with λ = 0           (decoupled weight decay)
+// With clipping (clip > 0) g is first scaled by clip/‖g‖ when ‖g‖ > clip (global norm; ‖g‖²
+// comes from the sum kernel in norm2[0], computed after the backward pass).
 // η, η/(1−β1ᵗ), 1/√(1−β2ᵗ) and 1 − ηλ come per step from the Step record (computed in
 // double on the CPU, as the engine does, then rounded to f32).
 import { STEP_WGSL } from './step.js';
@@ -22,18 +24,24 @@ export function optimizerKey(name) {
 export function optimWGSL() {
   return /* wgsl */ `// optimizer update over w, g, m, v [n]
 ${STEP_WGSL}
-struct Params { n: u32, kind: u32, stride: u32, pad: u32, beta: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, wd: f32, pad1: f32 }
+struct Params { n: u32, kind: u32, stride: u32, pad: u32, beta: f32, b1: f32, b2: f32, omb1: f32, omb2: f32, eps: f32, wd: f32, clip: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<uniform> step: Step;
 @group(0) @binding(2) var<storage, read_write> w: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
+@group(0) @binding(6) var<storage, read> norm2: array<f32>;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  var gscale = 1.0;
+  if (p.clip > 0.0) {
+    let norm = sqrt(norm2[0]);
+    if (norm > p.clip && norm <= 3.4e38) { gscale = p.clip / norm; }
+  }
   for (var i = gid.x; i < p.n; i += p.stride) {
     var wi = w[i];
-    var gi = g[i];
+    var gi = g[i] * gscale;
     switch p.kind {
       case 0u: {
         if (p.wd != 0.0) { gi += p.wd * wi; }
