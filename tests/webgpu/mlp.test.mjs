@@ -84,7 +84,9 @@ describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
         { loss: 'bce', optimizer: 'momentum', lr: 0.1, clipNorm: 0.05, batchSize: 64, sampling: 'epoch', seed: 10 }],
     ];
     for (const [name, sizes, model, train] of cases) {
-      const r = await compare({ sizes, model, train: { x: moons.x, y: moons.y, ...train }, steps: 150, readbackEvery: 50 });
+      // the tiled kernels are slow on SwiftShader (each barrier switches invocations): fewer steps there
+      const steps = sizes.includes(64) ? 40 : 150;
+      const r = await compare({ sizes, model, train: { x: moons.x, y: moons.y, ...train }, steps, readbackEvery: 50 });
       report(name, r);
       assert.ok(r.worst <= TOL, `${name}: loss deviates by ${r.worst} at step ${r.at}`);
       assert.ok(r.paramErr <= TOL, `${name}: final weights differ by ${r.paramErr}`);
