@@ -61,6 +61,7 @@ export async function checkGemm(ctx, gl, { count = 200, seed = 1, max = 96, big 
     submit(ctx, [d]);
     const got = await ctx.read(bufs[2], M * N * 4);
     for (const b of bufs) b.destroy();
+    d.destroy();
     const op = `${c.transA ? 'Aᵀ' : 'A'}·${c.transB ? 'Bᵀ' : 'B'}`;
     out.push({ name: `gemm ${op} ${d.variant}`, shape: `${M}×${N}×${K}${c.bias ? ' +bias' : ''} ${c.act}${c.accumulate ? ' +=C' : ''}`, err: relErr(got, ref) });
   }

@@ -77,6 +77,8 @@ export declare class Dispatch {
   /** GEMM only: 'vec4' | 'scalar' (tiled) or 'small'. */
   variant?: 'vec4' | 'scalar' | 'small';
   encode(pass: any): void;
+  /** Frees the dispatch's own parameter buffer. */
+  destroy(): void;
 }
 /** Encodes the dispatches in order into one compute pass and one submission. */
 export declare function submit(ctx: GpuContext, dispatches: Dispatch[]): void;

@@ -449,7 +449,11 @@ export class MlpTrainer extends EventTarget {
   _releaseGpu() {
     if (!this.ctx) return;
     this.ctx.removeEventListener('devicelost', this._onLost);
-    if (!this.ctx.lost) for (const b of this._buffers ?? []) b.destroy();
+    if (!this.ctx.lost) {
+      for (const b of this._buffers ?? []) b.destroy();
+      for (const d of new Set([...(this._first ?? []), ...(this._more ?? []), ...(this._update ?? [])])) d.destroy();
+    }
+    this._first = this._more = this._update = null;
     if (this._ownsCtx && !this.ctx.lost) this.ctx.dispose();
     this._buffers = null;
   }

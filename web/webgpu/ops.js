@@ -13,10 +13,16 @@ import { gatherWGSL } from './kernels/gather.js';
 import { STEP_BYTES, writeStep } from './kernels/step.js';
 
 export class Dispatch {
-  constructor(pipeline, bindGroup, x, y = 1, z = 1) {
+  constructor(pipeline, bindGroup, x, y = 1, z = 1, uniform = null) {
     this.pipeline = pipeline;
     this.bindGroup = bindGroup;
     this.workgroups = [x, y, z];
+    this.uniform = uniform;  // its own parameter buffer, freed by destroy()
+  }
+  /** Frees the dispatch's parameter buffer (the data buffers belong to the caller). */
+  destroy() {
+    this.uniform?.destroy();
+    this.uniform = null;
   }
   encode(pass) {
     pass.setPipeline(this.pipeline);
@@ -122,7 +128,7 @@ export function gemmDispatch(ctx, o) {
   ], key);
   const bg = bind(ctx, pipeline, [u, o.A, o.B, o.C, o.bias ?? ctx.dummy('read'), o.Z ?? ctx.dummy('write')]);
   const tile = kernel === 'small' ? 16 : 64;
-  const d = new Dispatch(pipeline, bg, Math.ceil(N / tile), Math.ceil(M / tile));
+  const d = new Dispatch(pipeline, bg, Math.ceil(N / tile), Math.ceil(M / tile), 1, u);
   d.variant = variant;
   return d;
 }
@@ -146,7 +152,7 @@ export function unaryDispatch(ctx, o) {
   const pipeline = ctx.pipeline('unary', unaryWGSL);
   const { groups, stride } = workgroups1D(n);
   const u = params(ctx, [[n, 'u'], [op, 'u'], [offX, 'u'], [offY, 'u'], [0, 'u'], [0, 'u'], [o.slope ?? 0.01, 'f'], [o.alpha ?? 1, 'f'], [stride, 'u']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.x, o.y]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.x, o.y]), groups, 1, 1, u);
 }
 
 /** c[n] = a ∘ (alpha·b), ∘ one of add, sub, mul, div. */
@@ -160,7 +166,7 @@ export function binaryDispatch(ctx, o) {
   const pipeline = ctx.pipeline('binary', binaryWGSL);
   const { groups, stride } = workgroups1D(n);
   const u = params(ctx, [[n, 'u'], [op, 'u'], [offA, 'u'], [offB, 'u'], [offC, 'u'], [0, 'u'], [0, 'f'], [o.alpha ?? 1, 'f'], [stride, 'u']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.a, o.b, o.c]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.a, o.b, o.c]), groups, 1, 1, u);
 }
 
 /** dz[n] = dy ⊙ act'(z, a). z may be the buffer of a when the activation needs only a. */
@@ -175,7 +181,7 @@ export function actGradDispatch(ctx, o) {
   const pipeline = ctx.pipeline('actGrad', actGradWGSL);
   const { groups, stride } = workgroups1D(n);
   const u = params(ctx, [[n, 'u'], [activationCode(o.act), 'u'], [offDy, 'u'], [offZ, 'u'], [offA, 'u'], [offDz, 'u'], [o.slope ?? 0.01, 'f'], [1, 'f'], [stride, 'u']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.dy, o.z, o.a, o.dz]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.dy, o.z, o.a, o.dz]), groups, 1, 1, u);
 }
 
 /** out[N] = (accumulate ? out : 0) + Σ_rows X[R,N]. */
@@ -186,7 +192,7 @@ export function colSumDispatch(ctx, o) {
   fits(o.out, offOut, N, 'out [N]', where);
   const pipeline = ctx.pipeline('colSum', colSumWGSL);
   const u = params(ctx, [[R, 'u'], [N, 'u'], [offX, 'u'], [offOut, 'u'], [o.accumulate ? 1 : 0, 'u'], [0, 'u'], [0, 'u'], [0, 'u']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.X, o.out]), Math.ceil(N / 64));
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.X, o.out]), Math.ceil(N / 64), 1, 1, u);
 }
 
 /** out[offOut] = Σ x[n] (mean: divided by n; squares: Σ x²). One workgroup. */
@@ -197,7 +203,7 @@ export function sumDispatch(ctx, o) {
   fits(o.out, offOut, 1, 'out', where);
   const pipeline = ctx.pipeline('sum', sumWGSL);
   const u = params(ctx, [[n, 'u'], [offX, 'u'], [offOut, 'u'], [o.squares ? 1 : 0, 'u'], [o.mean ? 1 / n : 1, 'f'], [0, 'f'], [0, 'f'], [0, 'f']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.x, o.out]), 1);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.x, o.out]), 1, 1, 1, u);
 }
 
 /**
@@ -217,7 +223,7 @@ export function lossDispatch(ctx, o) {
   if (kind === 'crossEntropy' && C < 2) throw new RangeError(`${where}: crossEntropy needs at least 2 classes, got C = ${C}`);
   const pipeline = ctx.pipeline(`loss:${kind}`, () => lossWGSL(kind));
   const u = params(ctx, [[B, 'u'], [C, 'u'], [offZ, 'u'], [offT, 'u'], [offD, 'u'], [o.storeGrad === false ? 0 : 1, 'u'], [o.scale ?? 1, 'f'], [0, 'f']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.z, o.t, o.d, o.losses]), 1);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.z, o.t, o.d, o.losses]), 1, 1, 1, u);
 }
 
 /**
@@ -246,7 +252,7 @@ export function optimDispatch(ctx, o) {
   if ((o.clipNorm ?? 0) > 0) fits(o.norm2, 0, 1, 'norm2', where);
   const m = needM ? o.m : ctx.dummy('write');
   const v = needV ? o.v : ctx.dummy('write2');
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.w, o.g, m, v, (o.clipNorm ?? 0) > 0 ? o.norm2 : ctx.dummy('read')]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.w, o.g, m, v, (o.clipNorm ?? 0) > 0 ? o.norm2 : ctx.dummy('read')]), groups, 1, 1, u);
 }
 
 /** xb [B,inW], yb [B,outW] = rows table[step.batchOffset + b] of x and y (32-bit words). */
@@ -258,5 +264,5 @@ export function gatherDispatch(ctx, o) {
   const pipeline = ctx.pipeline('gather', gatherWGSL);
   const { groups, stride } = workgroups1D(B * (inW + outW));
   const u = params(ctx, [[B, 'u'], [inW, 'u'], [outW, 'u'], [stride, 'u']], where);
-  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.table, o.x, o.xb, o.y, o.yb]), groups);
+  return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.table, o.x, o.xb, o.y, o.yb]), groups, 1, 1, u);
 }

@@ -56,6 +56,31 @@ fn act_value(z: f32, code: u32, slope: f32) -> f32 {
   }
 }
 
+// act_value on four lanes at once: one copy of the switch in a vec4 epilogue, not four
+// (a kernel's compile time on SwiftShader grows with every inlined copy).
+fn safe_tanh4(x: vec4<f32>) -> vec4<f32> {
+  let ax = abs(x);
+  let e = exp(-2.0 * ax);
+  let t = select((1.0 - e) / (1.0 + e), ax * (1.0 - ax * ax / 3.0), ax < vec4<f32>(0.0004));
+  return select(t, -t, x < vec4<f32>(0.0));
+}
+fn safe_sigmoid4(x: vec4<f32>) -> vec4<f32> {
+  let e = exp(-abs(x));  // e^-|x| in (0, 1]
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
+}
+fn act_value4(z: vec4<f32>, code: u32, slope: f32) -> vec4<f32> {
+  switch code {
+    case 1u: { return max(z, vec4<f32>(0.0)); }
+    case 2u: { return select(slope * z, z, z > vec4<f32>(0.0)); }
+    case 3u: { return safe_tanh4(z); }
+    case 4u: { return safe_sigmoid4(z); }
+    case 5u: { return 0.5 * z * (1.0 + safe_tanh4(GELU_C * (z + GELU_A * z * z * z))); }
+    case 6u: { return z * safe_sigmoid4(z); }
+    case 7u: { return max(z, vec4<f32>(0.0)) + log(1.0 + exp(-abs(z))); }
+    default: { return z; }
+  }
+}
+
 fn act_grad(z: f32, a: f32, code: u32, slope: f32) -> f32 {
   switch code {
     case 1u: { return select(0.0, 1.0, a > 0.0); }

@@ -7,9 +7,10 @@
 //
 // Tiling: a 16×16 workgroup computes a 64×64 block of C, each thread a 4×4 register block
 // (four vec4 accumulators), stepping over K in slices of 16 staged in workgroup memory
-// (As[k][m], Bs[k][n], 4 KiB each; a thread reads its 4 consecutive rows / columns). Global loads are vec4 when every operand row is a multiple of 4 floats
-// and every offset is too (the `vec4` pipeline); otherwise the scalar pipeline loads four
-// floats with a bounds check each. Out-of-range elements load as 0, so any shape works.
+// (As[k][m], Bs[k][n], 4 KiB each; a thread reads its 4 consecutive rows / columns).
+// Global loads are vec4 when every operand row is a multiple of 4 floats and every offset
+// is too (the `vec4` pipeline); otherwise the scalar pipeline loads four floats with a
+// bounds check each. Out-of-range elements load as 0, so any shape works.
 import { ACTIVATION_WGSL } from './activation.js';
 
 export const GEMM_TILE = 64;
@@ -81,12 +82,11 @@ export function gemmWGSL({ transA, transB, vec4 }) {
         let at = (p.offC + row * p.N + col) / 4u;
         if ((p.flags & 4u) != 0u) { v += C[at]; }
         if ((p.flags & 2u) != 0u) { Z[(p.offZ + row * p.N + col) / 4u] = v; }
-        C[at] = vec4<f32>(act_value(v.x, p.act, p.slope), act_value(v.y, p.act, p.slope),
-                          act_value(v.z, p.act, p.slope), act_value(v.w, p.act, p.slope));
+        C[at] = act_value4(v, p.act, p.slope);
       }`
-    : `for (var j = 0u; j < 4u; j++) {
+    : `for (var j = 0u; j < cols; j++) {
         let c = col + j;
-        if (c < p.N) {
+        {
           var v = acc[i][j] * p.alpha;
           if ((p.flags & 1u) != 0u) { v += bias[p.offBias + c]; }
           let at = p.offC + row * p.N + c;
@@ -136,12 +136,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
   }
+  // Epilogue loops bounded by the matrix edge (not by a constant 4), so the compiler keeps
+  // one copy of the activation switch instead of unrolling sixteen.
   let col = n0 + lid.x * 4u;
-  for (var i = 0u; i < 4u; i++) {
-    let row = m0 + lid.y * 4u + i;
-    if (row < p.M) {
-      ${store}
-    }
+  let row0 = m0 + lid.y * 4u;
+  let rows = min(4u, max(p.M, row0) - row0);
+  let cols = min(4u, max(p.N, col) - col);
+  for (var i = 0u; i < rows; i++) {
+    let row = row0 + i;
+    ${store}
   }
 }
 `;
