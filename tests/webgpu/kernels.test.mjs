@@ -97,6 +97,11 @@ describe('WebGPU kernels match the CPU (Dawn, SwiftShader)', { timeout: 120000 }
     assert.throws(() => lossDispatch(ctx, { kind: 'crossEntropy', B: 6, C: 1, z: a, t: a, d: c, losses: c, step }), /at least 2 classes, got C = 1/);
     assert.throws(() => lossDispatch(ctx, { kind: 'hinge', B: 3, C: 1, z: a, t: a, d: c, losses: c, step }), /unknown loss 'hinge'/);
     assert.throws(() => upload(ctx, [1, 2, 3]), /expected a Float32Array, Int32Array or Uint32Array, got Array/);
+    await assert.rejects(ctx.read(c, 64), /read: bytes \[0, 64\) do not lie in the buffer's 48 bytes/);
+    // a WGSL error is reported asynchronously by WebGPU: the next read throws it, once
+    ctx.pipeline('test:broken', () => '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }');
+    await assert.rejects(ctx.read(c, 4), /read: WebGPU reported an error: .*undefined_name/s);
+    assert.equal((await ctx.read(c, 4)).length, 1, 'the error is thrown once');
     // still usable
     const recs = await checks.checkGemm(ctx, gl, { count: 3, seed: 99, max: 20 });
     for (const r of recs) assert.ok(r.err <= TOL);

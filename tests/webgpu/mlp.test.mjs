@@ -105,10 +105,26 @@ describe('GPU MLP trainer follows the CPU trainer', { timeout: 150000 }, () => {
     await assert.rejects(createMlpTrainer(m, { ...base, epochs: 3 }), /unknown option 'epochs'/);
     const ln = gl.mlp([2, 4, 4, 1], { layerNorm: true });
     await assert.rejects(createMlpTrainer(ln, base), /LayerNorm layers are not on the GPU path yet/);
+    await assert.rejects(createMlpTrainer(m, { ...base, readbackEvery: 5000 }), /readbackEvery must be at most 4096 steps/);
+    await assert.rejects(createMlpTrainer(m, { ...base, x: [[1, 2], [3]], y: [1, 0] }), /x\[1\] should be a row of 2 numbers, got 1 values/);
     const t = await createMlpTrainer(m, { ...base, batchSize: 16 });
     await assert.rejects(t.train({ steps: -1 }), /steps must be an integer ≥ 0, got -1/);
+    const running = t.train({ steps: 2 });
+    await assert.rejects(t.train({ steps: 1 }), /a run is already in progress/);
+    await running;
     const r = await t.train({ steps: 3 });
     assert.equal(r.losses.length, 3);
+    assert.equal(r.step, 5);
+    // nested rows, as model.train takes them, give the flat arrays' run
+    const rows = Array.from({ length: 128 }, (_, i) => [moons.x[2 * i], moons.x[2 * i + 1]]);
+    const a = gl.mlp([2, 4, 1], { seed: 1 }), b = gl.mlp([2, 4, 1], { seed: 1 });
+    const ta = await createMlpTrainer(a, { ...base, x: rows, y: Array.from(moons.y, (v) => [v]), batchSize: 16 });
+    const tb = await createMlpTrainer(b, { ...base, batchSize: 16 });
+    assert.deepEqual(Array.from((await ta.train({ steps: 5 })).losses), Array.from((await tb.train({ steps: 5 })).losses));
+    ta.dispose();
+    tb.dispose();
+    a.dispose();
+    b.dispose();
     t.dispose();
     await assert.rejects(t.train({ steps: 1 }), /the trainer was disposed/);
     m.dispose();

@@ -86,6 +86,12 @@ export class GpuContext extends EventTarget {
     this._pipelines = new Map();
     this._dummies = new Map();
     this.adapterInfo = adapter.info ? { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } : {};
+    // WebGPU reports validation and out-of-memory errors asynchronously, not as throws:
+    // keep the first one since the last readback, and read() throws it with its message.
+    this._pendingError = null;
+    device.addEventListener?.('uncapturederror', (e) => {
+      this._pendingError ??= e.error?.message ?? String(e.error ?? e);
+    });
     device.lost.then((info) => {
       this.lost = true;
       this.lostInfo = { reason: info?.reason ?? 'unknown', message: info?.message ?? '' };
@@ -101,7 +107,7 @@ export class GpuContext extends EventTarget {
 
   /**
    * The compute pipeline for `key`, compiled once: `makeCode()` gives the WGSL (entry point `main`).
-   * Compilation errors surface as thrown Errors with the compiler's messages.
+   * A WGSL or validation error surfaces at the next read() as an Error with the compiler's message.
    */
   pipeline(key, makeCode) {
     let p = this._pipelines.get(key);
@@ -164,6 +170,8 @@ export class GpuContext extends EventTarget {
   async read(buffer, bytes, offset = 0, Type = Float32Array) {
     this.checkAlive('read');
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + size > buffer.size)
+      throw new RangeError(`read: bytes [${offset}, ${offset + size}) do not lie in the buffer's ${buffer.size} bytes (offset must be a multiple of 4)`);
     const staging = this.device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST, label: 'gradlab readback' });
     const enc = this.device.createCommandEncoder();
     enc.copyBufferToBuffer(buffer, offset, staging, 0, size);
@@ -177,7 +185,16 @@ export class GpuContext extends EventTarget {
     const out = new Type(staging.getMappedRange().slice(0, bytes));
     staging.unmap();
     staging.destroy();
+    this.throwPendingError('read');
     return out;
+  }
+
+  /** Throws (once) the first WebGPU error reported since the last call, naming `where`. */
+  throwPendingError(where) {
+    const msg = this._pendingError;
+    if (msg === null) return;
+    this._pendingError = null;
+    throw new Error(`${where}: WebGPU reported an error: ${msg}`);
   }
 
   /** Destroys the device without firing 'devicelost'. */

@@ -22,7 +22,8 @@ const OPTIONS = new Set([
   'gpu', 'x', 'y', 'loss', 'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'eps', 'weightDecay', 'clipNorm',
   'schedule', 'batchSize', 'accumSteps', 'sampling', 'seed', 'readbackEvery', 'syncEvery', 'fallback',
 ]);
-const NEEDS_Z = new Set([5, 6, 7]);  // gelu, silu, softplus: the backward needs the pre-activation
+const NEEDS_Z = new Set([5, 6, 7]);
+const MAX_CHUNK = 4096;  // steps per submission: bounds the step and index tables  // gelu, silu, softplus: the backward needs the pre-activation
 
 function fail(msg, Type = Error) {
   throw new Type(`mlpTrainer: ${msg}`);
@@ -93,9 +94,19 @@ function modelSpec(model) {
   return { sizes: j.sizes, layers, slope: j.leakySlope, numParams: off };
 }
 
+// Nested rows ([[x0, x1], ...], as model.train takes) to one flat array, checking each width.
+function flatRows(v, width, what) {
+  if (!Array.isArray(v) || !Array.isArray(v[0])) return v;
+  for (let i = 0; i < v.length; i++)
+    if (!Array.isArray(v[i]) || v[i].length !== width) fail(`${what}[${i}] should be a row of ${width} numbers, got ${Array.isArray(v[i]) ? `${v[i].length} values` : typeof v[i]}`, RangeError);
+  return v.flat();
+}
+
 // x as a Float32Array [n, in]; y as Float32Array targets [n, out] or Int32Array labels [n].
 function checkData(spec, loss, x, y, batchSize) {
   const inW = spec.sizes[0], outW = spec.sizes.at(-1);
+  x = flatRows(x, inW, 'x');
+  y = flatRows(y, loss === 'crossEntropy' ? 1 : outW, 'y');
   if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) fail(`x must be a Float32Array, Float64Array or array of numbers, got ${x?.constructor?.name ?? typeof x}`, TypeError);
   if (!(y instanceof Float32Array || y instanceof Float64Array || y instanceof Int32Array || Array.isArray(y))) fail(`y must be a typed array or array of numbers, got ${y?.constructor?.name ?? typeof y}`, TypeError);
   const n = x.length / inW;
@@ -179,7 +190,7 @@ function settings(o) {
     batchSize: integer(o.batchSize ?? 32, 'batchSize', 1),
     accumSteps: integer(o.accumSteps ?? 1, 'accumSteps', 1),
     seed: o.seed ?? 0,
-    readbackEvery: integer(o.readbackEvery ?? 100, 'readbackEvery', 1),
+    readbackEvery: integer(o.readbackEvery ?? 100, 'readbackEvery', 1),  // ≤ MAX_CHUNK, checked below
     syncEvery: integer(o.syncEvery ?? 0, 'syncEvery', 0),
   };
   const sampling = String(o.sampling ?? 'random').toLowerCase();
@@ -187,6 +198,7 @@ function settings(o) {
   else if (['epoch', 'shuffle', 'epochs'].includes(sampling)) cfg.sampling = 'epoch';
   else fail(`unknown sampling '${o.sampling}' (expected random or epoch)`, RangeError);
   if (!Number.isSafeInteger(cfg.seed) || cfg.seed < 0) fail(`seed must be a non-negative integer, got ${String(cfg.seed)}`, TypeError);
+  if (cfg.readbackEvery > MAX_CHUNK) fail(`readbackEvery must be at most ${MAX_CHUNK} steps (one submission's tables), got ${cfg.readbackEvery}`, RangeError);
   cfg.clipNorm = finite(o.clipNorm ?? 0, 'clipNorm');
   if (!(cfg.clipNorm >= 0)) fail(`clipNorm must be ≥ 0 (0 = off), got ${cfg.clipNorm}`, RangeError);
   for (const [k, v] of [['momentum', cfg.momentum], ['beta1', cfg.beta1], ['beta2', cfg.beta2]])
@@ -350,6 +362,16 @@ export class MlpTrainer extends EventTarget {
   async train({ steps, onChunk } = {}) {
     this._live('train');
     integer(steps, 'steps', 0);
+    if (this._busy) fail('train: a run is already in progress on this trainer (await it first)');
+    this._busy = true;
+    try {
+      return await this._train(steps, onChunk);
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  async _train(steps, onChunk) {
     const losses = new Float32Array(steps);
     const start = this.step;
     let done = 0;
