@@ -5,7 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGradlab } from '../../web/gradlab.js';
 import { requestGpu } from '../../web/webgpu/device.js';
-import { gemmDispatch, unaryDispatch, lossDispatch, upload, stepUniform } from '../../web/webgpu/ops.js';
+import { gemm, gemmDispatch, unaryDispatch, lossDispatch, upload, stepUniform } from '../../web/webgpu/ops.js';
+import { relErr, rng } from './util.mjs';
 import { dawnContext } from './gpu.mjs';
 import * as checks from './checks.mjs';
 
@@ -63,6 +64,18 @@ describe('WebGPU kernels match the CPU (Dawn, SwiftShader)', { timeout: 120000 }
   it('gather copies exactly the indexed rows (f32 and i32)', async () => {
     const recs = await checks.checkGather(ctx, { count: 10, seed: 16 });
     for (const r of recs) assert.equal(r.err, 0, `gather ${r.shape}: ${r.err} words differ`);
+  });
+
+  it('gemm() on host arrays equals gl.gemm, and checks its operands', async () => {
+    const r = rng(17);
+    for (const [m, n, k, transA, transB] of [[1, 1, 1, false, false], [33, 70, 9, true, false], [64, 48, 100, false, true], [7, 130, 65, true, true]]) {
+      const A = r.array(m * k), B = r.array(k * n);
+      const got = await gemm(ctx, A, B, { m, n, k, transA, transB });
+      const want = gl.gemm(A, B, { m, n, k, transA, transB });
+      assert.ok(relErr(got, want) <= TOL, `${m}×${n}×${k}: ${relErr(got, want)}`);
+    }
+    await assert.rejects(gemm(ctx, new Float32Array(6), new Float32Array(5), { m: 2, n: 2, k: 3 }), /gemm: B has 5 values but needs 6 for m=2, n=2, k=3/);
+    await assert.rejects(gemm(ctx, [1, 2], new Float32Array(2), { m: 1, n: 1, k: 2 }), /gemm: A must be a Float32Array, got Array/);
   });
 
   it('compiles each kernel variant once (the pipeline cache)', async () => {

@@ -107,6 +107,8 @@ export interface GemmOptions {
 }
 /** C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias); offsets and sizes in f32 elements. */
 export declare function gemmDispatch(ctx: GpuContext, options: GemmOptions): Dispatch;
+/** C = op(A)·op(B) for host Float32Arrays (upload, one dispatch, readback): the GPU twin of gl.gemm. */
+export declare function gemm(ctx: GpuContext, A: Float32Array, B: Float32Array, options: { m: number; n: number; k: number; transA?: boolean; transB?: boolean }): Promise<Float32Array>;
 export declare function gemmKernelFor(M: number, N: number, K: number): 'tiled' | 'small';
 export declare function gemmVec4(M: number, N: number, K: number, transA: boolean, transB: boolean, offsets: number[]): boolean;
 export declare function unaryDispatch(ctx: GpuContext, o: { x: GpuBuffer; y: GpuBuffer; n: number; op: string; offX?: number; offY?: number; alpha?: number; slope?: number }): Dispatch;

@@ -266,3 +266,29 @@ export function gatherDispatch(ctx, o) {
   const u = params(ctx, [[B, 'u'], [inW, 'u'], [outW, 'u'], [stride, 'u']], where);
   return new Dispatch(pipeline, bind(ctx, pipeline, [u, o.step, o.table, o.x, o.xb, o.y, o.yb]), groups, 1, 1, u);
 }
+
+/**
+ * C = op(A)·op(B) on the GPU for host arrays, the GPU twin of gl.gemm: A [m,k] ([k,m] when
+ * transA), B [k,n] ([n,k] when transB), all row-major Float32Array; resolves to C [m,n].
+ * Uploads, one dispatch, one readback (for resident data use gemmDispatch).
+ */
+export async function gemm(ctx, A, B, { m, n, k, transA = false, transB = false } = {}) {
+  const where = 'gemm';
+  count(m, 'm', where);
+  count(n, 'n', where);
+  count(k, 'k', where);
+  for (const [M, what, want] of [[A, 'A', m * k], [B, 'B', k * n]]) {
+    if (!(M instanceof Float32Array)) throw new TypeError(`${where}: ${what} must be a Float32Array, got ${M?.constructor?.name ?? typeof M}`);
+    if (M.length !== want) throw new RangeError(`${where}: ${what} has ${M.length} values but needs ${want} for m=${m}, n=${n}, k=${k}`);
+  }
+  const a = upload(ctx, A, 'gemm A'), b = upload(ctx, B, 'gemm B');
+  const c = ctx.storage(m * n * 4, 'gemm C');
+  try {
+    const d = gemmDispatch(ctx, { A: a, B: b, C: c, M: m, N: n, K: k, transA, transB });
+    submit(ctx, [d]);
+    d.destroy();
+    return await ctx.read(c, m * n * 4);
+  } finally {
+    for (const buf of [a, b, c]) buf.destroy();
+  }
+}
