@@ -24,8 +24,8 @@ function dim(r, max) {
 }
 
 /**
- * `count` random GEMMs over the three variants (A·B, Aᵀ·B, A·Bᵀ), both kernels (tiled,
- * small), with or without bias, a random activation, and accumulation into C, plus
+ * `count` random GEMMs over the three variants (A·B, Aᵀ·B, A·Bᵀ), the three kernels (tiled,
+ * blocked, small), with or without bias, a random activation, and accumulation into C, plus
  * `big` (e.g. [[512, 512, 512]]) square cases in every variant on the tiled kernel.
  */
 export async function checkGemm(ctx, gl, { count = 200, seed = 1, max = 96, big = [] } = {}) {
@@ -35,10 +35,14 @@ export async function checkGemm(ctx, gl, { count = 200, seed = 1, max = 96, big 
     const variant = i % 3;
     cases.push({
       M: dim(r, max), N: dim(r, max), K: dim(r, max), transA: variant === 1, transB: variant === 2,
-      kernel: i % 5 === 4 ? 'small' : 'tiled', bias: r() < 0.5, act: ACT_NAMES[r.int(0, ACT_NAMES.length - 1)],
+      kernel: ['tiled', 'tiled', 'blocked', 'blocked', 'small'][i % 5], bias: r() < 0.5, act: ACT_NAMES[r.int(0, ACT_NAMES.length - 1)],
       accumulate: r() < 0.2,
     });
   }
+  // every kernel's vec4 path in every variant, whatever the random draw gave
+  for (let v = 0; v < 3; v++)
+    for (const kernel of ['tiled', 'blocked'])
+      cases.push({ M: 36, N: 20, K: 44, transA: v === 1, transB: v === 2, kernel, bias: true, act: 'gelu', accumulate: v === 2 });
   for (const [M, N, K] of big)
     for (let v = 0; v < 3; v++) cases.push({ M, N, K, transA: v === 1, transB: v === 2, kernel: 'tiled', bias: false, act: 'none', accumulate: false });
   const out = [];

@@ -35,14 +35,14 @@ describe('WebGPU kernels match the CPU (Dawn, SwiftShader)', { timeout: 120000 }
     ctx?.dispose();
   });
 
-  it('GEMM: 200 random shapes in A·B, Aᵀ·B, A·Bᵀ (tiled vec4, tiled scalar, small), bias, every activation, accumulation, plus 512³', { timeout: 90000 }, async () => {
+  it('GEMM: 200 random shapes in A·B, Aᵀ·B, A·Bᵀ (tiled and blocked, vec4 and scalar; small), bias, every activation, accumulation, plus 512³', { timeout: 90000 }, async () => {
     const recs = await checks.checkGemm(ctx, gl, { count: 200, seed: 11, big: [[512, 512, 512]] });
     expectWithin(recs, 'gemm');
     const shapes = recs.map((r) => r.shape.split(' ')[0].split('×').map(Number));
     assert.ok(shapes.some((s) => s.includes(1)), 'some shape has a dimension of 1');
     assert.ok(shapes.filter((s) => s.some((d) => d % 64 !== 0 && d > 1)).length >= 150, 'most shapes are not multiples of the tile');
     const variants = new Set(recs.map((r) => r.name));
-    for (const op of ['A·B', 'Aᵀ·B', 'A·Bᵀ']) for (const k of ['vec4', 'scalar', 'small']) assert.ok(variants.has(`gemm ${op} ${k}`), `gemm ${op} ${k} was exercised`);
+    for (const op of ['A·B', 'Aᵀ·B', 'A·Bᵀ']) for (const k of ['vec4', 'scalar', 'blocked vec4', 'blocked scalar', 'small']) assert.ok(variants.has(`gemm ${op} ${k}`), `gemm ${op} ${k} was exercised`);
   });
 
   it('elementwise: every unary op and activation, add/sub/mul/div, every activation backward', async () => {
@@ -104,7 +104,7 @@ describe('WebGPU kernels match the CPU (Dawn, SwiftShader)', { timeout: 120000 }
     assert.throws(() => gemmDispatch(ctx, { A: a, B: a, C: c, M: 4, N: 4, K: 4 }), /A \[M,K\] needs elements \[0, 16\) = 64 bytes but its buffer has 48 bytes/);
     assert.throws(() => gemmDispatch(ctx, { A: a, B: a, C: c, M: 0, N: 3, K: 3 }), /M must be an integer ≥ 1, got 0/);
     assert.throws(() => gemmDispatch(ctx, { A: a, B: a, C: c, M: 3, N: 3, K: 3, act: 'swish' }), /unknown activation 'swish'/);
-    assert.throws(() => gemmDispatch(ctx, { A: a, B: a, C: c, M: 3, N: 3, K: 3, kernel: 'fast' }), /kernel must be 'auto', 'tiled' or 'small', got fast/);
+    assert.throws(() => gemmDispatch(ctx, { A: a, B: a, C: c, M: 3, N: 3, K: 3, kernel: 'fast' }), /kernel must be 'auto', 'tiled', 'blocked' or 'small', got fast/);
     assert.throws(() => unaryDispatch(ctx, { x: a, y: c, n: 12, op: 'cube' }), /unknown activation 'cube'/);
     const step = stepUniform(ctx);
     assert.throws(() => lossDispatch(ctx, { kind: 'crossEntropy', B: 6, C: 1, z: a, t: a, d: c, losses: c, step }), /at least 2 classes, got C = 1/);

@@ -86,6 +86,9 @@ export class GpuContext extends EventTarget {
     this._pipelines = new Map();
     this._dummies = new Map();
     this.adapterInfo = adapter.info ? { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } : {};
+    // A CPU implementation of WebGPU (SwiftShader, or any fallback adapter): barriers are
+    // expensive there, so the GEMM takes its barrier-free kernel (ops.js gemmKernelFor).
+    this.cpuAdapter = adapter.info?.architecture === 'swiftshader' || adapter.info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
     // WebGPU reports validation and out-of-memory errors asynchronously, not as throws:
     // keep the first one since the last readback, and read() throws it with its message.
     this._pendingError = null;

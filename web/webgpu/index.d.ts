@@ -44,6 +44,8 @@ export declare class GpuContext extends EventTarget {
   /** True once the device is lost (or disposed). */
   readonly lost: boolean;
   readonly lostInfo: DeviceLostDetail | null;
+  /** True on a CPU implementation (SwiftShader, fallback adapters): GEMMs avoid barriers. */
+  readonly cpuAdapter: boolean;
   /** Number of compiled pipelines. */
   readonly pipelineCount: number;
   checkAlive(where: string): void;
@@ -74,8 +76,8 @@ export declare const OPTIMIZERS: Readonly<Record<OptimizerName, number>>;
 /** One kernel launch with its bind group, re-encodable any number of times. */
 export declare class Dispatch {
   readonly workgroups: [number, number, number];
-  /** GEMM only: 'vec4' | 'scalar' (tiled) or 'small'. */
-  variant?: 'vec4' | 'scalar' | 'small';
+  /** GEMM only: 'vec4' | 'scalar' (tiled), 'blocked vec4' | 'blocked scalar', or 'small'. */
+  variant?: 'vec4' | 'scalar' | 'blocked vec4' | 'blocked scalar' | 'small';
   encode(pass: any): void;
   /** Frees the dispatch's own parameter buffer. */
   destroy(): void;
@@ -103,13 +105,14 @@ export interface GemmOptions {
   act?: ActivationName | string; slope?: number;
   Z?: GpuBuffer; offZ?: number;
   accumulate?: boolean; alpha?: number;
-  kernel?: 'auto' | 'tiled' | 'small';
+  kernel?: 'auto' | 'tiled' | 'blocked' | 'small';
 }
 /** C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias); offsets and sizes in f32 elements. */
 export declare function gemmDispatch(ctx: GpuContext, options: GemmOptions): Dispatch;
 /** C = op(A)·op(B) for host Float32Arrays (upload, one dispatch, readback): the GPU twin of gl.gemm. */
 export declare function gemm(ctx: GpuContext, A: Float32Array, B: Float32Array, options: { m: number; n: number; k: number; transA?: boolean; transB?: boolean }): Promise<Float32Array>;
-export declare function gemmKernelFor(M: number, N: number, K: number): 'tiled' | 'small';
+export declare function gemmKernelFor(M: number, N: number, K: number, cpuAdapter?: boolean): 'tiled' | 'blocked' | 'small';
+export declare function blockedVec4(M: number, N: number, K: number, offsets: number[]): boolean;
 export declare function gemmVec4(M: number, N: number, K: number, transA: boolean, transB: boolean, offsets: number[]): boolean;
 export declare function unaryDispatch(ctx: GpuContext, o: { x: GpuBuffer; y: GpuBuffer; n: number; op: string; offX?: number; offY?: number; alpha?: number; slope?: number }): Dispatch;
 export declare function binaryDispatch(ctx: GpuContext, o: { a: GpuBuffer; b: GpuBuffer; c: GpuBuffer; n: number; op: 'add' | 'sub' | 'mul' | 'div'; offA?: number; offB?: number; offC?: number; alpha?: number }): Dispatch;
@@ -158,6 +161,8 @@ export interface MlpTrainerOptions {
   syncEvery?: number;
   /** Train on the CPU when WebGPU is unavailable (default true); false rejects instead. */
   fallback?: boolean;
+  /** The GEMM kernel of every product (default 'auto': by shape and adapter). */
+  gemmKernel?: 'auto' | 'tiled' | 'blocked' | 'small';
 }
 
 export interface DeviceLostEventDetail extends DeviceLostDetail {

@@ -4,7 +4,7 @@
 export { requestGpu, GpuContext, REQUESTED_LIMITS, MIN_LIMITS } from './device.js';
 export { createMlpTrainer, MlpTrainer, scheduleLr, ipow } from './mlp-trainer.js';
 export {
-  Dispatch, submit, upload, gemm, stepUniform, gemmDispatch, gemmKernelFor, gemmVec4, unaryDispatch, binaryDispatch,
+  Dispatch, submit, upload, gemm, stepUniform, gemmDispatch, gemmKernelFor, gemmVec4, blockedVec4, unaryDispatch, binaryDispatch,
   actGradDispatch, colSumDispatch, sumDispatch, lossDispatch, optimDispatch, gatherDispatch,
 } from './ops.js';
 export { ACTIVATIONS, activationCode } from './kernels/activation.js';

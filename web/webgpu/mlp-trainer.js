@@ -20,7 +20,7 @@ import { actGradDispatch, colSumDispatch, gatherDispatch, gemmDispatch, lossDisp
 
 const OPTIONS = new Set([
   'gpu', 'x', 'y', 'loss', 'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'eps', 'weightDecay', 'clipNorm',
-  'schedule', 'batchSize', 'accumSteps', 'sampling', 'seed', 'readbackEvery', 'syncEvery', 'fallback',
+  'schedule', 'batchSize', 'accumSteps', 'sampling', 'seed', 'readbackEvery', 'syncEvery', 'fallback', 'gemmKernel',
 ]);
 const NEEDS_Z = new Set([5, 6, 7]);
 const MAX_CHUNK = 4096;  // steps per submission: bounds the step and index tables  // gelu, silu, softplus: the backward needs the pre-activation
@@ -142,7 +142,8 @@ function checkData(spec, loss, x, y, batchSize) {
  * default navigator.gpu), readbackEvery (steps per submission and loss readback, default
  * 100), syncEvery (read the weights back every this many steps, kept for a device loss;
  * default 0: only at the start and on getParams()), fallback (default true: train on the
- * CPU when WebGPU is unavailable; false throws instead).
+ * CPU when WebGPU is unavailable; false throws instead), gemmKernel ('auto' default, or
+ * 'tiled' | 'blocked' | 'small' for every product: see ops.js gemmKernelFor).
  */
 export async function createMlpTrainer(model, options = {}) {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${String(options)}`, TypeError);
@@ -206,6 +207,9 @@ function settings(o) {
   if (!(cfg.eps > 0)) fail(`eps must be positive, got ${cfg.eps}`, RangeError);
   if (!(cfg.weightDecay >= 0)) fail(`weightDecay must be ≥ 0, got ${cfg.weightDecay}`, RangeError);
   cfg.schedule = parseSchedule(o.schedule, lr);
+  cfg.gemmKernel = o.gemmKernel ?? 'auto';
+  if (!['auto', 'tiled', 'blocked', 'small'].includes(cfg.gemmKernel))
+    fail(`gemmKernel must be 'auto', 'tiled', 'blocked' or 'small', got ${String(o.gemmKernel)}`, RangeError);
   return cfg;
 }
 
@@ -279,7 +283,7 @@ export class MlpTrainer extends EventTarget {
     spec.layers.forEach((l, i) => {
       forward.push(gemmDispatch(ctx, {
         A: i === 0 ? xb : acts[i - 1], B: P, offB: l.w, C: acts[i], M: B, N: l.out, K: l.in,
-        bias: P, offBias: l.b, act: l.actName, slope: spec.slope, Z: zs[i] ?? undefined,
+        bias: P, offBias: l.b, act: l.actName, slope: spec.slope, Z: zs[i] ?? undefined, kernel: cfg.gemmKernel,
       }));
     });
     forward.push(lossDispatch(ctx, { kind: cfg.loss, B, C: outW, z: acts[L - 1], t: yb, d: Dy, losses: this._losses, step, scale: 1 / cfg.accumSteps }));
@@ -290,8 +294,8 @@ export class MlpTrainer extends EventTarget {
         const h = i === 0 ? xb : acts[i - 1];
         list.push(actGradDispatch(ctx, { n: B * l.out, act: l.actName, slope: spec.slope, dy: Dy, z: zs[i] ?? acts[i], a: acts[i], dz: Dz }));
         list.push(colSumDispatch(ctx, { X: Dz, R: B, N: l.out, out: G, offOut: l.b, accumulate }));
-        list.push(gemmDispatch(ctx, { A: h, B: Dz, C: G, offC: l.w, M: l.in, N: l.out, K: B, transA: true, accumulate }));
-        if (i > 0) list.push(gemmDispatch(ctx, { A: Dz, B: P, offB: l.w, C: Dy, M: B, N: l.in, K: l.out, transB: true }));
+        list.push(gemmDispatch(ctx, { A: h, B: Dz, C: G, offC: l.w, M: l.in, N: l.out, K: B, transA: true, accumulate, kernel: cfg.gemmKernel }));
+        if (i > 0) list.push(gemmDispatch(ctx, { A: Dz, B: P, offB: l.w, C: Dy, M: B, N: l.in, K: l.out, transB: true, kernel: cfg.gemmKernel }));
       }
       return list;
     };

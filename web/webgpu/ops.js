@@ -3,7 +3,7 @@
 // a list of them into one compute pass and one queue submission. Bind groups and their
 // uniform buffers are made once, so a training step re-encodes the same Dispatch objects.
 // Offsets and sizes are in f32 elements; every one is checked against the buffer's size.
-import { gemmWGSL, gemmSmallWGSL } from './kernels/gemm.js';
+import { gemmWGSL, gemmSmallWGSL, gemmBlockedWGSL } from './kernels/gemm.js';
 import { activationCode } from './kernels/activation.js';
 import { unaryWGSL, binaryWGSL, actGradWGSL, UNARY_OPS, BINARY_OPS } from './kernels/elementwise.js';
 import { colSumWGSL, sumWGSL } from './kernels/reduce.js';
@@ -90,17 +90,24 @@ export function gemmVec4(M, N, K, transA, transB, offsets) {
 }
 
 /**
- * The GEMM kernel for a shape: 'tiled' unless the product is too small to fill a 64×64
- * tile ('small': M or N below 32 and M·N·K below 2¹⁸), where staging tiles only costs.
+ * The GEMM kernel for a shape: 'small' when the product is too small to fill a 64×64 tile
+ * (M or N below 32 and M·N·K below 2¹⁸), where staging tiles only costs; otherwise 'tiled'
+ * on a GPU and 'blocked' (no barriers) on a CPU adapter such as SwiftShader (`cpuAdapter`).
  */
-export function gemmKernelFor(M, N, K) {
-  return (M < 32 || N < 32) && M * N * K < 1 << 18 ? 'small' : 'tiled';
+export function gemmKernelFor(M, N, K, cpuAdapter = false) {
+  if ((M < 32 || N < 32) && M * N * K < 1 << 18) return 'small';
+  return cpuAdapter ? 'blocked' : 'tiled';
+}
+
+/** Whether the blocked kernel's vec4 variant applies: M, N, K and every offset multiples of 4. */
+export function blockedVec4(M, N, K, offsets) {
+  return M % 4 === 0 && N % 4 === 0 && K % 4 === 0 && offsets.every((o) => o % 4 === 0);
 }
 
 /**
  * C[M,N] = act(beta·C + alpha·op(A)·op(B) + bias) (see kernels/gemm.js). Options: transA,
  * transB, bias (buffer) + offBias, act (name), slope, Z (buffer receiving the
- * pre-activation) + offZ, accumulate (beta = 1), alpha, kernel ('auto' | 'tiled' | 'small').
+ * pre-activation) + offZ, accumulate (beta = 1), alpha, kernel ('auto' | 'tiled' | 'blocked' | 'small').
  */
 export function gemmDispatch(ctx, o) {
   const where = 'gemm';
@@ -115,19 +122,20 @@ export function gemmDispatch(ctx, o) {
   const offsets = [offA, offB, offC];
   if (o.bias) offsets.push(offBias);
   if (o.Z) offsets.push(offZ);
-  const kernel = o.kernel === undefined || o.kernel === 'auto' ? gemmKernelFor(M, N, K) : o.kernel;
-  if (kernel !== 'tiled' && kernel !== 'small') throw new RangeError(`${where}: kernel must be 'auto', 'tiled' or 'small', got ${String(o.kernel)}`);
-  const vec4 = kernel === 'tiled' && gemmVec4(M, N, K, transA, transB, offsets);
-  const variant = kernel === 'small' ? 'small' : vec4 ? 'vec4' : 'scalar';
+  const kernel = o.kernel === undefined || o.kernel === 'auto' ? gemmKernelFor(M, N, K, ctx.cpuAdapter) : o.kernel;
+  if (!['tiled', 'blocked', 'small'].includes(kernel)) throw new RangeError(`${where}: kernel must be 'auto', 'tiled', 'blocked' or 'small', got ${String(o.kernel)}`);
+  const vec4 = kernel === 'tiled' ? gemmVec4(M, N, K, transA, transB, offsets) : kernel === 'blocked' && blockedVec4(M, N, K, offsets);
+  const variant = kernel === 'small' ? 'small' : `${kernel === 'blocked' ? 'blocked ' : ''}${vec4 ? 'vec4' : 'scalar'}`;
   const key = `gemm:${transA ? 't' : 'n'}${transB ? 't' : 'n'}:${variant}`;
-  const pipeline = ctx.pipeline(key, () => (kernel === 'small' ? gemmSmallWGSL({ transA, transB }) : gemmWGSL({ transA, transB, vec4 })));
+  const pipeline = ctx.pipeline(key, () =>
+    kernel === 'small' ? gemmSmallWGSL({ transA, transB }) : kernel === 'blocked' ? gemmBlockedWGSL({ transA, transB, vec4 }) : gemmWGSL({ transA, transB, vec4 }));
   const flags = (o.bias ? 1 : 0) | (o.Z ? 2 : 0) | (o.accumulate ? 4 : 0);
   const u = params(ctx, [
     [M, 'u'], [N, 'u'], [K, 'u'], [offA, 'u'], [offB, 'u'], [offC, 'u'], [offBias, 'u'], [offZ, 'u'],
     [flags, 'u'], [activationCode(o.act ?? 'none'), 'u'], [o.slope ?? 0.01, 'f'], [o.alpha ?? 1, 'f'],
   ], key);
   const bg = bind(ctx, pipeline, [u, o.A, o.B, o.C, o.bias ?? ctx.dummy('read'), o.Z ?? ctx.dummy('write')]);
-  const tile = kernel === 'small' ? 16 : 64;
+  const tile = { small: 16, blocked: 32, tiled: 64 }[kernel];
   const d = new Dispatch(pipeline, bg, Math.ceil(N / tile), Math.ceil(M / tile), 1, u);
   d.variant = variant;
   return d;
