@@ -21,6 +21,7 @@ cmake --build build/asan -j "$(nproc)" --target gradlab_tests >/dev/null
 run "C++ native, ASan + UBSan" ./build/asan/gradlab_tests
 run "C++ wasm" node --no-experimental-fetch build/wasm/gradlab_tests.cjs
 run "JS, oracle, browser" node --test --test-concurrency=1 tests/js/ tests/oracle/ tests/browser/
+run "WebGPU (Dawn + SwiftShader, Chromium)" env LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node --test --test-concurrency=1 tests/webgpu/
 run "types" npx --no-install tsc -p tests/types/tsconfig.json
 run "package matrix, export" node --test --test-concurrency=1 tests/package/ tests/export/
 
