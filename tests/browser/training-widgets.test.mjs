@@ -1,0 +1,348 @@
+// The training widgets in headless Chromium: <gradlab-playground>, <gradlab-curve>,
+// <gradlab-optimizers>, <gradlab-schedule>, <gradlab-depth> on web/demo/widgets/training.html,
+// served by web/serve.mjs (strict CSP).
+// Checks: training two-moons to ≥ 95 % from the default element, the frame rate while the
+// worker trains (requestAnimationFrame over 3 s), keyboard operation, accessible names on
+// every control, hostile URL state, reduced motion, dark mode, and 380 px screenshots
+// (written to $TRAINING_SHOTS, default /tmp/gradlab-training-shots/).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../web/serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = process.env.TRAINING_SHOTS ?? '/tmp/gradlab-training-shots';
+const PAGE = '/web/demo/widgets/training.html';
+// The display runs at 60 Hz; 55 leaves 5 frames a second (8 %) of headroom. On a machine so
+// loaded that the idle page itself misses 60 fps (measured first, same page, same 3 s), the bar
+// is 92 % of that idle rate instead: the worker must not cost the page more than the headroom.
+const MIN_FPS = 55;
+const HEADROOM = 0.92;
+
+async function waitFor(fn, what, timeout = 10000) {
+  const t0 = Date.now();
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() - t0 > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** requestAnimationFrame callbacks over 3 s (run in the page). */
+function countFrames() {
+  return new Promise((resolve) => {
+    const times = [];
+    const t0 = performance.now();
+    const frame = (t) => {
+      times.push(t);
+      if (t - t0 < 3000) requestAnimationFrame(frame);
+      else {
+        const gaps = times.slice(1).map((v, i) => v - times[i]);
+        resolve({ frames: times.length - 1, seconds: (times.at(-1) - times[0]) / 1000, worstGapMs: Math.max(...gaps) });
+      }
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+/** Every button, input, select and textarea in the element's shadow tree without an accessible name. */
+function unnamedControls(page, selector) {
+  return page.evaluate((sel) => {
+    const missing = [];
+    const visit = (root, where) => {
+      for (const c of root.querySelectorAll('button, input, select, textarea, canvas[tabindex]')) {
+        const name = (c.getAttribute('aria-label') ?? '').trim() || (c.getAttribute('aria-labelledby') ? 'x' : '') ||
+          (c.labels && [...c.labels].map((l) => l.textContent.trim()).join(' ')) || (c.tagName === 'BUTTON' ? c.textContent.trim() : '');
+        if (!name) missing.push(`${where} ${c.tagName.toLowerCase()}${c.name ? `[name=${c.name}]` : ''}`);
+      }
+      for (const child of root.querySelectorAll('*')) if (child.shadowRoot) visit(child.shadowRoot, `${where} > ${child.tagName.toLowerCase()}`);
+    };
+    const host = document.querySelector(sel);
+    visit(host.shadowRoot, sel);
+    return missing;
+  }, selector);
+}
+
+/** The focused element through shadow roots: { tag, label, host }. */
+function deepFocus(page) {
+  return page.evaluate(() => {
+    let a = document.activeElement;
+    let host = null;
+    while (a?.shadowRoot?.activeElement) {
+      host = a;
+      a = a.shadowRoot.activeElement;
+    }
+    return a ? { tag: a.tagName.toLowerCase(), label: a.getAttribute('aria-label') ?? a.textContent.trim(), host: host?.id ?? null } : null;
+  });
+}
+
+describe('training widgets in Chromium', { timeout: 150_000 }, () => {
+  let srv;
+  let browser;
+  const problems = [];
+
+  async function openPage({ hash = '', width = 1200, height = 1000, colorScheme = 'light', reducedMotion = 'no-preference', ready = true } = {}) {
+    const context = await browser.newContext({ viewport: { width, height }, colorScheme, reducedMotion });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    await page.goto(srv.origin + PAGE + hash);
+    if (ready) await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground')?.hasAttribute('data-ready')), 'the playground to be ready', 20000);
+    return { page, context };
+  }
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run scripts/setup.sh (Debian package "chromium") or set CHROMIUM`);
+    mkdirSync(SHOTS, { recursive: true });
+    srv = await startServer({ port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
+
+  it('the default <gradlab-playground> trains two-moons to ≥ 95 % while the page keeps ≥ 55 fps', async () => {
+    const { page, context } = await openPage();
+    const before = await page.evaluate(() => {
+      const pg = document.querySelector('gradlab-playground');
+      return { state: pg.state, info: pg.info, playing: pg.playing };
+    });
+    assert.equal(before.state.dataset, 'moons');
+    assert.deepEqual(before.info.sizes, [2, 8, 8, 1]);
+    assert.equal(before.info.task.loss, 'bce');
+    assert.equal(before.info.nTrain + before.info.nTest, 200);
+    assert.equal(before.info.nTest, 60, '30 % of 200 points held out');
+    assert.equal(before.playing, false);
+
+    const idle = await page.evaluate(countFrames);
+    const idleRate = idle.frames / idle.seconds;
+
+    // Play with the keyboard: focus the button, press Enter.
+    const play = page.locator('gradlab-playground').locator('button[part="play"]');
+    await play.focus();
+    await page.keyboard.press('Enter');
+    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').playing), 'training to start');
+
+    // Frames while the worker trains: requestAnimationFrame callbacks over 3 s, up to three
+    // windows (other processes on a shared test machine take the CPU for seconds at a time;
+    // the best window is the page's own rate).
+    const bar = Math.min(MIN_FPS, HEADROOM * idleRate);
+    const windows = [];
+    let fps;
+    for (let w = 0; w < 3; w++) {
+      const m = await page.evaluate(countFrames);
+      m.rate = m.frames / m.seconds;
+      windows.push(m);
+      if (!fps || m.rate > fps.rate) fps = m;
+      if (fps.rate >= bar) break;
+    }
+    fps.steps = await page.evaluate(() => document.querySelector('gradlab-playground').progress.step);
+    const rate = fps.rate;
+    console.log(`# frame rate: idle ${idleRate.toFixed(1)} fps (worst gap ${idle.worstGapMs.toFixed(1)} ms); while training ${windows.map((m) => `${m.rate.toFixed(1)} fps (worst gap ${m.worstGapMs.toFixed(1)} ms)`).join(', ')} over ${fps.seconds.toFixed(2)} s windows, ${fps.steps} steps done; bar ${bar.toFixed(1)}`);
+    assert.ok(fps.seconds >= 3, `measured over ${fps.seconds} s`);
+    assert.ok(rate >= bar, `the page ran at ${rate.toFixed(1)} fps while training (need ≥ ${bar.toFixed(1)}; idle ${idleRate.toFixed(1)})`);
+    assert.ok(fps.steps > 100, `the worker trained only ${fps.steps} steps in 3 s`);
+
+    const progress = await waitFor(async () => {
+      const p = await page.evaluate(() => document.querySelector('gradlab-playground').progress);
+      return p.trainAccuracy >= 0.95 ? p : null;
+    }, 'train accuracy ≥ 95 %');
+    assert.ok(progress.trainAccuracy >= 0.95, `train accuracy ${progress.trainAccuracy}`);
+    assert.ok(progress.testAccuracy >= 0.9, `test accuracy ${progress.testAccuracy}`);
+    assert.ok(progress.stepsPerSecond > 0, 'steps per second shown');
+    assert.equal(progress.layerGradNorms.length, 3, 'one gradient norm per layer');
+    const shown = await page.evaluate(() => {
+      const root = document.querySelector('gradlab-playground').shadowRoot;
+      return { acc: root.querySelector('[data-metric="mTrainAcc"]').textContent, rate: root.querySelector('[data-metric="mRate"]').textContent };
+    });
+    assert.match(shown.acc, /^(9[5-9]|100)\.\d %$/, `train accuracy shown as "${shown.acc}"`);
+    assert.match(shown.rate, /^[\d,]+$/, `steps/s shown as "${shown.rate}"`);
+
+    // Pause with the keyboard (the same button, now labelled Pause).
+    await page.keyboard.press('Enter');
+    await waitFor(() => page.evaluate(() => !document.querySelector('gradlab-playground').playing), 'training to pause');
+    assert.equal(await play.getAttribute('aria-label'), 'Play');
+    await page.waitForTimeout(200);  // a chunk's progress may still be on its way
+    const stepNow = () => page.evaluate(() => document.querySelector('gradlab-playground').progress.step);
+    const stepAtPause = await stepNow();
+    await page.waitForTimeout(200);
+    assert.equal(await stepNow(), stepAtPause, 'no steps while paused');
+    // Step trains exactly one step.
+    await page.locator('gradlab-playground').locator('button[part="step"]').click();
+    await waitFor(async () => (await stepNow()) > stepAtPause, 'one more step');
+    assert.equal(await stepNow(), stepAtPause + 1);
+
+    // The exported model gives the same accuracy when loaded on the main thread.
+    const exported = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      const json = await pg.exportModel();
+      const { createGradlab } = await import('/web/gradlab.js');
+      const gl = await createGradlab();
+      const model = gl.mlpFromJSON(json);
+      const d = gl.dataset('moons', { n: 200, noise: 0.1, seed: 1 });
+      const r = model.evaluate({ x: d.x, y: d.y, loss: 'bce' });
+      return { sizes: json.sizes, format: json.format, accuracy: r.accuracy };
+    });
+    assert.equal(exported.format, 'gradlab-mlp');
+    assert.deepEqual(exported.sizes, [2, 8, 8, 1]);
+    assert.ok(exported.accuracy >= 0.95, `the exported model scores ${exported.accuracy} on all 200 points`);
+    await context.close();
+  });
+
+  it('playground: every control has an accessible name; no PyTorch/ONNX button before an exporter exists', async () => {
+    const { page, context } = await openPage();
+    assert.deepEqual(await unnamedControls(page, 'gradlab-playground'), []);
+    const buttons = await page.evaluate(() => [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button')].map((b) => b.textContent));
+    assert.ok(!buttons.some((t) => /pytorch|onnx/i.test(t)), `buttons: ${buttons.join(' | ')}`);
+    // Registering an exporter adds its button.
+    const added = await page.evaluate(() => {
+      const Playground = customElements.get('gradlab-playground');
+      Playground.registerExporter({ id: 'test', label: 'Export test format', fileName: 'm.txt', convert: (json) => `sizes ${json.sizes.join('-')}` });
+      return [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button[data-exporter]')].map((b) => b.textContent);
+    });
+    assert.deepEqual(added, ['Export test format']);
+    await context.close();
+  });
+
+  it('playground: hostile URL state renders as text, bad values get a visible message, round trip through JSON', async () => {
+    const hostile = {
+      title: '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">',
+      dataset: 'spiral3',
+      lr: '<script>alert(1)</script>',
+      layers: [{ units: 12, activation: 'relu' }],
+      optimizer: 'sgd',
+      bogus: 1,
+    };
+    const hash = '#playground=' + encodeURIComponent(JSON.stringify(hostile));
+    const { page, context } = await openPage({ hash });
+    const seen = await page.evaluate(() => {
+      const pg = document.querySelector('gradlab-playground');
+      const root = pg.shadowRoot;
+      return {
+        title: root.querySelector('[part="title"]').textContent,
+        elements: root.querySelectorAll('script, img').length,
+        message: root.querySelector('[part="message"]').textContent,
+        pwned: window.__pwned ?? 0,
+        state: pg.state,
+        info: pg.info,
+      };
+    });
+    assert.equal(seen.title, hostile.title, 'the title is shown as text, exactly');
+    assert.equal(seen.elements, 0, 'no script or img element from the state');
+    assert.equal(seen.pwned, 0);
+    assert.match(seen.message, /learning rate: "<script>alert\(1\)<\/script>" is not a number in \(0, 10\]; kept 0\.03/);
+    assert.match(seen.message, /unknown setting "bogus" ignored/);
+    assert.equal(seen.state.lr, 0.03);
+    assert.equal(seen.state.dataset, 'spiral3');
+    assert.equal(seen.state.optimizer, 'sgd');
+    assert.equal(seen.info.task.loss, 'crossEntropy', 'spiral3 is trained with cross-entropy');
+    assert.deepEqual(seen.info.sizes, [2, 12, 3]);
+
+    // The state's JSON round trip: set it back, get the same object; the URL follows.
+    const roundTrip = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      const text = JSON.stringify(pg);
+      const errors = pg.setState(JSON.parse(text));
+      await new Promise((r) => setTimeout(r, 400));
+      return { same: JSON.stringify(pg.state) === text, errors, hash: decodeURIComponent(location.hash) };
+    });
+    assert.equal(roundTrip.same, true);
+    assert.deepEqual(roundTrip.errors, []);
+    assert.ok(roundTrip.hash.includes('"dataset":"spiral3"'), `hash ${roundTrip.hash.slice(0, 80)}`);
+
+    // Invalid typed value: a visible message, aria-invalid, the old value kept.
+    const lr = page.locator('gradlab-playground').locator('input[aria-label="Learning rate"]');
+    await lr.fill('-1');
+    await lr.press('Enter');
+    await lr.blur();
+    const typed = await page.evaluate(() => {
+      const root = document.querySelector('gradlab-playground').shadowRoot;
+      return { message: root.querySelector('[part="message"]').textContent, lr: document.querySelector('gradlab-playground').state.lr };
+    });
+    assert.match(typed.message, /learning rate: -1 is not a number in \(0, 10\]/);
+    assert.equal(typed.lr, 0.03);
+
+    // Pasted CSV: a ragged row is named; a good CSV becomes the data set.
+    const csvResult = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      const root = pg.shadowRoot;
+      pg.setState({ dataset: 'custom' });
+      const area = root.querySelector('textarea[aria-label^="CSV"]');
+      const use = root.querySelector('button[aria-label="Use the pasted CSV as the data set"]');
+      area.value = 'x1,x2,label\n0.1,0.2,0\n0.3,0.4\n';
+      use.click();
+      const ragged = root.querySelector('[part="message"]').textContent;
+      area.value = '0.1,0.2,0\n0.3,abc,1\n';
+      use.click();
+      const nonNumeric = root.querySelector('[part="message"]').textContent;
+      area.value = 'x1,x2,label\n-1,-1,0\n-0.8,-1,0\n1,1,1\n0.9,1.1,1\n0.5,-0.5,2\n';
+      use.click();
+      await pg.whenReady();
+      return { ragged, nonNumeric, state: pg.state, info: pg.info };
+    });
+    assert.equal(csvResult.ragged, 'CSV line 3: 2 values ("0.3,0.4"), expected 3 (x1, x2, label)');
+    assert.equal(csvResult.nonNumeric, 'CSV line 2, column 2: "abc" is not a number');
+    assert.equal(csvResult.state.points.length, 5);
+    assert.equal(csvResult.info.task.classes, 3);
+    assert.equal(csvResult.info.nTrain + csvResult.info.nTest, 5);
+    await context.close();
+  });
+
+  it('playground: points clicked in and added with the keyboard', async () => {
+    const { page, context } = await openPage({ hash: '#playground=' + encodeURIComponent(JSON.stringify({ dataset: 'custom', testShare: 0 })), ready: false });
+    const hint = await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground')?.shadowRoot.querySelector('[part="message"]').textContent), 'the empty-data message');
+    assert.equal(hint, 'custom data: add at least one point (click on the plot) or paste CSV');
+    const board = page.locator('gradlab-playground').locator('canvas[part="boundary"]');
+    const box = await board.boundingBox();
+    await board.click({ position: { x: box.width * 0.25, y: box.height * 0.25 } });
+    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').state.points.length === 1), 'a clicked point');
+    await board.focus();
+    await page.keyboard.press('1');  // class 1
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').state.points.length === 2), 'a point added with Enter');
+    const points = await page.evaluate(() => document.querySelector('gradlab-playground').state.points);
+    assert.ok(points[0][0] < 0 && points[0][1] > 0, `the clicked point lies up-left: ${points[0]}`);
+    assert.equal(points[0][2], 0);
+    assert.equal(points[1][2], 1, 'key 1 picked class 1');
+    await page.keyboard.press('Delete');
+    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').state.points.length === 1), 'Delete removes the last point');
+    await context.close();
+  });
+
+  it('playground at 380 px: controls stack; dark mode; reduced motion', async () => {
+    const { page, context } = await openPage({ width: 380, height: 900, colorScheme: 'dark', reducedMotion: 'reduce' });
+    const layout = await page.evaluate(() => {
+      const pg = document.querySelector('gradlab-playground');
+      const root = pg.shadowRoot;
+      const controls = root.querySelector('[part="controls"]').getBoundingClientRect();
+      const run = root.querySelector('[part="run"]').getBoundingClientRect();
+      const bg = getComputedStyle(pg).backgroundColor;
+      return { stacked: run.top >= controls.bottom - 1, hostWidth: pg.getBoundingClientRect().width, scrollWidth: document.documentElement.scrollWidth, bg, reduced: pg.hasAttribute('data-reduced-motion') };
+    });
+    assert.ok(layout.stacked, 'the run panel sits under the settings at 380 px');
+    assert.ok(layout.scrollWidth <= 380, `no horizontal scrolling: the page is ${layout.scrollWidth} px wide`);
+    const [r, g, b] = layout.bg.match(/\d+/g).map(Number);
+    assert.ok((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.2, `dark background expected, got ${layout.bg}`);
+    assert.equal(layout.reduced, true);
+    await page.locator('gradlab-playground').screenshot({ path: `${SHOTS}/playground-380-dark.png` });
+    await context.close();
+  });
+
+  it('logged no console errors, page errors or failed requests', () => {
+    assert.deepEqual(problems, []);
+  });
+});
