@@ -8,7 +8,7 @@
 // arrive. A text summary of the latest values (part "summary", polite live region, at most
 // one update a second) is what a screen reader reads; the canvas itself is an image with a label.
 import uPlot from 'uplot';
-import { formatNumber } from './format.js';
+import { formatNumber, superscript } from './format.js';
 import { ElementBase, adoptStyles, define, el, onMediaChange, seriesPalette, themeColors } from './training-style.js';
 
 const STYLE = `
@@ -60,7 +60,8 @@ export class GradlabCurve extends ElementBase {
     this._ys = this._series.map(() => this._x.map(() => null));
     this._rebuild();
   }
-  /** Log-scaled y axis (attribute `log-scale`); values ≤ 0 are left out while it is on. */
+  /** Log-scaled y axis (attribute `log-scale`); values ≤ 0 are left out while it is on
+  // (the axis shows log10 of the values, labelled 10ⁿ). */
   get logScale() {
     return this.hasAttribute('log-scale');
   }
@@ -204,8 +205,15 @@ export class GradlabCurve extends ElementBase {
         height: this._height(),
         legend: { show: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
-        scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : { auto: true } },
-        axes: [axis(this.getAttribute('x-label') ?? 'step'), { ...axis(this.getAttribute('y-label') ?? ''), size: 52 }],
+        // Log scale: log10 of the values on a linear axis labelled 10ⁿ. (uPlot's own log axis
+        // loops without end below 1e-16, and vanishing gradients go far lower.)
+        scales: { x: { time: false }, y: log ? { range: (u, min, max) => (min === null || !Number.isFinite(min) ? [-1, 1] : [Math.floor(min), Math.ceil(max === min ? max + 1 : max)]) } : { auto: true } },
+        axes: [
+          axis(this.getAttribute('x-label') ?? 'step'),
+          log
+            ? { ...axis(this.getAttribute('y-label') ?? ''), size: 52, incrs: [1, 2, 3, 5, 10, 20], values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? `10${superscript(v)}` : '')) }
+            : { ...axis(this.getAttribute('y-label') ?? ''), size: 52 },
+        ],
         series: [{}, ...this._series.map((name, i) => ({ label: name, stroke: palette[i % palette.length], width: 2, spanGaps: false, points: { show: false } }))],
       },
       this._plotData(),
@@ -216,7 +224,7 @@ export class GradlabCurve extends ElementBase {
 
   _plotData() {
     const log = this.logScale;
-    const ys = this._ys.map((col) => (log ? col.map((v) => (v !== null && v > 0 ? v : null)) : col));
+    const ys = this._ys.map((col) => (log ? col.map((v) => (v !== null && v > 0 ? Math.log10(v) : null)) : col));
     return [this._x, ...ys];
   }
 

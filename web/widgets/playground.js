@@ -939,7 +939,7 @@ export class GradlabPlayground extends ElementBase {
   _classColors(theme, k) {
     if (k <= 2) return [theme.negative, theme.positive];
     const p = seriesPalette(theme);
-    return [theme.negative, theme.positive, ...p.slice(3)].slice(0, Math.max(k, 2));
+    return [theme.negative, theme.positive, ...p.slice(2)].slice(0, Math.max(k, 2));
   }
 
   _draw() {

@@ -163,9 +163,9 @@ export function onMediaChange(fn) {
   return () => queries.forEach((q) => q.removeEventListener('change', fn));
 }
 
-/** Series colours for curves and paths after the theme's accent/positive/negative. */
+/** Series colours for curves and paths: the theme's accent and positive, then fixed hues far apart. */
 export function seriesPalette(theme) {
-  return [theme.accent, theme.positive, theme.negative, '#16a34a', '#a855f7', '#d97706', '#0891b2', '#db2777'];
+  return [theme.accent, theme.positive, '#16a34a', '#a855f7', '#0891b2', '#d97706', '#db2777', '#65a30d'];
 }
 
 /** document.createElement with attributes, optional text (always as text) and parent. */
