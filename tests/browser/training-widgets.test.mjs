@@ -36,6 +36,10 @@ async function waitFor(fn, what, timeout = 10000) {
   }
 }
 
+function close2(actual, expected, what) {
+  assert.ok(actual.length === expected.length && actual.every((v, i) => Math.abs(v - expected[i]) < 1e-9), `${what}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+}
+
 /** requestAnimationFrame callbacks over 3 s (run in the page). */
 function countFrames() {
   return new Promise((resolve) => {
@@ -135,13 +139,13 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     await page.keyboard.press('Enter');
     await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').playing), 'training to start');
 
-    // Frames while the worker trains: requestAnimationFrame callbacks over 3 s, up to three
+    // Frames while the worker trains: requestAnimationFrame callbacks over 3 s, up to five
     // windows (other processes on a shared test machine take the CPU for seconds at a time;
     // the best window is the page's own rate).
     const bar = Math.min(MIN_FPS, HEADROOM * idleRate);
     const windows = [];
     let fps;
-    for (let w = 0; w < 3; w++) {
+    for (let w = 0; w < 5; w++) {
       const m = await page.evaluate(countFrames);
       m.rate = m.frames / m.seconds;
       windows.push(m);
@@ -340,6 +344,156 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     assert.equal(layout.reduced, true);
     await page.locator('gradlab-playground').screenshot({ path: `${SHOTS}/playground-380-dark.png` });
     await context.close();
+  });
+
+  it('<gradlab-curve>: append, summary text, log toggle by keyboard, errors name the problem', async () => {
+    const { page, context } = await openPage();
+    const r = await page.evaluate(async () => {
+      const c = document.createElement('gradlab-curve');
+      c.id = 'test-curve';
+      c.setAttribute('series', 'train, <b>test</b>');
+      c.setAttribute('label', 'Loss');
+      document.body.appendChild(c);
+      c.append(1, [0.5, 0.6]);
+      c.append(2, { train: 0.25 });
+      let wrongCount = null, unknown = null;
+      try { c.append(3, [1]); } catch (e) { wrongCount = `${e.name}: ${e.message}`; }
+      try { c.append(3, { nope: 1 }); } catch (e) { unknown = `${e.name}: ${e.message}`; }
+      await new Promise((res) => setTimeout(res, 1200));
+      const root = c.shadowRoot;
+      return {
+        summary: root.querySelector('[part="summary"]').textContent,
+        bold: root.querySelectorAll('b').length,
+        legend: root.querySelector('[part="legend"]').textContent,
+        data: c.data,
+        wrongCount,
+        unknown,
+        canvases: root.querySelectorAll('canvas').length,
+      };
+    });
+    assert.equal(r.summary, 'step 2: train 0.25, <b>test</b> none.');
+    assert.equal(r.bold, 0, 'series names are text');
+    assert.equal(r.legend, 'train<b>test</b>');
+    assert.deepEqual(r.data, { x: [1, 2], series: { train: [0.5, 0.25], '<b>test</b>': [0.6, null] } });
+    assert.equal(r.wrongCount, 'RangeError: gradlab-curve: append got 1 values for 2 series (train, <b>test</b>)');
+    assert.equal(r.unknown, 'RangeError: gradlab-curve: no series named "nope" (series: train, <b>test</b>)');
+    assert.ok(r.canvases >= 1, 'uPlot drew into the shadow root');
+    assert.deepEqual(await unnamedControls(page, '#test-curve'), []);
+    const toggle = page.locator('#test-curve').locator('button[part="log-toggle"]');
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.evaluate(() => document.querySelector('#test-curve').logScale), true);
+    await page.keyboard.press('Enter');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    await context.close();
+  });
+
+  it('<gradlab-optimizers>: keyboard moves the start, replays animate, surfaces switch, bad attributes are text', async () => {
+    const { page, context } = await openPage({ ready: false });
+    const host = page.locator('#optimizers');
+    assert.deepEqual(await unnamedControls(page, '#optimizers'), []);
+    await waitFor(() => page.evaluate(() => Number(document.querySelector('#optimizers').getAttribute('data-frame')) === 300), 'the first animation to finish', 8000);
+    const canvas = host.locator('canvas[part="surface"]');
+    await canvas.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const moved = await page.evaluate(() => {
+      const o = document.querySelector('#optimizers');
+      return { start: o.start, frame: Number(o.getAttribute('data-frame')), first: o.paths.sgd[0] };
+    });
+    close2(moved.start, [-1.4, 2.4], 'start after → ↓ (steps of a 40th of the box)');
+    assert.deepEqual(moved.first, moved.start, 'paths start at the new start');
+    assert.ok(moved.frame < 300, `the replay animates (frame ${moved.frame} of 300)`);
+    const row = await host.locator('tr[data-optimizer="adam"] td').allTextContents();
+    assert.equal(row[0], '0.05');
+    // The surface select by keyboard.
+    await host.locator('select[aria-label="Surface"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await waitFor(() => page.evaluate(() => document.querySelector('#optimizers').surface === 'elongated'), 'the elongated surface');
+    const elongated = await page.evaluate(() => document.querySelector('#optimizers').paths.sgd.slice(0, 2));
+    assert.deepEqual(elongated[0], [-2.8, 1.5]);
+    close2(elongated[1], [-2.548, -1.2], 'first SGD step on ½(x² + 20y²) with η = 0.09');
+    const hostile = await page.evaluate(() => {
+      const o = document.querySelector('#optimizers');
+      o.setAttribute('surface', '<img src=x onerror="window.__pwned = 3">');
+      return { message: o.shadowRoot.querySelector('[part="message"]').textContent, imgs: o.shadowRoot.querySelectorAll('img').length, surface: o.surface, pwned: window.__pwned ?? 0 };
+    });
+    assert.equal(hostile.message, 'surface: "<img src=x onerror=\\"window.__pwned = 3\\">" is not one of rosenbrock, elongated, saddle; showing elongated');
+    assert.equal(hostile.imgs, 0);
+    assert.equal(hostile.surface, 'elongated');
+    assert.equal(hostile.pwned, 0);
+    await context.close();
+  });
+
+  it('<gradlab-schedule> and <gradlab-depth>: values, keyboard input, invalid settings, engine numbers', async () => {
+    const { page, context } = await openPage({ ready: false });
+    assert.deepEqual(await unnamedControls(page, '#schedule'), []);
+    const values = await page.evaluate(() => {
+      const s = document.querySelector('#schedule');
+      const v = s.values();
+      return { n: v.steps.length, cos: [v.warmupCosine[49], v.warmupCosine[99], v.warmupCosine[799]], step: [v.step[249], v.step[250]], curve: s.shadowRoot.querySelector('gradlab-curve').data.x.length };
+    });
+    assert.deepEqual(values, { n: 1000, cos: [0.05, 0.1, 0.001], step: [0.1, 0.05], curve: 1000 });
+    const total = page.locator('#schedule').locator('input[aria-label="Total steps (cosine end)"]');
+    await total.focus();
+    await total.fill('50');
+    await page.keyboard.press('Tab');
+    const bad = await page.evaluate(() => ({ message: document.querySelector('#schedule').shadowRoot.querySelector('[part="message"]').textContent, total: document.querySelector('#schedule').settings.total }));
+    assert.match(bad.message, /total steps \(50\) must be an integer above the warmup \(100\)/);
+    assert.equal(bad.total, 800, 'the invalid value is not taken');
+    await total.fill('400');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.querySelector('#schedule').settings.total), 400);
+
+    await waitFor(() => page.evaluate(() => document.querySelector('#depth').series?.length === 4), 'the depth plot data from the worker', 15000);
+    const depth = await page.evaluate(async () => {
+      const d = document.querySelector('#depth');
+      const { createGradlab } = await import('/web/gradlab.js');
+      const gl = await createGradlab();
+      const direct = gl.vanishingGradients({ depth: 20, width: 1, seed: 1 });
+      const cells = [...d.shadowRoot.querySelectorAll('tbody tr')].map((tr) => tr.textContent);
+      d.setSeries([{ name: '<img src=x onerror="window.__pwned = 4">', gradNorms: [1, 0.1, 0.01] }]);
+      return { series: d.series.length, fromWorker: direct.map((r) => r.gradNorms), cells, shown: d.shadowRoot.querySelector('tbody th').textContent, imgs: d.shadowRoot.querySelectorAll('img').length };
+    });
+    assert.equal(depth.cells.length, 4);
+    assert.match(depth.cells[0], /^sigmoid \(w = 0\.3\)/);
+    assert.equal(depth.shown, '<img src=x onerror="window.__pwned = 4">');
+    assert.equal(depth.imgs, 0);
+    await context.close();
+  });
+
+  it('every widget at 380 px, light and dark: no overflow, dark colours, reduced motion (screenshots)', async () => {
+    for (const colorScheme of ['light', 'dark']) {
+      const { page, context } = await openPage({ width: 380, height: 800, colorScheme, reducedMotion: 'reduce' });
+      await page.evaluate(() => document.querySelector('gradlab-playground').step(200));
+      await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').progress?.step >= 200), '200 steps');
+      await waitFor(() => page.evaluate(() => document.querySelector('#depth').series?.length === 4), 'the depth data', 15000);
+      const info = await page.evaluate(() => {
+        const out = { scrollWidth: document.documentElement.scrollWidth };
+        for (const id of ['playground', 'curve', 'optimizers', 'schedule', 'depth']) {
+          const e = document.getElementById(id);
+          out[id] = { width: e.getBoundingClientRect().width, bg: getComputedStyle(e).backgroundColor };
+        }
+        // Reduced motion: a replay shows the whole paths at once.
+        const o = document.getElementById('optimizers');
+        o.shadowRoot.querySelector('button[part="replay"]').click();
+        out.frameAfterReplay = Number(o.getAttribute('data-frame'));
+        out.steps = o.settings.steps;
+        return out;
+      });
+      assert.ok(info.scrollWidth <= 380, `${colorScheme}: the page is ${info.scrollWidth} px wide at a 380 px viewport`);
+      assert.equal(info.frameAfterReplay, info.steps, 'no animation with reduced motion');
+      for (const id of ['playground', 'curve', 'optimizers', 'schedule', 'depth']) {
+        assert.ok(info[id].width <= 380, `${id} is ${info[id].width} px wide`);
+        const [r, g, b] = info[id].bg.match(/\d+/g).map(Number);
+        const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        if (colorScheme === 'dark') assert.ok(luminance < 0.2, `${id}: dark background expected, got ${info[id].bg}`);
+        else assert.ok(luminance > 0.8, `${id}: light background expected, got ${info[id].bg}`);
+        await page.locator('#' + id).screenshot({ path: `${SHOTS}/${id}-380-${colorScheme}.png` });
+      }
+      await context.close();
+    }
   });
 
   it('logged no console errors, page errors or failed requests', () => {

@@ -132,6 +132,7 @@ export class GradlabCurve extends ElementBase {
     this._offMedia?.();
     this._resize?.disconnect();
     cancelAnimationFrame(this._frame);
+    clearTimeout(this._timer);
     this._frame = 0;
     clearTimeout(this._summaryTimer);
     this._plot?.destroy();
@@ -234,14 +235,31 @@ export class GradlabCurve extends ElementBase {
     if (width !== this._plot.width) this._plot.setSize({ width, height: this._height() });
   }
 
+  /** Least time between two redraws in ms (default 100): a chart redrawn 10 times a second looks live and leaves the frames to the page. */
+  get redrawInterval() {
+    return this._redrawInterval ?? 100;
+  }
+  set redrawInterval(ms) {
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeError(`gradlab-curve: redrawInterval must be a number of milliseconds ≥ 0, got ${String(ms)}`);
+    this._redrawInterval = ms;
+  }
+
   _scheduleDraw() {
     if (this._frame || !this._plot) return;
-    this._frame = requestAnimationFrame(() => {
-      this._frame = 0;
-      if (!this._plot) return;
-      this._plot.setData(this._plotData());
-      this._updateSummary(false);
-    });
+    const wait = Math.max(0, (this._drawnAt ?? -Infinity) + this.redrawInterval - performance.now());
+    const draw = () => {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = 0;
+        if (!this._plot) return;
+        this._drawnAt = performance.now();
+        this._plot.setData(this._plotData());
+        this._updateSummary(false);
+      });
+    };
+    if (wait > 0) {
+      this._frame = -1;
+      this._timer = setTimeout(draw, wait);
+    } else draw();
   }
 
   /** "step 120: train loss 0.213, test loss 0.25" from the last finite value of each series. */

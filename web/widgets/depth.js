@@ -17,7 +17,6 @@ import { ElementBase, adoptStyles, define, el } from './training-style.js';
 const STYLE = `
 .status { font-size: 13px; margin: 4px 0; }
 table { margin-top: 8px; }
-.wrap { overflow-x: auto; }
 `;
 
 /** Checks [{ name, gradNorms: number[] }] (all of one length ≥ 1); returns a copy. */
@@ -123,7 +122,7 @@ export class GradlabDepth extends ElementBase {
     this._message = el('div', { class: 'message', part: 'message', role: 'alert' }, root);
     this._status = el('p', { class: 'status muted', part: 'status', role: 'status' }, root);
     this._curve = el('gradlab-curve', { label: '‖∂L/∂W‖ per layer', 'x-label': 'layer', 'log-scale': '', height: '220', part: 'chart' }, root);
-    const wrap = el('div', { class: 'wrap' }, root);
+    const wrap = el('div', { class: 'table-wrap' }, root);
     this._table = el('table', { part: 'table', 'aria-label': 'Gradient norm at the first and the last layer' }, wrap);
     this._shell = root;
   }
@@ -136,7 +135,7 @@ export class GradlabDepth extends ElementBase {
     this._curve.setData(Array.from({ length: L }, (_, i) => i + 1), series.map((s) => s.gradNorms));
     this._table.replaceChildren();
     const head = el('tr', {}, el('thead', {}, this._table));
-    for (const h of ['Network', 'Layer 1', `Layer ${L}`, 'Layer 1 ÷ last']) el('th', { scope: 'col' }, head, h);
+    for (const h of ['Network', 'Layer 1', `Layer ${L}`, 'First ÷ last']) el('th', { scope: 'col' }, head, h);
     const body = el('tbody', {}, this._table);
     const f = (v) => formatNumber(v, { digits: 3 });
     for (const s of series) {

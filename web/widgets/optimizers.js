@@ -244,7 +244,8 @@ export class GradlabOptimizers extends ElementBase {
     this._replay.addEventListener('click', () => this._recompute(true));
     el('span', { class: 'muted hint' }, bar, 'Click the map or use the arrow keys on it to move the start; Enter replays.');
     this._legend = el('div', { class: 'legend', part: 'legend' }, root);
-    this._table = el('table', { part: 'summary', 'aria-label': 'Where each optimizer ended' }, root);
+    const wrap = el('div', { class: 'table-wrap' }, root);
+    this._table = el('table', { part: 'summary', 'aria-label': 'Where each optimizer ended' }, wrap);
     this._shell = root;
   }
 
@@ -326,7 +327,7 @@ export class GradlabOptimizers extends ElementBase {
     this._legend.replaceChildren();
     this._table.replaceChildren();
     const head = el('tr', {}, el('thead', {}, this._table));
-    for (const h of ['Optimizer', 'Learning rate', 'End point', 'Loss at the end']) el('th', { scope: 'col' }, head, h);
+    for (const h of ['Optimizer', 'η', 'End (x, y)', 'Loss there']) el('th', { scope: 'col' }, head, h);
     const body = el('tbody', {}, this._table);
     for (const kind of OPTIMIZER_KINDS) {
       const path = this._paths[kind];
@@ -337,8 +338,8 @@ export class GradlabOptimizers extends ElementBase {
       const tr = el('tr', { 'data-optimizer': kind }, body);
       el('th', { scope: 'row' }, tr, LABELS[kind]);
       el('td', { class: 'num' }, tr, formatNumber(this._settings[kind === 'momentum' ? 'momentum' : kind]) + (kind === 'momentum' ? `, β ${formatNumber(this._settings.beta)}` : ''));
-      el('td', { class: 'num' }, tr, `(${formatNumber(end[0], { digits: 4 })}, ${formatNumber(end[1], { digits: 4 })})`);
-      el('td', { class: 'num' }, tr, path.diverged ? `diverged at step ${path.diverged}` : formatNumber(s.f(end[0], end[1]), { digits: 4 }));
+      el('td', { class: 'num' }, tr, `(${formatNumber(end[0], { digits: 3 })}, ${formatNumber(end[1], { digits: 3 })})`);
+      el('td', { class: 'num' }, tr, path.diverged ? `diverged at step ${path.diverged}` : formatNumber(s.f(end[0], end[1]), { digits: 3 }));
     }
     this._canvas.setAttribute('aria-label', `Loss surface ${s.label}, start (${formatNumber(this._start[0], { digits: 3 })}, ${formatNumber(this._start[1], { digits: 3 })}), ${this._settings.steps} steps of SGD, momentum and Adam; the table below lists where each ended`);
   }

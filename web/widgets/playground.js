@@ -293,7 +293,9 @@ legend { font-weight: 600; padding: 0 4px; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .toolbar .status { font-family: var(--_mono); font-size: 13px; color: var(--_muted); }
 .board { position: relative; width: 100%; max-width: 440px; aspect-ratio: 1; margin: 8px 0; }
-canvas.boundary { width: 100%; height: 100%; display: block; border: 1px solid var(--_border); border-radius: 8px; touch-action: manipulation; }
+canvas.heat, canvas.boundary { position: absolute; inset: 0; width: 100%; height: 100%; display: block; border-radius: 8px; }
+canvas.heat { background: var(--_bg); image-rendering: auto; }
+canvas.boundary { border: 1px solid var(--_border); touch-action: manipulation; }
 .metrics { display: grid; grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); gap: 6px 12px; margin: 8px 0; }
 .metrics div { display: flex; flex-direction: column; }
 .metrics dt { font-size: 12px; color: var(--_muted); }
@@ -445,7 +447,6 @@ export class GradlabPlayground extends ElementBase {
     this._resize = new ResizeObserver((entries) => {
       const box = entries.at(-1).contentRect;
       this._boardSize = { width: box.width, height: box.height };
-      this._pointsLayer = null;
       this._scheduleDraw();
     });
     this._resize.observe(this._canvas);
@@ -610,6 +611,7 @@ export class GradlabPlayground extends ElementBase {
     c.reset.addEventListener('click', () => this.reset().catch((e) => this._showMessages([e.message])));
 
     const board = el('div', { class: 'board' }, run);
+    this._heat = el('canvas', { class: 'heat', part: 'heat-map', 'aria-hidden': 'true', width: GRID, height: GRID }, board);
     this._canvas = el('canvas', { class: 'boundary', part: 'boundary', tabindex: '0', role: 'img', 'aria-label': 'Decision boundary' }, board);
     this._canvas.addEventListener('click', (e) => this._onCanvasClick(e));
     this._canvas.addEventListener('keydown', (e) => this._onCanvasKey(e));
@@ -849,7 +851,7 @@ export class GradlabPlayground extends ElementBase {
         if (seq !== this._configSeq) return this._readyPromise;
         this._info = info;
         this._data = data;
-        this._pointsLayer = null;
+        this._overlayKey = null;
         this._ready = true;
         this._setButtons();
         const sizes = info.sizes.join('-');
@@ -932,7 +934,7 @@ export class GradlabPlayground extends ElementBase {
     if (!this._theme) {
       this._theme = themeColors(this);
       this._theme.rgb = { bg: colorToRgb(this._theme.bg), classes: this._classColors(this._theme, MAX_CLASSES).map(colorToRgb) };
-      this._pointsLayer = null;
+      this._overlayKey = null;
     }
     return this._theme;
   }
@@ -944,7 +946,18 @@ export class GradlabPlayground extends ElementBase {
 
   _draw() {
     this._drawBoard();
-    this._drawMetrics();
+    // Text and the gradient table at most 10 times a second: each change costs a layout.
+    const now = performance.now();
+    if (!this._playing || now - (this._metricsAt ?? -Infinity) >= 100) {
+      this._metricsAt = now;
+      this._drawMetrics();
+    } else if (!this._metricsTimer) {
+      this._metricsTimer = setTimeout(() => {
+        this._metricsTimer = 0;
+        this._metricsAt = performance.now();
+        this._drawMetrics();
+      }, 100);
+    }
   }
 
   _drawMetrics() {
@@ -990,30 +1003,25 @@ export class GradlabPlayground extends ElementBase {
     });
   }
 
+  // The board is two canvases: the heat map at the grid's own size (64 × 64), scaled up
+  // smoothly by CSS, and over it the points and the cursor at full resolution, redrawn only
+  // when they change. Per progress message the page then uploads 16 KB of pixels, not a
+  // full-size canvas.
   _drawBoard() {
-    const canvas = this._canvas;
-    const rect = this._boardSize;
-    if (!rect || rect.width < 2) return;
-    const dpr = Math.min(2, globalThis.devicePixelRatio || 1);
-    const W = Math.round(rect.width * dpr);
-    const H = Math.round(rect.height * dpr);
-    if (canvas.width !== W || canvas.height !== H) {
-      canvas.width = W;
-      canvas.height = H;
-    }
-    const ctx = canvas.getContext('2d');
-    const theme = this._themeNow();
-    ctx.fillStyle = theme.bg;
-    ctx.fillRect(0, 0, W, H);
     const info = this._info;
-    if (!info) return;
-    const g = info.grid;
-    const classes = info.task.classes;
-    const colors = this._classColors(theme, Math.max(2, classes));
-    const rgb = theme.rgb.classes.slice(0, colors.length);
-    const bg = theme.rgb.bg;
-    if (this._latest?.grid) {
-      const size = g.size;
+    const theme = this._themeNow();
+    const heat = this._heat;
+    if (!info || !this._latest?.grid) {
+      heat.getContext('2d').clearRect(0, 0, heat.width, heat.height);
+    } else {
+      const size = info.grid.size;
+      if (heat.width !== size || heat.height !== size) {
+        heat.width = size;
+        heat.height = size;
+      }
+      const colors = this._classColors(theme, Math.max(2, info.task.classes));
+      const rgb = theme.rgb.classes.slice(0, colors.length);
+      const bg = theme.rgb.bg;
       const values = this._latest.grid;
       const image = new ImageData(size, size);
       const px = image.data;
@@ -1041,45 +1049,56 @@ export class GradlabPlayground extends ElementBase {
         px[4 * i + 2] = mix(bg[2], color[2], t);
         px[4 * i + 3] = 255;
       }
-      this._tile ??= document.createElement('canvas');
-      this._tile.width = size;
-      this._tile.height = size;
-      this._tile.getContext('2d').putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(this._tile, 0, 0, W, H);
+      heat.getContext('2d').putImageData(image, 0, 0);
     }
+    const key = `${this._boardSize?.width}x${this._boardSize?.height}|${this._cursorShown ? this._cursor.x + ',' + this._cursor.y : ''}`;
+    if (this._overlayKey !== key || !this._overlayDrawn) this._drawOverlay(key);
+  }
+
+  _drawOverlay(key) {
+    const canvas = this._canvas;
+    const rect = this._boardSize;
+    if (!rect || rect.width < 2) return;
+    const dpr = Math.min(2, globalThis.devicePixelRatio || 1);
+    const W = Math.round(rect.width * dpr);
+    const H = Math.round(rect.height * dpr);
+    if (canvas.width !== W || canvas.height !== H) {
+      canvas.width = W;
+      canvas.height = H;
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.clearRect(0, 0, W, H);
+    this._overlayKey = key;
+    const info = this._info;
+    const theme = this._themeNow();
+    const g = info?.grid ?? { x0: -1.15, x1: 1.15, y0: -1.15, y1: 1.15 };
     const toPx = (x, y) => [((x - g.x0) / (g.x1 - g.x0)) * W, ((g.y1 - y) / (g.y1 - g.y0)) * H];
-    // The points change only with the data: drawn once into a layer, copied every frame.
-    if (this._data && (!this._pointsLayer || this._pointsLayer.width !== W || this._pointsLayer.height !== H)) {
-      const layer = document.createElement('canvas');
-      layer.width = W;
-      layer.height = H;
-      const lc = layer.getContext('2d');
+    if (info && this._data) {
+      const colors = this._classColors(theme, Math.max(2, info.task.classes));
       const r = 3.5 * dpr;
       const drawPoints = (xs, ys, filled) => {
         for (let i = 0; i < ys.length; i++) {
           const [X, Y] = toPx(xs[2 * i], xs[2 * i + 1]);
           const fill = info.task.kind === 'regression' ? (ys[i] >= 0 ? colors[1] : colors[0]) : colors[ys[i] % colors.length];
-          lc.beginPath();
-          lc.arc(X, Y, r, 0, 2 * Math.PI);
+          ctx.beginPath();
+          ctx.arc(X, Y, r, 0, 2 * Math.PI);
           if (filled) {
-            lc.fillStyle = fill;
-            lc.fill();
-            lc.lineWidth = 1 * dpr;
-            lc.strokeStyle = theme.fg;
-            lc.stroke();
+            ctx.fillStyle = fill;
+            ctx.fill();
+            ctx.lineWidth = 1 * dpr;
+            ctx.strokeStyle = theme.fg;
+            ctx.stroke();
           } else {
-            lc.lineWidth = 2 * dpr;
-            lc.strokeStyle = fill;
-            lc.stroke();
+            ctx.lineWidth = 2 * dpr;
+            ctx.strokeStyle = fill;
+            ctx.stroke();
           }
         }
       };
       drawPoints(this._data.trainX, this._data.trainY, true);
       drawPoints(this._data.testX, this._data.testY, false);
-      this._pointsLayer = layer;
-    }
-    if (this._pointsLayer) ctx.drawImage(this._pointsLayer, 0, 0);
+      this._overlayDrawn = true;
+    } else this._overlayDrawn = false;
     if (this._cursorShown && this._state.dataset === 'custom') {
       const [X, Y] = toPx(this._cursor.x, this._cursor.y);
       ctx.strokeStyle = theme.fg;

@@ -24,8 +24,10 @@ import { createGradlab } from '../gradlab.js';
 
 const CHUNK_MS = 16;
 // While playing, progress (metrics, the grid) goes out at most this often: every message
-// costs the page a redraw, and 30 a second look continuous.
+// costs the page a redraw, and 20 a second look continuous.
 const PROGRESS_MS = 50;
+const REST_EVERY = 2;
+const REST_MS = 6;
 const MAX_STEPS_PER_CHUNK = 100000;
 
 let gl = null;
@@ -175,6 +177,7 @@ const session = {
   playing: false,
   stepsPerChunk: 16,
   postedAt: 0,
+  chunks: 0,
   step: 0,
   rate: { t0: 0, steps0: 0, value: 0 },
 };
@@ -341,6 +344,12 @@ function postProgress(last) {
 // Made on first use: an open port would keep a Node process that imports this module alive.
 let tick = null;
 function scheduleChunk() {
+  // Every few chunks the worker rests REST_MS: on a two-core machine the page's own threads
+  // (main, compositor, raster) need part of the core this loop would otherwise hold.
+  if (++session.chunks % REST_EVERY === 0) {
+    setTimeout(chunk, REST_MS);
+    return;
+  }
   if (!tick) {
     tick = new MessageChannel();
     tick.port1.onmessage = () => chunk();

@@ -47,6 +47,7 @@ export const BASE_STYLE = `
   }
 }
 :host([hidden]) { display: none; }
+[hidden] { display: none !important; }
 *, *::before, *::after { box-sizing: border-box; }
 button, input, select, textarea {
   font: inherit;
@@ -72,7 +73,9 @@ button:disabled, input:disabled, select:disabled { opacity: 0.5; cursor: not-all
 label.field { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--_muted); min-width: 0; }
 label.field > input, label.field > select { color: var(--_fg); font-size: 14px; width: 100%; }
 table { border-collapse: collapse; font-size: 13px; }
-th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid var(--_border); }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+@container (max-width: 420px) { table { font-size: 12px; } th, td { padding: 2px 4px; } }
+th, td { padding: 2px 6px; text-align: right; border-bottom: 1px solid var(--_border); }
 th:first-child, td:first-child { text-align: left; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) {
