@@ -304,6 +304,66 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     await context.close();
   });
 
+  it('worker: errors arrive as Errors naming the problem and the worker stays usable; blobs, regression and multiclass tasks', async () => {
+    const { page, context } = await openPage();
+    const r = await page.evaluate(async () => {
+      const { TrainingClient } = await import('/web/widgets/training-client.js');
+      const client = new TrainingClient();
+      const base = {
+        data: { dataset: 'moons', n: 100, noise: 0.1, seed: 3, testShare: 0.2 },
+        model: { layers: [{ units: 6, activation: 'relu' }], seed: 3 },
+        train: { optimizer: 'adam', lr: 0.05, batchSize: 16, weightDecay: 0, schedule: { type: 'constant' } },
+      };
+      const caught = async (promise) => {
+        try {
+          await promise;
+          return 'no error';
+        } catch (e) {
+          return `${e instanceof Error ? e.constructor.name : typeof e}: ${e.message}`;
+        }
+      };
+      const out = {};
+      out.unknownSet = await caught(client.configure({ ...base, data: { ...base.data, dataset: 'mnist' } }));
+      out.bceOnThree = await caught(client.configure({ ...base, data: { ...base.data, dataset: 'spiral3' }, train: { ...base.train, loss: 'bce' } }));
+      out.badActivation = await caught(client.configure({ ...base, model: { layers: [{ units: 4, activation: 'swish' }], seed: 1 } }));
+      out.stepBefore = await caught(client.step(0));
+      const ok = await client.configure(base);
+      out.info = ok.info;
+      out.badStep = await caught(client.step(0));
+      const progress = new Promise((res) => client.addEventListener('progress', (e) => e.detail.step === 5 && res(e.detail)));
+      await client.step(5);
+      out.afterStep = (await progress).step;
+      out.deadShareLength = (await new Promise((res) => { client.addEventListener('progress', (e) => e.detail.step === 6 && res(e.detail)); client.step(1); })).deadShare.length;
+      const blobs = await client.configure({ ...base, data: { ...base.data, dataset: 'blobs', classes: 4 } });
+      out.blobs = { task: blobs.info.task, sizes: blobs.info.sizes, labels: [...new Set(blobs.data.trainY)].sort() };
+      const reg = await client.configure({ ...base, data: { ...base.data, dataset: 'regression' } });
+      out.regression = { task: reg.info.task, sizes: reg.info.sizes };
+      // configure also posts the untrained state: wait for the record of step 300.
+      const lossAfter = new Promise((res) => client.addEventListener('progress', (e) => e.detail.step === 300 && res(e.detail)));
+      await client.step(300);
+      const p = await lossAfter;
+      out.regressionProgress = { trainLoss: p.trainLoss, accuracy: p.trainAccuracy, gridLength: p.grid.length };
+      client.terminate();
+      out.afterTerminate = await caught(client.play());
+      return out;
+    });
+    assert.equal(r.unknownSet, 'Error: unknown data set "mnist" (expected moons, circles, xor, spiral, spiral3, blobs, regression or custom)');
+    assert.equal(r.bceOnThree, 'Error: loss bce needs two classes, the data set has 3: use crossEntropy');
+    assert.match(r.badActivation, /^Error: mlp: .*swish/);
+    assert.equal(r.stepBefore, 'Error: step: no model yet (send configure first)');
+    assert.equal(r.badStep, 'RangeError: step: steps must be an integer in 1..100000, got 0');
+    assert.deepEqual(r.info.sizes, [2, 6, 1]);
+    assert.equal(r.afterStep, 5);
+    assert.equal(r.deadShareLength, 1, 'a dead-ReLU share for the one hidden layer');
+    assert.deepEqual(r.blobs, { task: { kind: 'classification', loss: 'crossEntropy', outputs: 4, classes: 4 }, sizes: [2, 6, 4], labels: [0, 1, 2, 3] });
+    assert.deepEqual(r.regression, { task: { kind: 'regression', loss: 'mse', outputs: 1, classes: 0 }, sizes: [2, 6, 1] });
+    assert.ok(r.regressionProgress.trainLoss < 0.3, `regression MSE after 300 steps: ${r.regressionProgress.trainLoss}`);
+    assert.ok(Number.isNaN(r.regressionProgress.accuracy), 'no accuracy for regression (NaN)');
+    assert.equal(r.regressionProgress.gridLength, 48 * 48);
+    assert.equal(r.afterTerminate, 'Error: training client: play after terminate()');
+    await context.close();
+  });
+
   it('playground: points clicked in and added with the keyboard', async () => {
     const { page, context } = await openPage({ hash: '#playground=' + encodeURIComponent(JSON.stringify({ dataset: 'custom', testShare: 0 })), ready: false });
     const hint = await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground')?.shadowRoot.querySelector('[part="message"]').textContent), 'the empty-data message');

@@ -82,9 +82,12 @@ export class GradlabCurve extends ElementBase {
   /**
    * Adds one point per series at x = step. values: an array in series order, or an object
    * { name: value } (series left out get no point). Non-finite values leave a gap.
+   * Called with nodes or strings instead, it is Element.append.
    */
   append(step, values) {
-    if (typeof step !== 'number' || !Number.isFinite(step)) throw new TypeError(`gradlab-curve: append(step, values): step must be a finite number, got ${String(step)}`);
+    // Element.append(...nodes) keeps working: only a number as the first argument is a data point.
+    if (typeof step !== 'number') return super.append(...arguments);
+    if (!Number.isFinite(step)) throw new TypeError(`gradlab-curve: append(step, values): step must be a finite number, got ${String(step)}`);
     let row;
     if (Array.isArray(values) || ArrayBuffer.isView(values)) {
       if (values.length !== this._series.length)
