@@ -325,7 +325,7 @@ function metrics(last) {
     testLoss: te.loss,
     trainAccuracy: classification ? tr.accuracy : NaN,
     testAccuracy: classification ? te.accuracy : NaN,
-    stepsPerSecond: rate.value,
+    stepsPerSecond: session.playing ? rate.value : 0,  // single steps have no rate worth showing
     lr: last ? last.lr : NaN,
     gradNorm: last ? last.gradNorm : NaN,
     layerGradNorms: session.step > 0 ? m.layerGradNorms() : layers.map(() => 0).concat(0),
