@@ -16,8 +16,9 @@ const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-bac
 const SHOTS = process.env.TRAINING_SHOTS ?? '/tmp/gradlab-training-shots';
 const PAGE = '/web/demo/widgets/training.html';
 // The display runs at 60 Hz; 55 leaves 5 frames a second (8 %) of headroom. On a machine so
-// loaded that the idle page itself misses 60 fps (measured first, same page, same 3 s), the bar
-// is 92 % of that idle rate instead: the worker must not cost the page more than the headroom.
+// loaded that the idle page itself misses 60 fps (measured just before, same page, same 3 s),
+// the bar is 92 % of that idle rate instead: the worker must not cost the page more than the
+// headroom.
 const MIN_FPS = 55;
 const HEADROOM = 0.92;
 
@@ -130,33 +131,33 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     assert.equal(before.info.nTest, 60, '30 % of 200 points held out');
     assert.equal(before.playing, false);
 
-    const idle = await page.evaluate(countFrames);
-    const idleRate = idle.frames / idle.seconds;
-
-    // Play with the keyboard: focus the button, press Enter.
+    // Frames without and with the worker training, in pairs of 3 s windows (idle, then
+    // training): requestAnimationFrame callbacks. Other processes on a shared test machine
+    // take the CPU for seconds at a time, so up to five pairs run and the first pair whose
+    // training window clears the bar (min(55, 92 % of its idle window)) passes.
     const play = page.locator('gradlab-playground').locator('button[part="play"]');
-    await play.focus();
-    await page.keyboard.press('Enter');
-    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').playing), 'training to start');
-
-    // Frames while the worker trains: requestAnimationFrame callbacks over 3 s, up to five
-    // windows (other processes on a shared test machine take the CPU for seconds at a time;
-    // the best window is the page's own rate).
-    const bar = Math.min(MIN_FPS, HEADROOM * idleRate);
-    const windows = [];
-    let fps;
-    for (let w = 0; w < 5; w++) {
-      const m = await page.evaluate(countFrames);
-      m.rate = m.frames / m.seconds;
-      windows.push(m);
-      if (!fps || m.rate > fps.rate) fps = m;
-      if (fps.rate >= bar) break;
+    const pairs = [];
+    let passed = null;
+    for (let w = 0; w < 5 && !passed; w++) {
+      const idle = await page.evaluate(countFrames);
+      if (w === 0) {
+        // Play with the keyboard: focus the button, press Enter.
+        await play.focus();
+        await page.keyboard.press('Enter');
+      } else await page.evaluate(() => document.querySelector('gradlab-playground').play());
+      await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').playing), 'training to start');
+      const training = await page.evaluate(countFrames);
+      const pair = { idle: idle.frames / idle.seconds, training: training.frames / training.seconds, seconds: training.seconds, worstGapMs: training.worstGapMs };
+      pair.bar = Math.min(MIN_FPS, HEADROOM * pair.idle);
+      pairs.push(pair);
+      if (pair.training >= pair.bar) passed = pair;
+      else await page.evaluate(() => document.querySelector('gradlab-playground').pause());
     }
-    fps.steps = await page.evaluate(() => document.querySelector('gradlab-playground').progress.step);
-    const rate = fps.rate;
-    console.log(`# frame rate: idle ${idleRate.toFixed(1)} fps (worst gap ${idle.worstGapMs.toFixed(1)} ms); while training ${windows.map((m) => `${m.rate.toFixed(1)} fps (worst gap ${m.worstGapMs.toFixed(1)} ms)`).join(', ')} over ${fps.seconds.toFixed(2)} s windows, ${fps.steps} steps done; bar ${bar.toFixed(1)}`);
-    assert.ok(fps.seconds >= 3, `measured over ${fps.seconds} s`);
-    assert.ok(rate >= bar, `the page ran at ${rate.toFixed(1)} fps while training (need ≥ ${bar.toFixed(1)}; idle ${idleRate.toFixed(1)})`);
+    const fps = { steps: await page.evaluate(() => document.querySelector('gradlab-playground').progress.step) };
+    console.log(`# frame rate (idle → while training, 3 s windows): ${pairs.map((p) => `${p.idle.toFixed(1)} → ${p.training.toFixed(1)} fps (worst gap ${p.worstGapMs.toFixed(1)} ms)`).join('; ')}; ${fps.steps} steps done`);
+    const best = pairs.reduce((a, b) => (b.training - b.bar > a.training - a.bar ? b : a));
+    assert.ok(passed, `the page ran at ${best.training.toFixed(1)} fps while training (need ≥ ${best.bar.toFixed(1)}; idle ${best.idle.toFixed(1)})`);
+    assert.ok(passed.seconds >= 3, `measured over ${passed.seconds} s`);
     assert.ok(fps.steps > 100, `the worker trained only ${fps.steps} steps in 3 s`);
 
     const progress = await waitFor(async () => {
@@ -178,10 +179,12 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     await page.keyboard.press('Enter');
     await waitFor(() => page.evaluate(() => !document.querySelector('gradlab-playground').playing), 'training to pause');
     assert.equal(await play.getAttribute('aria-label'), 'Play');
-    await page.waitForTimeout(200);  // a chunk's progress may still be on its way
+    // pause() resolves when the worker has answered: every progress record it sent before
+    // that has arrived (one port, in order), and no chunk runs after it.
+    await page.evaluate(() => document.querySelector('gradlab-playground').pause());
     const stepNow = () => page.evaluate(() => document.querySelector('gradlab-playground').progress.step);
     const stepAtPause = await stepNow();
-    await page.waitForTimeout(200);
+    await page.waitForTimeout(300);
     assert.equal(await stepNow(), stepAtPause, 'no steps while paused');
     // Step trains exactly one step.
     await page.locator('gradlab-playground').locator('button[part="step"]').click();
@@ -454,6 +457,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     const host = page.locator('#optimizers');
     assert.deepEqual(await unnamedControls(page, '#optimizers'), []);
     await waitFor(() => page.evaluate(() => Number(document.querySelector('#optimizers').getAttribute('data-frame')) === 300), 'the first animation to finish', 8000);
+    await page.evaluate(() => document.querySelector('#optimizers').setAttribute('duration', '20000'));  // slow enough to see mid-way on a loaded machine
     const canvas = host.locator('canvas[part="surface"]');
     await canvas.focus();
     await page.keyboard.press('ArrowRight');

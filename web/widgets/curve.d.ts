@@ -35,3 +35,6 @@ declare global {
     'gradlab-curve': GradlabCurve;
   }
 }
+
+/** Registers <gradlab-curve> once (importing curve.js does it too). */
+export declare function defineCurve(): void;

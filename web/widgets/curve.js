@@ -293,4 +293,13 @@ export class GradlabCurve extends ElementBase {
   }
 }
 
-define('gradlab-curve', GradlabCurve);
+/**
+ * Registers <gradlab-curve> (once). The widgets that embed curves call it before creating
+ * one: a bundler honouring "sideEffects": false drops the registration below when a
+ * module only imports this file for it.
+ */
+export function defineCurve() {
+  define('gradlab-curve', GradlabCurve);
+}
+
+defineCurve();

@@ -10,7 +10,7 @@
 // A table under the plot gives, per network, the norm at the first and the last layer and
 // their ratio: the numbers a screen reader needs.
 import { formatNumber } from './format.js';
-import './curve.js';
+import { defineCurve } from './curve.js';
 import { TrainingClient } from './training-client.js';
 import { ElementBase, adoptStyles, define, el } from './training-style.js';
 
@@ -117,6 +117,7 @@ export class GradlabDepth extends ElementBase {
   }
 
   _buildShell() {
+    defineCurve();
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root, STYLE);
     this._message = el('div', { class: 'message', part: 'message', role: 'alert' }, root);

@@ -105,7 +105,7 @@ canvas { width: 100%; height: 100%; display: block; border: 1px solid var(--_bor
 
 export class GradlabOptimizers extends ElementBase {
   static get observedAttributes() {
-    return ['surface', 'steps'];
+    return ['surface', 'steps', 'duration'];
   }
 
   constructor() {
@@ -177,6 +177,7 @@ export class GradlabOptimizers extends ElementBase {
   attributeChangedCallback(name, old, value) {
     if (!this._shell || !this.isConnected) return;
     if (name === 'surface') this._applySurface(value ?? 'rosenbrock');
+    if (name === 'duration') return;
     if (name === 'steps') {
       const n = Number(value);
       if (Number.isInteger(n) && n >= 1 && n <= MAX_STEPS) {
@@ -304,9 +305,11 @@ export class GradlabOptimizers extends ElementBase {
       return;
     }
     const t0 = performance.now();
+    const attr = Number(this.getAttribute('duration'));
+    const duration = Number.isFinite(attr) && attr >= 0 ? attr : ANIMATION_MS;
     const frame = (now) => {
       // A frame's timestamp can precede t0 (it is the frame's start).
-      const done = Math.min(1, Math.max(0, (now - t0) / ANIMATION_MS));
+      const done = duration === 0 ? 1 : Math.min(1, Math.max(0, (now - t0) / duration));
       this._shown = Math.round(done * o.steps);
       this.setAttribute('data-frame', String(this._shown));
       this._draw();

@@ -21,7 +21,7 @@
 // buttons appear only once registered (the PyTorch/ONNX exporters are wired in elsewhere).
 import { formatNumber } from './format.js';
 import { TrainingClient } from './training-client.js';
-import './curve.js';
+import { defineCurve } from './curve.js';
 import { ElementBase, adoptStyles, colorToRgb, define, el, onMediaChange, prefersReducedMotion, seriesPalette, themeColors } from './training-style.js';
 
 export const DATASETS = ['moons', 'circles', 'xor', 'spiral', 'spiral3', 'blobs', 'regression', 'custom'];
@@ -526,6 +526,7 @@ export class GradlabPlayground extends ElementBase {
   // ---- DOM -------------------------------------------------------------------
 
   _buildShell() {
+    defineCurve();
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root, STYLE);
     const c = {};

@@ -10,7 +10,7 @@
 //                 lrMin + ½(η − lrMin)(1 + cos(π (t − warmup) / (total − warmup)))
 // (tests/browser/training-widgets-math.test.mjs compares scheduleLr with model.train's lr).
 import { formatNumber } from './format.js';
-import './curve.js';
+import { defineCurve } from './curve.js';
 import { ElementBase, adoptStyles, define, el } from './training-style.js';
 
 export const SCHEDULE_TYPES = ['constant', 'step', 'warmupCosine'];
@@ -121,6 +121,7 @@ export class GradlabSchedule extends ElementBase {
   }
 
   _buildShell() {
+    defineCurve();
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root, STYLE);
     const controls = el('div', { class: 'controls', part: 'controls' }, root);

@@ -33,7 +33,10 @@ const MAX_STEPS_PER_CHUNK = 100000;
 let gl = null;
 let enginePromise = null;
 function engine() {
-  enginePromise ??= createGradlab().then((g) => (gl = g));
+  // The .wasm URL written out here so that bundlers (Vite, webpack) see it, copy the file
+  // and put its final (hashed) name in; unbundled it is the package's own web/dist file.
+  const wasmUrl = new URL('../dist/gradlab_wasm.wasm', import.meta.url);
+  enginePromise ??= createGradlab({ locateFile: () => wasmUrl }).then((g) => (gl = g));
   return enginePromise;
 }
 

@@ -19,8 +19,11 @@ export class TrainingClient extends EventTarget {
   /** @param {{ workerUrl?: string | URL }} [options] another worker URL (tests, bundlers with their own worker handling) */
   constructor(options = {}) {
     super();
-    const url = options.workerUrl ?? new URL('./train-worker.js', import.meta.url);
-    this._worker = new Worker(url, { type: 'module' });
+    // Written out in full on purpose: Vite and webpack bundle a worker only when they see
+    // new Worker(new URL('...', import.meta.url), { type: 'module' }) literally.
+    this._worker = options.workerUrl
+      ? new Worker(options.workerUrl, { type: 'module' })
+      : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
     this._nextId = 1;
     this._pending = new Map();
     this._terminated = false;
