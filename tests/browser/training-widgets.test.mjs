@@ -82,7 +82,7 @@ function deepFocus(page) {
     let a = document.activeElement;
     let host = null;
     while (a?.shadowRoot?.activeElement) {
-      host = a;
+      host ??= a;  // the outermost host: nested widgets (curves in the playground) count as its own
       a = a.shadowRoot.activeElement;
     }
     return a ? { tag: a.tagName.toLowerCase(), label: a.getAttribute('aria-label') ?? a.textContent.trim(), host: host?.id ?? null } : null;
@@ -220,6 +220,27 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
       return [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button[data-exporter]')].map((b) => b.textContent);
     });
     assert.deepEqual(added, ['Export test format']);
+    const exported = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      const seen = new Promise((res) => pg.addEventListener('gradlab-export', (e) => { e.preventDefault(); res(e.detail); }, { once: true }));
+      pg.shadowRoot.querySelector('button[data-exporter="test"]').click();
+      const d = await seen;
+      return { format: d.format, fileName: d.fileName, sizes: d.model.sizes, params: d.model.params.length };
+    });
+    assert.deepEqual(exported, { format: 'test', fileName: 'm.txt', sizes: [2, 8, 8, 1], params: 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1 });
+
+    // Keyboard only: Tab walks through every control in order and reaches the run controls.
+    await page.locator('gradlab-playground').locator('select[aria-label="Data set"]').focus();
+    const visited = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const f = await deepFocus(page);
+      if (!f || f.host !== 'playground') break;
+      visited.push(f.label);
+    }
+    for (const label of ['Points', 'Neurons in hidden layer 1', 'Activation of hidden layer 2', 'Add a hidden layer', 'Learning rate', 'Schedule', 'Play', 'Train one step', 'Reset the weights', 'Export the trained model as JSON'])
+      assert.ok(visited.includes(label), `Tab never reached "${label}" (visited: ${visited.join(' | ')})`);
+    assert.ok(visited.some((l) => l.startsWith('Decision boundary of the Two moons data')), `the plot is a tab stop (visited: ${visited.join(' | ')})`);
     await context.close();
   });
 
@@ -269,6 +290,12 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     assert.deepEqual(roundTrip.errors, []);
     assert.ok(roundTrip.hash.includes('"dataset":"spiral3"'), `hash ${roundTrip.hash.slice(0, 80)}`);
 
+    // A new hash (the back button, a pasted link) is followed.
+    await page.evaluate(() => { location.hash = 'playground=' + encodeURIComponent(JSON.stringify({ dataset: 'circles', n: 120 })); });
+    await waitFor(() => page.evaluate(() => document.querySelector('gradlab-playground').state.dataset === 'circles'), 'the playground to follow the hash');
+    await page.evaluate(() => document.querySelector('gradlab-playground').whenReady());
+    assert.equal(await page.evaluate(() => document.querySelector('gradlab-playground').info.nTrain + document.querySelector('gradlab-playground').info.nTest), 120);
+
     // Invalid typed value: a visible message, aria-invalid, the old value kept.
     const lr = page.locator('gradlab-playground').locator('input[aria-label="Learning rate"]');
     await lr.fill('-1');
@@ -279,6 +306,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
       return { message: root.querySelector('[part="message"]').textContent, lr: document.querySelector('gradlab-playground').state.lr };
     });
     assert.match(typed.message, /learning rate: -1 is not a number in \(0, 10\]/);
+    assert.equal(await lr.getAttribute('aria-invalid'), 'true');
     assert.equal(typed.lr, 0.03);
 
     // Pasted CSV: a ragged row is named; a good CSV becomes the data set.
