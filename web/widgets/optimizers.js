@@ -320,6 +320,8 @@ export class GradlabOptimizers extends ElementBase {
       }
     };
     this._shown = 0;
+    this.setAttribute('data-frame', '0');
+    this._draw();
     this._anim = requestAnimationFrame(frame);
   }
 
