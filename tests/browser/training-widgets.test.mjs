@@ -185,11 +185,13 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     const stepNow = () => page.evaluate(() => document.querySelector('gradlab-playground').progress.step);
     const stepAtPause = await stepNow();
     await page.waitForTimeout(300);
-    assert.equal(await stepNow(), stepAtPause, 'no steps while paused');
+    const later = await page.evaluate(() => ({ p: document.querySelector('gradlab-playground').progress, playing: document.querySelector('gradlab-playground').playing }));
+    assert.equal(later.p.step, stepAtPause, `no steps while paused (worker says playing: ${later.p.playing}, element: ${later.playing}; pairs ${pairs.length})`);
     // Step trains exactly one step.
     await page.locator('gradlab-playground').locator('button[part="step"]').click();
     await waitFor(async () => (await stepNow()) > stepAtPause, 'one more step');
-    assert.equal(await stepNow(), stepAtPause + 1);
+    const afterStep = await page.evaluate(() => ({ p: document.querySelector('gradlab-playground').progress, playing: document.querySelector('gradlab-playground').playing, focus: document.querySelector('gradlab-playground').shadowRoot.activeElement?.getAttribute('part') }));
+    assert.equal(afterStep.p.step, stepAtPause + 1, `Step trained ${afterStep.p.step - stepAtPause} steps (worker playing: ${afterStep.p.playing}, element playing: ${afterStep.playing}, focus on ${afterStep.focus})`);
 
     // The exported model gives the same accuracy when loaded on the main thread.
     const exported = await page.evaluate(async () => {

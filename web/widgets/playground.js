@@ -637,6 +637,8 @@ export class GradlabPlayground extends ElementBase {
     const plots = el('div', { class: 'plots' }, run);
     this._lossCurve = el('gradlab-curve', { series: 'train loss, test loss', label: 'Loss', 'x-label': 'step', height: '160', part: 'loss-curve', exportparts: 'summary: loss-summary' }, plots);
     this._accCurve = el('gradlab-curve', { series: 'train accuracy, test accuracy', label: 'Accuracy', 'x-label': 'step', height: '140', part: 'accuracy-curve' }, plots);
+    // Four redraws a second keep the curves live; each redraw repaints a wide canvas.
+    this._lossCurve.redrawInterval = this._accCurve.redrawInterval = 250;
 
     const norms = el('div', { class: 'norms', part: 'gradients' }, run);
     el('p', { class: 'hint' }, norms, 'Per layer: gradient norm ‖∂L/∂θ‖ of the last step and the share of dead ReLU units (inactive on every training point).');

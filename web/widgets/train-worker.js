@@ -421,7 +421,12 @@ async function handle(msg) {
       }
       break;
     case 'pause':
-      session.playing = false;
+      // Chunks post progress at most every PROGRESS_MS: the steps since the last post are
+      // reported now, so the page shows the state training stopped in.
+      if (session.playing) {
+        session.playing = false;
+        postProgress(null);
+      }
       break;
     case 'step': {
       needModel('step');
