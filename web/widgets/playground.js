@@ -39,6 +39,7 @@ const MAX_POINTS = 2000;
 const MAX_CLASSES = 8;
 const GRID = 64;
 const REDUCED_MOTION_REDRAW_MS = 500;
+const METRICS_MS = 250;
 
 export const DEFAULT_STATE = Object.freeze({
   title: '',
@@ -949,9 +950,10 @@ export class GradlabPlayground extends ElementBase {
 
   _draw() {
     this._drawBoard();
-    // Text and the gradient table at most 10 times a second: each change costs a layout.
+    // Text and the gradient table at most 4 times a second while training: each change costs
+    // a layout and a text raster, and numbers that change faster cannot be read anyway.
     const now = performance.now();
-    if (!this._playing || now - (this._metricsAt ?? -Infinity) >= 100) {
+    if (!this._playing || now - (this._metricsAt ?? -Infinity) >= METRICS_MS) {
       this._metricsAt = now;
       this._drawMetrics();
     } else if (!this._metricsTimer) {
@@ -959,7 +961,7 @@ export class GradlabPlayground extends ElementBase {
         this._metricsTimer = 0;
         this._metricsAt = performance.now();
         this._drawMetrics();
-      }, 100);
+      }, METRICS_MS);
     }
   }
 

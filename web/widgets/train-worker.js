@@ -24,8 +24,8 @@ import { createGradlab } from '../gradlab.js';
 
 const CHUNK_MS = 16;
 // While playing, progress (metrics, the grid) goes out at most this often: every message
-// costs the page a redraw, and 20 a second look continuous.
-const PROGRESS_MS = 50;
+// costs the page a redraw (heat map, numbers); 10 a second show the boundary moving.
+const PROGRESS_MS = 100;
 const REST_EVERY = 2;
 const REST_MS = 6;
 const MAX_STEPS_PER_CHUNK = 100000;
