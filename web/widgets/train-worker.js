@@ -12,14 +12,15 @@
 //   export                 model.toJSON()                         → model { json }
 //   vanishing { options }  gl.vanishingGradients(options)         → vanishing { result }
 // From the worker, unasked: progress { step, trainLoss, testLoss, trainAccuracy, testAccuracy,
-// stepsPerSecond, lr, gradNorm, layerGradNorms, deadShare, grid } while playing, after each
-// chunk of about CHUNK_MS of training; error { id?, name, message } for any failure (the
-// worker stays usable); playing { playing } when the loop starts or stops by itself.
+// stepsPerSecond, lr, gradNorm, layerGradNorms, deadShare, grid } while playing, at most
+// every PROGRESS_MS, and on pause; error { id?, name, message } for any failure (the worker
+// stays usable); playing { playing, reason? } when the loop stops by itself.
 // Typed arrays (the data, the grid) travel as transferables.
 //
 // Training runs in chunks: model.train({ steps: k }) with k adapted so one call takes about
-// CHUNK_MS, then metrics, then a zero-delay yield (a MessageChannel message) so pause and
-// other requests are handled between chunks.
+// CHUNK_MS, then (when due) metrics, then a zero-delay yield (a MessageChannel message) so
+// pause and other requests are handled between chunks; every REST_EVERY chunks a rest of
+// REST_MS instead.
 import { createGradlab } from '../gradlab.js';
 
 const CHUNK_MS = 16;
