@@ -543,14 +543,19 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     await waitFor(() => page.evaluate(() => document.querySelector('#depth').series?.length === 4), 'the depth plot data from the worker', 15000);
     const depth = await page.evaluate(async () => {
       const d = document.querySelector('#depth');
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));  // the chart draws on a frame
       const { createGradlab } = await import('/web/gradlab.js');
       const gl = await createGradlab();
       const direct = gl.vanishingGradients({ depth: 20, width: 1, seed: 1 });
+      const fromWorker = d.series;
       const cells = [...d.shadowRoot.querySelectorAll('tbody tr')].map((tr) => tr.textContent);
+      const summary = d.shadowRoot.querySelector('gradlab-curve').shadowRoot.querySelector('[part="summary"]').textContent;
       d.setSeries([{ name: '<img src=x onerror="window.__pwned = 4">', gradNorms: [1, 0.1, 0.01] }]);
-      return { series: d.series.length, fromWorker: direct.map((r) => r.gradNorms), cells, shown: d.shadowRoot.querySelector('tbody th').textContent, imgs: d.shadowRoot.querySelectorAll('img').length };
+      return { direct: direct.map((r) => ({ name: r.name, gradNorms: r.gradNorms })), fromWorker, cells, summary, shown: d.shadowRoot.querySelector('tbody th').textContent, imgs: d.shadowRoot.querySelectorAll('img').length };
     });
+    assert.deepEqual(depth.fromWorker, depth.direct, 'the worker computes what gl.vanishingGradients gives on the main thread');
     assert.equal(depth.cells.length, 4);
+    assert.match(depth.summary, /^layer 20: sigmoid \(w = 0\.3\) 0\.07\d+, ReLU \(w = 0\.3\) 4\.05\d*×10⁻²¹/, `the chart summary: ${depth.summary}`);
     assert.match(depth.cells[0], /^sigmoid \(w = 0\.3\)/);
     assert.equal(depth.shown, '<img src=x onerror="window.__pwned = 4">');
     assert.equal(depth.imgs, 0);

@@ -113,6 +113,7 @@ export class GradlabCurve extends ElementBase {
     });
     this._x = x;
     this._ys = ys.map((col) => Array.from(col, (v) => (Number.isFinite(v) ? v : null)));
+    this._summaryNow = true;  // a whole new data set: its summary at once, not throttled
     this._scheduleDraw();
   }
 
@@ -256,7 +257,8 @@ export class GradlabCurve extends ElementBase {
         if (!this._plot) return;
         this._drawnAt = performance.now();
         this._plot.setData(this._plotData());
-        this._updateSummary(false);
+        this._updateSummary(this._summaryNow);
+        this._summaryNow = false;
       });
     };
     if (wait > 0) {
