@@ -489,7 +489,8 @@ export class GradlabPlayground extends ElementBase {
     if (!this._attrApplied || !this._shell) return;
     if (name === 'url-state') return;
     this._showMessages(this._applyAttributes());
-    this._afterStateChange({ rebuild: true });
+    // A new heading or learning rate keeps the trained model; data and network changes rebuild it.
+    this._afterStateChange({ rebuild: !['heading', 'learning-rate', 'optimizer'].includes(name) });
   }
 
   _applyAttributes() {
