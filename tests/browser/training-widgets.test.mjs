@@ -231,6 +231,19 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     });
     assert.deepEqual(exported, { format: 'test', fileName: 'm.txt', sizes: [2, 8, 8, 1], params: 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1 });
 
+    // Attributes: a heading is text and keeps the trained model; new layers rebuild it.
+    const attrs = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      await pg.step(5);
+      pg.setAttribute('heading', '<b>Moons</b> & more');
+      const kept = { title: pg.shadowRoot.querySelector('[part="title"]').textContent, bold: pg.shadowRoot.querySelectorAll('b').length, step: pg.progress.step };
+      pg.setAttribute('layers', '4,4,4');
+      pg.setAttribute('activation', 'relu');
+      await pg.whenReady();
+      return { kept, sizes: pg.info.sizes, activations: pg.state.layers.map((l) => l.activation), step: pg.progress.step };
+    });
+    assert.deepEqual(attrs, { kept: { title: '<b>Moons</b> & more', bold: 0, step: 5 }, sizes: [2, 4, 4, 4, 1], activations: ['relu', 'relu', 'relu'], step: 0 });
+
     // Keyboard only: Tab walks through every control in order and reaches the run controls.
     await page.locator('gradlab-playground').locator('select[aria-label="Data set"]').focus();
     const visited = [];
@@ -240,9 +253,10 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
       if (!f || f.host !== 'playground') break;
       visited.push(f.label);
     }
-    for (const label of ['Points', 'Neurons in hidden layer 1', 'Activation of hidden layer 2', 'Add a hidden layer', 'Learning rate', 'Schedule', 'Play', 'Train one step', 'Reset the weights', 'Export the trained model as JSON'])
+    for (const label of ['Points', 'Neurons in hidden layer 1', 'Activation of hidden layer 3', 'Add a hidden layer', 'Learning rate', 'Schedule', 'Play', 'Train one step', 'Reset the weights', 'Export the trained model as JSON'])
       assert.ok(visited.includes(label), `Tab never reached "${label}" (visited: ${visited.join(' | ')})`);
     assert.ok(visited.some((l) => l.startsWith('Decision boundary of the Two moons data')), `the plot is a tab stop (visited: ${visited.join(' | ')})`);
+    assert.deepEqual(await unnamedControls(page, 'gradlab-playground'), [], 'after the rebuild too');
     await context.close();
   });
 
@@ -362,6 +376,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
       out.stepBefore = await caught(client.step(0));
       const ok = await client.configure(base);
       out.info = ok.info;
+      out.initial = { step: ok.progress.step, grid: ok.progress.grid.length, finiteLoss: Number.isFinite(ok.progress.trainLoss) };
       out.badStep = await caught(client.step(0));
       const progress = new Promise((res) => client.addEventListener('progress', (e) => e.detail.step === 5 && res(e.detail)));
       await client.step(5);
@@ -371,7 +386,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
       out.blobs = { task: blobs.info.task, sizes: blobs.info.sizes, labels: [...new Set(blobs.data.trainY)].sort() };
       const reg = await client.configure({ ...base, data: { ...base.data, dataset: 'regression' } });
       out.regression = { task: reg.info.task, sizes: reg.info.sizes };
-      // configure also posts the untrained state: wait for the record of step 300.
+      // wait for the record of step 300 (the step call's own).
       const lossAfter = new Promise((res) => client.addEventListener('progress', (e) => e.detail.step === 300 && res(e.detail)));
       await client.step(300);
       const p = await lossAfter;
@@ -386,6 +401,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     assert.equal(r.stepBefore, 'Error: step: no model yet (send configure first)');
     assert.equal(r.badStep, 'RangeError: step: steps must be an integer in 1..100000, got 0');
     assert.deepEqual(r.info.sizes, [2, 6, 1]);
+    assert.deepEqual(r.initial, { step: 0, grid: 48 * 48, finiteLoss: true }, 'configure answers with the untrained state');
     assert.equal(r.afterStep, 5);
     assert.equal(r.deadShareLength, 1, 'a dead-ReLU share for the one hidden layer');
     assert.deepEqual(r.blobs, { task: { kind: 'classification', loss: 'crossEntropy', outputs: 4, classes: 4 }, sizes: [2, 6, 4], labels: [0, 1, 2, 3] });

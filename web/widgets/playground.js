@@ -852,7 +852,7 @@ export class GradlabPlayground extends ElementBase {
     };
     this._c.status.textContent = 'Preparing…';
     this._readyPromise = this._client.configure(config).then(
-      ({ info, data }) => {
+      ({ info, data, progress }) => {
         if (seq !== this._configSeq) return this._readyPromise;
         this._info = info;
         this._data = data;
@@ -863,6 +863,7 @@ export class GradlabPlayground extends ElementBase {
         const batchNote = info.batchSize < s.batchSize ? ` · batch ${info.batchSize} (only ${info.nTrain} training points)` : '';
         this._c.netInfo.textContent = `${sizes}, ${info.numParams} parameters, ${info.task.loss}${batchNote}`;
         this._canvas.setAttribute('aria-label', this._boardLabel());
+        this._onProgress(progress);
         this.toggleAttribute('data-ready', true);
         this.dispatchEvent(new CustomEvent('gradlab-ready', { detail: { info: clone(info) }, bubbles: true, composed: true }));
         this._scheduleDraw();

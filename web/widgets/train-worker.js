@@ -4,7 +4,7 @@
 //
 // Use it through TrainingClient (training-client.js), which speaks the protocol below.
 // Messages to the worker ({ id, type, ... }; every one with an id gets one reply with that id):
-//   configure { config }   builds the data set and the model   → ready { info, data }
+//   configure { config }   builds the data set and the model   → ready { info, data, progress }
 //   update    { train }    new training options, same model      → ok
 //   play / pause           starts / stops the chunked loop       → ok
 //   step      { steps }    trains exactly `steps` steps           → progress (then ok)
@@ -404,8 +404,9 @@ async function handle(msg) {
   switch (msg.type) {
     case 'configure': {
       const { info, data } = configure(msg.config);
-      self.postMessage({ type: 'ready', id: msg.id, info, data }, [data.trainX.buffer, data.trainY.buffer, data.testX.buffer, data.testY.buffer]);
-      postProgress(null);
+      // The untrained state comes with the reply, so the page has it the moment it is ready.
+      const progress = metrics(null);
+      self.postMessage({ type: 'ready', id: msg.id, info, data, progress }, [data.trainX.buffer, data.trainY.buffer, data.testX.buffer, data.testY.buffer, progress.grid.buffer]);
       return;
     }
     case 'update':

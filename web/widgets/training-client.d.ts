@@ -100,7 +100,7 @@ export interface TrainingClientEventMap {
 
 export declare class TrainingClient extends EventTarget {
   constructor(options?: { workerUrl?: string | URL });
-  configure(config: TrainingConfig): Promise<{ info: TrainingInfo; data: TrainingData }>;
+  configure(config: TrainingConfig): Promise<{ info: TrainingInfo; data: TrainingData; progress: TrainingProgress }>;
   update(train: Partial<TrainingConfig['train']>): Promise<unknown>;
   play(): Promise<unknown>;
   pause(): Promise<unknown>;

@@ -83,11 +83,12 @@ export class TrainingClient extends EventTarget {
    * Builds the data set and the model. config: { data: { dataset, n, noise, seed, testShare,
    * classes?, points? }, model: { layers: [{ units, activation }], seed }, train: { loss?,
    * optimizer, lr, batchSize, weightDecay, schedule }, gridSize? }.
-   * Resolves to { info, data } (the split data as Float32Arrays for drawing).
+   * Resolves to { info, data, progress }: the split data as Float32Arrays for drawing and
+   * the untrained model's progress record (step 0).
    */
   async configure(config) {
     const reply = await this._request('configure', { config });
-    return { info: reply.info, data: reply.data };
+    return { info: reply.info, data: reply.data, progress: reply.progress };
   }
   /** New training options for the same model (learning rate, optimizer, ...). */
   update(train) {
