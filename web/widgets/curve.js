@@ -280,7 +280,9 @@ export class GradlabCurve extends ElementBase {
 
   _updateSummary(now) {
     const due = this._summaryAt + SUMMARY_INTERVAL_MS - performance.now();
-    if (now || due <= 0) {
+    // The first data after "no data yet" is shown at once; later updates wait out the interval.
+    if (now || due <= 0 || (this._summaryEmpty && this._x.length > 0)) {
+      this._summaryEmpty = this._x.length === 0;
       clearTimeout(this._summaryTimer);
       this._summaryTimer = 0;
       this._summaryAt = performance.now();
