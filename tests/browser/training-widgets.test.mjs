@@ -451,6 +451,23 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     const [r, g, b] = layout.bg.match(/\d+/g).map(Number);
     assert.ok((0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.2, `dark background expected, got ${layout.bg}`);
     assert.equal(layout.reduced, true);
+    // Reduced motion: while training, the plot and the numbers redraw at most twice a second.
+    const redraws = await page.evaluate(async () => {
+      const pg = document.querySelector('gradlab-playground');
+      let n = 0;
+      const draw = pg._drawBoard;
+      pg._drawBoard = function () {
+        n++;
+        return draw.call(this);
+      };
+      await pg.play();
+      await new Promise((r) => setTimeout(r, 2000));
+      await pg.pause();
+      pg._drawBoard = draw;
+      return { n, steps: pg.progress.step };
+    });
+    assert.ok(redraws.steps > 1000, `it trained (${redraws.steps} steps)`);
+    assert.ok(redraws.n >= 2 && redraws.n <= 6, `${redraws.n} redraws in 2 s of training with reduced motion (≤ 2 a second, plus the one on pause)`);
     await page.locator('gradlab-playground').screenshot({ path: `${SHOTS}/playground-380-dark.png` });
     await context.close();
   });
