@@ -210,26 +210,36 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     await context.close();
   });
 
-  it('playground: every control has an accessible name; no PyTorch/ONNX button before an exporter exists', async () => {
+  it('playground: every control has an accessible name; PyTorch and ONNX exports and registered exporters', async () => {
     const { page, context } = await openPage();
     assert.deepEqual(await unnamedControls(page, 'gradlab-playground'), []);
-    const buttons = await page.evaluate(() => [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button')].map((b) => b.textContent));
-    assert.ok(!buttons.some((t) => /pytorch|onnx/i.test(t)), `buttons: ${buttons.join(' | ')}`);
+    const buttons = await page.evaluate(() => [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button[data-exporter]')].map((b) => b.textContent));
+    assert.deepEqual(buttons, ['Export PyTorch script', 'Export ONNX']);
     // Registering an exporter adds its button.
     const added = await page.evaluate(() => {
       const Playground = customElements.get('gradlab-playground');
       Playground.registerExporter({ id: 'test', label: 'Export test format', fileName: 'm.txt', convert: (json) => `sizes ${json.sizes.join('-')}` });
       return [...document.querySelector('gradlab-playground').shadowRoot.querySelectorAll('button[data-exporter]')].map((b) => b.textContent);
     });
-    assert.deepEqual(added, ['Export test format']);
-    const exported = await page.evaluate(async () => {
+    assert.deepEqual(added, ['Export PyTorch script', 'Export ONNX', 'Export test format']);
+    const exportWith = (id) => page.evaluate(async (id) => {
       const pg = document.querySelector('gradlab-playground');
       const seen = new Promise((res) => pg.addEventListener('gradlab-export', (e) => { e.preventDefault(); res(e.detail); }, { once: true }));
-      pg.shadowRoot.querySelector('button[data-exporter="test"]').click();
+      pg.shadowRoot.querySelector(`button[data-exporter="${id}"]`).click();
       const d = await seen;
-      return { format: d.format, fileName: d.fileName, sizes: d.model.sizes, params: d.model.params.length };
-    });
-    assert.deepEqual(exported, { format: 'test', fileName: 'm.txt', sizes: [2, 8, 8, 1], params: 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1 });
+      const body = typeof d.body === 'string' ? d.body : Array.from(d.body.slice(0, 8));
+      return { format: d.format, fileName: d.fileName, sizes: d.model.sizes, params: d.model.params.length, body, length: d.body.length };
+    }, id);
+    const test = await exportWith('test');
+    assert.deepEqual({ ...test, length: undefined }, { format: 'test', fileName: 'm.txt', sizes: [2, 8, 8, 1], params: 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1, body: 'sizes 2-8-8-1', length: undefined });
+    const py = await exportWith('pytorch');
+    assert.equal(py.fileName, 'gradlab_model.py');
+    assert.match(py.body, /import torch/);
+    assert.match(py.body, /nn\.Module/);
+    const onnx = await exportWith('onnx');
+    assert.equal(onnx.fileName, 'gradlab_model.onnx');
+    assert.ok(onnx.length > 200, `ONNX file of ${onnx.length} bytes`);
+    assert.equal(onnx.body[0], 0x08, 'an ONNX ModelProto starts with field 1 (ir_version) as a varint');
 
     // Attributes: a heading is text and keeps the trained model; new layers rebuild it.
     const attrs = await page.evaluate(async () => {

@@ -5,10 +5,8 @@ export { GraphView } from './graph-view.js';
 export { TraceTable } from './trace-table.js';
 export { QuizElement, FEEDBACK_TITLES } from './quiz.js';
 export { loadGradlab } from './engine.js';
-// The training widgets, built on the widgets-train branch; the lead enables these at merge
-// (they are not in this branch, and an import of a missing file would break this module):
-// export * from './playground.js';   // <gradlab-playground>
-// export * from './curve.js';        // <gradlab-curve>
-// export * from './optimizers.js';   // <gradlab-optimizers>
-// export * from './schedule.js';     // <gradlab-schedule>
-// export * from './depth.js';        // <gradlab-depth>
+export * from './playground.js';   // <gradlab-playground>
+export * from './curve.js';        // <gradlab-curve>
+export * from './optimizers.js';   // <gradlab-optimizers>
+export * from './schedule.js';     // <gradlab-schedule>
+export * from './depth.js';        // <gradlab-depth>

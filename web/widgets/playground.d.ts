@@ -39,7 +39,8 @@ export interface PlaygroundExporter {
   label: string;
   fileName: string;
   mimeType?: string;
-  convert(model: ModelJSON, state: PlaygroundState): string | Blob | Promise<string | Blob>;
+  /** data: the training split (x, y) when one is loaded; PyTorch and ONNX exporters are registered by default. */
+  convert(model: ModelJSON, state: PlaygroundState, data: { x: Float32Array | Float64Array | number[]; y: Float32Array | Float64Array | number[] } | null): string | Blob | Uint8Array | Promise<string | Blob | Uint8Array>;
 }
 
 export declare const DATASETS: TrainingDatasetName[];
@@ -84,7 +85,7 @@ export interface GradlabPlaygroundEventMap {
   'gradlab-invalid': CustomEvent<{ messages: string[] }>;
   'gradlab-play': CustomEvent<void>;
   'gradlab-pause': CustomEvent<void>;
-  'gradlab-export': CustomEvent<{ format: string; model: ModelJSON; fileName: string }>;
+  'gradlab-export': CustomEvent<{ format: string; model: ModelJSON; fileName: string; body: string | Blob | Uint8Array }>;
   'gradlab-error': CustomEvent<{ error: Error }>;
 }
 

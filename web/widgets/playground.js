@@ -18,7 +18,7 @@
 //
 // Export: "Export model (JSON)" downloads model.toJSON(). More formats plug in through
 // GradlabPlayground.registerExporter({ id, label, fileName, mimeType, convert }); their
-// buttons appear only once registered (the PyTorch/ONNX exporters are wired in elsewhere).
+// buttons appear only once registered (PyTorch and ONNX are registered at the end of this file).
 import { formatNumber } from './format.js';
 import { TrainingClient } from './training-client.js';
 import { defineCurve } from './curve.js';
@@ -322,7 +322,8 @@ export class GradlabPlayground extends ElementBase {
   }
 
   /**
-   * Adds an export format: { id, label, fileName, mimeType?, convert(modelJSON, state) → string | Blob | Promise }.
+   * Adds an export format: { id, label, fileName, mimeType?, convert(modelJSON, state, data) → string | Blob | Uint8Array | Promise }
+   * (data: { x, y } of the training split, or null). PyTorch and ONNX are registered below.
    * Each registered exporter gets a button in every playground (the PyTorch and ONNX hook).
    */
   static registerExporter(exporter) {
@@ -1190,7 +1191,7 @@ export class GradlabPlayground extends ElementBase {
     const json = await this.exportModel();
     let body, fileName, type;
     if (exporter) {
-      body = await exporter.convert(json, this.state);
+      body = await exporter.convert(json, this.state, this._data ? { x: this._data.trainX, y: this._data.trainY } : null);
       fileName = exporter.fileName;
       type = exporter.mimeType ?? 'application/octet-stream';
     } else {
@@ -1198,7 +1199,8 @@ export class GradlabPlayground extends ElementBase {
       fileName = 'gradlab-model.json';
       type = 'application/json';
     }
-    const event = new CustomEvent('gradlab-export', { detail: { format: exporter ? exporter.id : 'json', model: json, fileName }, bubbles: true, composed: true, cancelable: true });
+    // body: what would be downloaded, for a page that cancels the event and handles the file itself.
+    const event = new CustomEvent('gradlab-export', { detail: { format: exporter ? exporter.id : 'json', model: json, fileName, body }, bubbles: true, composed: true, cancelable: true });
     // A page that handles the export itself cancels the event; otherwise the file downloads.
     if (!this.dispatchEvent(event)) return;
     const blob = body instanceof Blob ? body : new Blob([body], { type });
@@ -1209,5 +1211,17 @@ export class GradlabPlayground extends ElementBase {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 }
+
+// The two ways out for users who outgrow the page. export.js loads on the first click only.
+const exportModule = () => import('../lib/export.js');
+GradlabPlayground.registerExporter({
+  id: 'pytorch', label: 'Export PyTorch script', fileName: 'gradlab_model.py', mimeType: 'text/x-python',
+  // The script embeds the training split, so `python3 gradlab_model.py` goes on training where the page stopped.
+  convert: async (json, state, data) => (await exportModule()).toPyTorch(json, data ?? {}),
+});
+GradlabPlayground.registerExporter({
+  id: 'onnx', label: 'Export ONNX', fileName: 'gradlab_model.onnx', mimeType: 'application/octet-stream',
+  convert: async (json) => (await exportModule()).toONNX(json),
+});
 
 define('gradlab-playground', GradlabPlayground);
