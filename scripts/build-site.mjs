@@ -11,8 +11,8 @@
 //   outDir/gradlab.js, lib/      the engine's JavaScript
 //   outDir/dist/gradlab_wasm.*   the engine (run `npm run build` first if it is missing)
 //   outDir/widgets/*.js          the web components
-//   outDir/vendor/dagre.esm.js   @dagrejs/dagre, which <gradlab-graph> imports by name:
-//                                each page's import map is rewritten to point here
+//   outDir/vendor/<package>/…    what the pages' import maps take from node_modules (@dagrejs/dagre
+//                                for <gradlab-graph>, uplot for the curves): maps rewritten to point here
 // Nothing is bundled or minified: the files are the sources, so a page can be read as is.
 import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = '.gradlab-site';
 const DAGRE_DIR = join(REPO, 'node_modules', '@dagrejs', 'dagre');
-const DAGRE_IMPORT = '../../node_modules/@dagrejs/dagre/dist/dagre.esm.js';
 
 const REDIRECT = `<!doctype html>
 <html lang="en">
@@ -81,16 +80,31 @@ export async function buildSite({ outDir = join(REPO, 'build', 'site'), log = ()
   await mkdir(join(outDir, 'dist'), { recursive: true });
   for (const f of ['gradlab_wasm.mjs', 'gradlab_wasm.wasm']) await cp(join(web, 'dist', f), join(outDir, 'dist', f));
   await mkdir(join(outDir, 'vendor'), { recursive: true });
-  await cp(join(DAGRE_DIR, 'dist', 'dagre.esm.js'), join(outDir, 'vendor', 'dagre.esm.js'));
-  for (const f of ['LICENSE', 'dist/dagre.esm.js.LEGAL.txt'])
-    if (existsSync(join(DAGRE_DIR, f))) await cp(join(DAGRE_DIR, f), join(outDir, 'vendor', `dagre-${f.split('/').pop()}`));
+  // The licences of what is vendored below travel with it.
+  for (const pkg of [join('@dagrejs', 'dagre'), 'uplot'])
+    if (existsSync(join(REPO, 'node_modules', pkg, 'LICENSE')))
+      await mkdir(join(outDir, 'vendor', pkg), { recursive: true }).then(() => cp(join(REPO, 'node_modules', pkg, 'LICENSE'), join(outDir, 'vendor', pkg, 'LICENSE')));
   await writeFile(join(outDir, 'index.html'), REDIRECT);
 
-  // Import maps: node_modules does not travel; the vendored copy is one folder up from demo/.
+  // Import maps: node_modules does not travel. Every file a page maps from node_modules
+  // (dagre for <gradlab-graph>, uPlot for the training widgets) is copied to vendor/<package>/
+  // and the page's map is rewritten to the copy, relative to the page's own folder.
+  const NODE_MODULES_REF = /((?:\.\.\/)+)node_modules\/((?:@[^/"]+\/)?[^/"]+)\/([^"]+)/g;
   for (const file of (await filesUnder(join(outDir, 'demo'))).filter((f) => f.endsWith('.html'))) {
     const html = await readFile(file, 'utf8');
     if (!html.includes('node_modules')) continue;
-    const fixed = html.split(DAGRE_IMPORT).join('../vendor/dagre.esm.js');
+    const copies = [];
+    const fixed = html.replace(NODE_MODULES_REF, (ref, ups, pkg, path) => {
+      const source = join(REPO, 'node_modules', pkg, path);
+      const target = join(outDir, 'vendor', pkg, path);
+      copies.push([source, target, ref]);
+      return relative(dirname(file), target).split(sep).join('/');
+    });
+    for (const [source, target, ref] of copies) {
+      if (!existsSync(source)) throw new Error(`build-site: ${relative(outDir, file)} maps ${ref}, which is missing (run \`npm ci\`)`);
+      await mkdir(dirname(target), { recursive: true });
+      await cp(source, target);
+    }
     if (fixed.includes('node_modules')) throw new Error(`build-site: ${relative(outDir, file)} refers to node_modules in a way this script does not rewrite`);
     await writeFile(file, fixed);
   }

@@ -55,11 +55,16 @@ describe('static build of the demo site', { timeout: 90_000 }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds the engine, the widgets, vendored dagre, every page, and no node_modules path', async () => {
-    for (const f of ['index.html', 'demo/index.html', 'demo/optimizers.html', 'gradlab.js', 'dist/gradlab_wasm.mjs', 'widgets/quiz.js', 'vendor/dagre.esm.js']) assert.ok(existsSync(join(out, f)), f);
+  it('holds the engine, the widgets, vendored dagre and uPlot, every page, and no node_modules path', async () => {
+    for (const f of ['index.html', 'demo/index.html', 'demo/optimizers.html', 'demo/widgets/training.html', 'gradlab.js', 'dist/gradlab_wasm.mjs',
+      'widgets/quiz.js', 'widgets/train-worker.js', 'vendor/@dagrejs/dagre/dist/dagre.esm.js', 'vendor/uplot/dist/uPlot.esm.js', 'vendor/uplot/LICENSE'])
+      assert.ok(existsSync(join(out, f)), f);
     const graph = await readFile(join(out, 'demo/graph.html'), 'utf8');
-    assert.ok(graph.includes('"../vendor/dagre.esm.js"'));
+    assert.ok(graph.includes('"../vendor/@dagrejs/dagre/dist/dagre.esm.js"'));
     assert.ok(!graph.includes('node_modules'));
+    const training = await readFile(join(out, 'demo/widgets/training.html'), 'utf8');
+    assert.ok(training.includes('"../../vendor/uplot/dist/uPlot.esm.js"'));
+    assert.ok(!training.includes('node_modules'));
   });
 
   it('serves pages that compute the seed numbers from a plain static server', async () => {
@@ -85,6 +90,17 @@ describe('static build of the demo site', { timeout: 90_000 }, () => {
     await page.click('#backward');
     await page.waitForFunction(() => document.querySelector('#grad-rows')?.textContent.includes('−24'));
     assert.equal(await page.locator('gradlab-graph [data-node="a"]').count(), 1, 'the graph (dagre) rendered');
+
+    // The training page: the worker loads the engine from the static folder and trains.
+    await page.goto(`${origin}/demo/widgets/training.html`, { waitUntil: 'load' });
+    const trained = await page.evaluate(async () => {
+      await customElements.whenDefined('gradlab-playground');
+      const pg = document.querySelector('gradlab-playground');
+      await pg.step(20);
+      return { step: pg.progress.step, curve: !!customElements.get('gradlab-curve') };
+    });
+    assert.equal(trained.step, 20);
+    assert.ok(trained.curve, '<gradlab-curve> (uPlot) registered');
     assert.deepEqual(problems, []);
     await context.close();
   });
