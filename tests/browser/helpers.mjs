@@ -46,7 +46,7 @@ export async function launch() {
     const page = await context.newPage();
     const problems = [];
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}${msg.location()?.url ? ` (${msg.location().url})` : ""}`);
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     return { context, page, problems };

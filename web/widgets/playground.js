@@ -331,7 +331,8 @@ export class GradlabPlayground extends ElementBase {
         typeof exporter.fileName !== 'string' || typeof exporter.convert !== 'function')
       throw new TypeError('registerExporter: expected { id, label, fileName, mimeType?, convert(modelJSON, state) }');
     exporters.set(exporter.id, exporter);
-    for (const pg of document.querySelectorAll('gradlab-playground')) pg._renderExporters?.();
+    // (Node imports this module for its helpers: there is no document to update.)
+    if (typeof document !== 'undefined') for (const pg of document.querySelectorAll('gradlab-playground')) pg._renderExporters?.();
   }
   static get exporters() {
     return [...exporters.values()].map((e) => ({ ...e }));
