@@ -42,7 +42,7 @@
 #include "kernels/fast_math_impl.h"
 #include "kernels/gemm_detail.h"
 #include "kernels/simd4.h"
-#include "nn/detmath.h"
+#include "base/detmath.h"
 
 namespace gradlab {
 
