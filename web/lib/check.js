@@ -139,7 +139,8 @@ export function array(v, name, where, maxLength = MAX_VALUES) {
 export function product(factors, what, where, limit = MAX_VALUES) {
   let p = 1n;
   for (const f of factors) p *= BigInt(f);
-  if (p > BigInt(limit)) throw new RangeError(`${where}: ${what} = ${factors.join(' × ')} = ${p} values, above the limit of ${limit}`);
+  const formula = factors.length > 1 ? `${factors.join(' × ')} = ${p}` : `${p}`;
+  if (p > BigInt(limit)) throw new RangeError(`${where}: ${what} = ${formula} values, above the limit of ${limit}`);
   return Number(p);
 }
 
@@ -209,6 +210,15 @@ function element(arr, i, where, name) {
 function checkFinite(values, where, what) {
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i])) throw new RangeError(`${where}: ${what}[${i}] is ${values[i]}; values must be finite`);
+}
+
+/** Values that copyData() would make of `data` (without reading them), for a size check first. */
+export function valueCount(data) {
+  if (typeof data === 'number') return 1;
+  if (isTypedArray(data)) return data.length;
+  if (!Array.isArray(data)) return 0;  // copyData names the type
+  const first = 0 in data ? data[0] : undefined;
+  return Array.isArray(first) || isTypedArray(first) ? data.length * first.length : data.length;
 }
 
 /** A shape argument: [] | [n] | [rows, cols] of positive int32s, with its exact size checked. */

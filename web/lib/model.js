@@ -16,7 +16,7 @@
 // throw once the model is disposed, so an old view can never reach another object's memory.
 import {
   INT32_MAX, MAX_VALUES, array, boolean, clip, copyData, describe, integer, isPlainObject, isTypedArray, number,
-  oneOf, optionalFunction, options, product, seed, string,
+  oneOf, optionalFunction, options, product, seed, valueCount,
 } from './check.js';
 import { call, callJson, engineError } from './call.js';
 import { handleRegistry } from './handles.js';
@@ -259,6 +259,7 @@ export class Model {
   // typed arrays of the model's type; nothing in wasm is touched yet.
   _copyData(x, y, where) {
     const inDim = this._spec.sizes[0];
+    product([valueCount(x) + (y === undefined ? 0 : valueCount(y))], y === undefined ? 'x' : 'x and y', where);  // before copying anything
     if (typeof x === 'number') throw new TypeError(`${where}: x must be a Float32Array, Float64Array, an array or nested arrays, got ${describe(x)}`);
     const xs = copyData(x, where, 'x', this._Type);
     if (xs.shape.length === 2 && xs.shape[1] !== inDim)
