@@ -41,11 +41,20 @@ std::string take_last_error() {
 // The flag's heap address: JavaScript reads it after each call without a call into wasm.
 uintptr_t error_flag_address() { return reinterpret_cast<uintptr_t>(&error_flag()); }
 
-// Work limits of the teaching tools that rerun the graph (element operations, about
-// 10^8 a second): a synchronous call stays well under a second or says why not.
-constexpr double kMaxCheckWork = 2e8;
-// Values a trace or a listing may carry (the records hold every value of every step).
+// The teaching tools that rerun the graph once per perturbed value (gradcheck,
+// nodeGradcheck) or per tangent (compareModes) refuse a graph whose estimated cost is
+// above this, so one synchronous call stays near a second or says why not. The costs
+// are nanoseconds measured in wasm on the 2-vCPU build machine (December 2026):
+// a forward pass costs about kForwardNodeNs per node plus kForwardValueNs per value;
+// compareModes' forward mode (one Jacobian row per output value, from the reverse
+// kernels) about kJvpNodeNs per node plus kJvpValueNs per value × (own + input values).
+constexpr double kMaxToolNs = 2e9;
+constexpr double kForwardNodeNs = 150, kForwardValueNs = 10;
+constexpr double kJvpNodeNs = 4700, kJvpValueNs = 75;
+// A trace or a listing holds every value of every step and a text per node (about
+// 150 µs a node): at most this many values and nodes in one call (about 1.5 s).
 constexpr int64_t kMaxTraceValues = int64_t(1) << 20;
+constexpr int32_t kMaxTraceNodes = 10000;
 
 struct ShapeArg {
   int32_t rank = 0, d0 = 1, d1 = 1;
@@ -166,7 +175,7 @@ class GraphHandle {
 
   std::string gradcheck_json(int32_t loss) {
     return guard(std::string(), [&] {
-      check_work("gradcheck", loss, leaf_elements(), "leaf values");
+      check_cost("gradcheck", loss, 2 * leaf_elements(), forward_pass_ns());
       const GradCheckResult r = gradcheck(tape_, loss);
       Json j;
       j.open('{').key("relError").num(r.rel_error).key("maxRelError").num(r.max_rel_error);
@@ -216,7 +225,7 @@ class GraphHandle {
   }
   std::string node_gradcheck_json(int32_t root) {
     return guard(std::string(), [&] {
-      check_work("nodeGradcheck", root, all_elements(), "node values");
+      check_cost("nodeGradcheck", root, 2 * all_elements(), forward_pass_ns());
       Json j;
       j.open('[');
       for (const NodeCheck& c : node_gradcheck(tape_, root))
@@ -227,7 +236,7 @@ class GraphHandle {
   }
   std::string compare_modes_json(int32_t root) {
     return guard(std::string(), [&] {
-      check_work("compareModes", root, leaf_elements(), "leaf values");
+      check_cost("compareModes", root, leaf_elements(), jvp_pass_ns());
       const ModeComparison m = compare_modes(tape_, root);
       Json j;
       j.open('{').key("forwardPasses").integer(m.forward_passes).key("reversePasses").integer(m.reverse_passes);
@@ -262,13 +271,29 @@ class GraphHandle {
     for (int32_t i = 0; i < tape_.size(); ++i) n += double(tape_.node(i).shape.size());
     return n;
   }
-  // Tools that rerun the whole tape once per perturbed value: passes × tape size.
-  void check_work(const char* tool, int32_t root, double passes, const char* what) const {
+  double forward_pass_ns() const { return kForwardNodeNs * tape_.size() + kForwardValueNs * all_elements(); }
+  // One forward-mode pass: for each node, one reverse-kernel run per value of the node,
+  // each touching the node's and its inputs' values (× the inner size for a matmul).
+  double jvp_pass_ns() const {
+    double ns = 0;
+    for (int32_t i = 0; i < tape_.size(); ++i) {
+      const Node& n = tape_.node(i);
+      const double own = double(n.shape.size());
+      double touched = own;
+      for (int k = 0; k < n.n_in; ++k) touched += double(tape_.node(n.in[k]).shape.size());
+      const double inner = n.op == Op::MatMul && n.n_in > 0 ? double(tape_.node(n.in[0]).shape.cols()) : 1.0;
+      ns += kJvpNodeNs + kJvpValueNs * own * touched * inner;
+    }
+    return ns;
+  }
+  // Tools that rerun the tape once per perturbed value: passes × the cost of a pass.
+  void check_cost(const char* tool, int32_t root, double passes, double pass_ns) const {
     tape_.node(root);  // a bad id is named first
-    const double work = passes * all_elements();
-    if (work > kMaxCheckWork)
-      fail(tool, ": ", passes, " ", what, " × ", all_elements(), " tape values = ", work,
-           " element operations, above the limit of ", kMaxCheckWork, " for one call; use a smaller graph");
+    const double seconds = passes * pass_ns * 1e-9;
+    if (seconds > kMaxToolNs * 1e-9)
+      fail(tool, ": ", passes, " passes over ", tape_.size(), " nodes (", all_elements(),
+           " values) would take about ", format_number(std::ceil(seconds)), " s, above the limit of ", kMaxToolNs * 1e-9,
+           " s for one call; use a smaller graph");
   }
   void check_trace_size(const char* tool, int32_t root) const {
     tape_.node(root);
@@ -276,6 +301,9 @@ class GraphHandle {
     if (n > double(kMaxTraceValues))
       fail(tool, ": the graph holds ", n, " values, above the limit of ", kMaxTraceValues,
            " a step-by-step record can show; use a smaller graph");
+    if (tape_.size() > kMaxTraceNodes)
+      fail(tool, ": the graph has ", tape_.size(), " nodes, above the limit of ", kMaxTraceNodes,
+           " a step-by-step record can show in one call; use a smaller graph");
   }
 
   Tape tape_;
