@@ -201,6 +201,7 @@ test('holes and non-finite values in data are errors that name the index', () =>
     [() => gl.gemm([1, , 3, 4], [1, 2, 3, 4], { m: 2, n: 2, k: 2 }), /gemm: A\[1\] is a hole/],
     [() => gl.gemm([1, 2, 3, 4], [1, 2, 3, NaN], { m: 2, n: 2, k: 2 }), /gemm: B\[3\] is NaN/],
     [() => gl.mlpFromJSON({ ...m.toJSON(), params: Object.assign(m.toJSON().params, { 3: undefined }) }), /mlpFromJSON: params\[3\] is undefined/],
+    [() => m.loadParams({ ...m.toJSON(), params: m.toJSON().params.map((v, i) => (i === 2 ? 1e300 : v)) }), /loadParams: params\[2\] is 1e\+300, too large for f32/],
     [() => gl.evaluate('x', { x: NaN }), /evaluate: at.x must be a finite number, got number NaN/],
     [() => gl.dataset('moons', { noise: 1e300 }), /dataset: noise 1e\+300 makes values that are not finite/],
     [() => gl.dataset('spiral', { noise: Infinity }), /dataset: noise must be a finite number/],
@@ -437,6 +438,13 @@ test('re-entrant getters (growing memory, calling the engine) cannot corrupt an 
   assert.deepEqual(r1.losses, r2.losses);
   assert.deepEqual(m.params.slice(), ref.params.slice());
   assert.deepEqual(gl.gemm(evil([1, 2, 3, 4]), [5, 6, 7, 8], { m: 2, n: 2, k: 2 }), Float32Array.of(19, 22, 43, 50));
+  // A record's params are read once: a getter cannot slip a NaN past the check.
+  const record = m.toJSON();
+  let calls = 0;
+  Object.defineProperty(record.params, 0, { get() { calls++; return calls > 1 ? NaN : 0.25; } });
+  m.loadParams(record);
+  assert.equal(calls, 1);
+  assert.equal(m.params[0], 0.25);
   // A getter on an options object runs once, before anything is sent.
   let reads = 0;
   const opts = { ...trainOk };

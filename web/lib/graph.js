@@ -66,7 +66,7 @@ export class Graph {
       return fn();
     } catch (e) {
       if (!this._disposed && this._handle.size() > mark) {
-        this._handle.truncate(mark);
+        call(this._mod, where, () => this._handle.truncate(mark));
         for (const id of this._labels.keys()) if (id >= mark) this._labels.delete(id);
       }
       throw e;

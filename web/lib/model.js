@@ -111,18 +111,22 @@ function parseModelJSON(json, where) {
   if (!isPlainObject(obj)) throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
   if (obj.format !== 'gradlab-mlp') throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
   if (obj.version !== 1) throw new Error(`${where}: version ${describe(obj.version)} is not supported (expected 1)`);
-  const sizes = obj.sizes;
-  if (!Array.isArray(sizes) || sizes.length > 4096 || !array(sizes, 'sizes', where).every((s) => Number.isInteger(s) && Math.abs(s) <= INT32_MAX))
-    throw new Error(`${where}: sizes must be an array of integers, got ${describe(sizes)}`);
-  if (!Array.isArray(obj.params) && !isTypedArray(obj.params))
-    throw new Error(`${where}: params must be an array of numbers, got ${describe(obj.params)}`);
-  const params = obj.params;
-  if (params.length > MAX_VALUES) throw new RangeError(`${where}: params has ${params.length} values, above the limit of ${MAX_VALUES}`);
-  for (let i = 0; i < params.length; i++) {
-    const v = i in params ? params[i] : undefined;
+  // Each field is read once into a copy: a getter cannot change what was checked.
+  const sizes = Array.isArray(obj.sizes) && obj.sizes.length <= 4096 ? array(obj.sizes, 'sizes', where) : null;
+  if (!sizes || !sizes.every((s) => Number.isInteger(s) && Math.abs(s) <= INT32_MAX))
+    throw new Error(`${where}: sizes must be an array of integers, got ${describe(obj.sizes)}`);
+  const source = obj.params;
+  if (!Array.isArray(source) && !isTypedArray(source))
+    throw new Error(`${where}: params must be an array of numbers, got ${describe(source)}`);
+  const n = source.length;
+  if (n > MAX_VALUES) throw new RangeError(`${where}: params has ${n} values, above the limit of ${MAX_VALUES}`);
+  const params = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = i in source ? source[i] : undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: params[${i}] is ${describe(v)}, not a finite number`);
+    params[i] = v;
   }
-  return { ...obj, sizes: sizes.slice() };
+  return { ...obj, sizes, params };
 }
 
 export class Model {
@@ -551,6 +555,8 @@ export class Model {
       if (obj[key] !== undefined && obj[key] !== spec[key])
         throw new Error(`${where}: ${key} ${describe(obj[key])} does not match the model's ${spec[key]}`);
     const values = this._Type.from(obj.params);
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: params[${i}] is ${obj.params[i]}, too large for ${this._spec.dtype}`);
     this._stage(where, { x: values, y: null });
     this._call(where, (h) => h.importParams(values.length, obj.sizes));
     return this;
