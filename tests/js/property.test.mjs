@@ -276,8 +276,12 @@ const calls = {
   binary: [args(tensorRef, fc.constantFrom('add', 'sub', 'mul', 'div', 'matmul', 'mse', 'crossEntropy', 'embedding'), fc.oneof(tensorRef, number, data, anything)), ([t, m, x]) => ctx.keep(t[m](x))],
   unary: [args(tensorRef, fc.constantFrom('neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'silu', 'softplus', 'transpose', 'softmax', 'logSoftmax', 'detach', 'causalMask', 'roundSte', 'castFp16', 'castBf16')), ([t, m]) => ctx.keep(t[m]())],
   withArg: [args(tensorRef, fc.constantFrom('pow', 'leakyRelu', 'layerNorm', 'sum', 'mean', 'reshape', 'gelu'), fc.oneof(number, fc.array(number, { maxLength: 3 }), optionsOf(['exact']), anything)), ([t, m, x]) => ctx.keep(t[m](x))],
-  attention: [args(tensorRef, fc.oneof(tensorRef, anything), fc.oneof(tensorRef, anything), optionsOf(['causal'])), ([t, K, V, o]) => ctx.keep(t.attention(K, V, o))],
-  loraLinear: [args(tensorRef, fc.oneof(tensorRef, data), fc.oneof(tensorRef, anything), fc.oneof(tensorRef, anything), optionsOf(['alpha', 'rank'])), ([t, W, A, B, o]) => ctx.keep(t.loraLinear(W, A, B, o))],
+  attention: [fc.oneof(
+    args(fc.constant(new Ref('tensor', 6)), fc.constant(new Ref('tensor', 6)), fc.constant(new Ref('tensor', 6)), optionsOf(['causal'])),
+    args(tensorRef, fc.oneof(tensorRef, anything), fc.oneof(tensorRef, anything), optionsOf(['causal']))), ([t, K, V, o]) => ctx.keep(t.attention(K, V, o))],
+  loraLinear: [fc.oneof(
+    args(fc.constant(new Ref('tensor', 6)), fc.oneof(fc.constant(new Ref('tensor', 7)), fc.constant([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]])), fc.constant(new Ref('tensor', 8)), fc.constant(new Ref('tensor', 9)), optionsOf(['alpha', 'rank'], { rank: small(1, 3) })),
+    args(tensorRef, fc.oneof(tensorRef, data), fc.oneof(tensorRef, anything), fc.oneof(tensorRef, anything), optionsOf(['alpha', 'rank']))), ([t, W, A, B, o]) => ctx.keep(t.loraLinear(W, A, B, o))],
   badTensor: [args(number, fc.constantFrom('value', 'data', 'add')), ([id, m]) => { const t = new Tensor(ctx.graph, id); return m === 'add' ? t.add(1) : typeof t[m] === 'function' ? t[m]() : t[m]; }],
   // Model
   train: [args(optionsOf(TRAIN_KEYS, trainValues, ['x', 'y'])), (a) => ctx.model.train(...a)],
@@ -309,7 +313,12 @@ class Context {
     const b = this.graph.scalar(-3, 'b');
     const W = this.graph.tensor([[1, 2], [3, 4]], 'W');
     const x = this.graph.tensor([1, -1], 'x');
-    this.tensors = [a, b, W, x, a.mul(b), W.matmul(x).sum()];
+    // Shapes that fit attention (Q, K, V [2, 3]) and LoRA (x [2, 3], W0 [4, 3], A [2, 3], B [4, 2]) at 6..9.
+    const Q = this.graph.tensor([[1, 0, 2], [0, 1, -1]], 'Q');
+    const W0 = this.graph.constant([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]], 'W0');
+    const A = this.graph.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], 'A');
+    const B = this.graph.tensor([[1, 0], [0, 1], [1, 1], [0.5, 0.5]], 'B');
+    this.tensors = [a, b, W, x, a.mul(b), W.matmul(x).sum(), Q, W0, A, B];
     this.other = gl.graph();
     this.foreign = this.other.scalar(1, 'foreign');
     const gone = gl.graph();
