@@ -24,10 +24,18 @@ export type Shape = [] | [number] | [number, number];
 export interface CreateOptions {
   /** The engine's .wasm bytes (skips fetching). */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** The expression module's .wasm bytes (gradlab_expr.wasm; skips fetching it). */
+  exprWasmBinary?: ArrayBuffer | Uint8Array;
   /**
-   * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
-   * path, a file: URL or an http(s) URL. May return a promise (awaited; a rejection fails
-   * createGradlab with its message). `prefix` is the folder of the default place.
+   * Load the expression module (the expression language and the derivation checker) now,
+   * together with the engine. Default false: `await gl.loadExpressions()` loads it later.
+   */
+  expressions?: boolean;
+  /**
+   * Where to load `path` ('gradlab_wasm.wasm', or 'gradlab_expr.wasm' for the expression
+   * module) from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
+   * May return a promise (awaited; a rejection fails the load with its message). `prefix`
+   * is the folder of the default place.
    */
   locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
 }
@@ -687,6 +695,14 @@ export declare class Gradlab {
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
   toJSON(): { kind: 'gradlab'; ops: number; heapBytes: number };
   graph(options?: { dtype?: DType }): Graph;
+  /**
+   * Loads the expression module (a second .wasm) once; parse, evaluate, expression,
+   * checkDerivative, checkTableEntry and Graph.fromExpression throw until it is loaded.
+   * Resolves to this engine; a failed load can be retried.
+   */
+  loadExpressions(): Promise<this>;
+  /** Whether the expression module is loaded. */
+  readonly expressionsLoaded: boolean;
   /** Parses an expression; a syntax error throws an ExpressionError with `position`. */
   parse(source: string): ParsedExpression;
   /** Value and gradient of an expression at a point. */

@@ -11,14 +11,16 @@ import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
 import { oneOf, options } from './lib/check.js';
 import { callJson } from './lib/call.js';
-import { loadEngineModule } from './lib/load.js';
+import { loadEngineModule, loadExprModule } from './lib/load.js';
 
 export { Graph, Tensor, Model };
 
 /**
- * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of the .wasm) or
- * `locateFile(file)` returning where the .wasm is (a URL, a string, or a promise of one;
- * a rejection fails createGradlab with its message). Errors name the URL that failed.
+ * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of gradlab_wasm.wasm) or
+ * `locateFile(file)` returning where each .wasm is (a URL, a string, or a promise of one;
+ * a rejection fails createGradlab with its message); `exprWasmBinary` (the bytes of
+ * gradlab_expr.wasm, the expression module); `expressions: true` loads that module now
+ * (otherwise `await gl.loadExpressions()` does, on first need). Errors name the URL that failed.
  */
 export async function createGradlab(createOptions) {
   return new Gradlab(await loadEngineModule(createOptions));
@@ -89,6 +91,19 @@ export class Gradlab {
   /** A seeded toy data set: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3'. */
   dataset(name, opts) {
     return dataset(this, name, opts);
+  }
+  /**
+   * Loads the expression module (the expression language and the derivation checker, a
+   * second .wasm) once; parse, evaluate, expression, checkDerivative, checkTableEntry and
+   * g.fromExpression need it. Resolves to this engine; a failed load can be retried.
+   */
+  async loadExpressions() {
+    await loadExprModule(this._mod);
+    return this;
+  }
+  /** Whether the expression module is loaded (the expression entry points work). */
+  get expressionsLoaded() {
+    return !!this._mod.gradlabExpr;
   }
   /** Parses an expression: { source, canonical, variables, nodes }; a syntax error throws with `position`. */
   parse(source) {

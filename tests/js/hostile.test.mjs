@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGradlab, Tensor } from '../../web/gradlab.js';
 
-const gl = await createGradlab();
+const gl = await createGradlab({ expressions: true });  // these tests use the expression module
 let tried = 0;
 
 // The seed 002 example: L = (a·b + c)² at a = 2, b = −3, c = 10 gives ∂L/∂a = −24.

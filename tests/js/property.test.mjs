@@ -21,7 +21,7 @@ import { createGradlab, Tensor } from '../../web/gradlab.js';
 const RUNS = Number(process.env.GRADLAB_FC_RUNS ?? 2000);
 const SEED = Number(process.env.GRADLAB_FC_SEED ?? 20261201);
 
-const gl = await createGradlab();
+const gl = await createGradlab({ expressions: true });  // the expression entry points are among those tested
 
 // ---- argument generators ---------------------------------------------------------
 

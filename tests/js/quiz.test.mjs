@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createGradlab } from '../../web/gradlab.js';
 
-const gl = await createGradlab();
+const gl = await createGradlab({ expressions: true });  // these tests use the expression module
 const corpus = JSON.parse(readFileSync(new URL('../corpus/derivations.json', import.meta.url), 'utf8'));
 const S002 = { a: 2, b: -3, c: 10 };
 

@@ -1,7 +1,10 @@
 // The expression language and the derivation checker from JavaScript: argument
 // checks, points as two arrays (names, values), and JSON records turned into objects.
 // The parsing, evaluation and checking all happen in C++ (src/expr, src/teaching):
-// nothing here evaluates user text.
+// nothing here evaluates user text. That C++ is a second wasm module (gradlab_expr.wasm),
+// loaded by gl.loadExpressions() (or createGradlab({ expressions: true })): pages without
+// expressions never download it. Each function here takes the core module and finds the
+// expression module on it.
 import { boolean, describe, integer, isPlainObject, number, oneOf, options, seed, string, clip } from './check.js';
 import { call, callJson } from './call.js';
 
@@ -37,6 +40,17 @@ export function pointArg(at, where, allowTensors = null) {
   return { names, values, bound };
 }
 
+/** The expression module loaded for the core module `core`, or an Error that says how to load it. */
+export function exprModule(core, where) {
+  const mod = core.gradlabExpr;
+  if (!mod)
+    throw new Error(
+      `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
+        'call `await gl.loadExpressions()` once first, or create the engine with createGradlab({ expressions: true })',
+    );
+  return mod;
+}
+
 function tolerance(v, where) {
   if (v === undefined) return 1e-6;
   number(v, 'tolerance', where);
@@ -48,27 +62,29 @@ function expressionText(v, where, what = 'the expression') {
 }
 
 /** gl.parse(source): the canonical form and the variables, or a thrown syntax error. */
-export function parse(mod, source) {
+export function parse(core, source) {
+  const mod = exprModule(core, 'parse');
   expressionText(source, 'parse');
   return callJson(mod, 'parse', () => mod.exprParseJson(source), true);
 }
 
 /** gl.evaluate(source, at): { value, gradient: { name: ∂value/∂name } }. */
-export function evaluate(mod, source, at) {
+export function evaluate(core, source, at) {
   const where = 'evaluate';
   expressionText(source, where);
   const p = pointArg(at, where);
+  const mod = exprModule(core, where);
   return callJson(mod, where, () => mod.exprEvaluateJson(source, p.names, p.values), true);
 }
 
 /** gl.expression(source): parsed once, evaluated at any point. */
-export function expression(mod, source) {
-  const info = parse(mod, source);
+export function expression(core, source) {
+  const info = parse(core, source);
   return {
     source: info.source,
     canonical: info.canonical,
     variables: info.variables,
-    evaluate: (at) => evaluate(mod, info.source, at),
+    evaluate: (at) => evaluate(core, info.source, at),
   };
 }
 
@@ -82,8 +98,9 @@ function question(v, where, keys) {
 }
 
 /** gl.checkDerivative({ f, wrt, answer, at, tolerance?, samples?, seed? }) */
-export function checkDerivative(mod, q) {
+export function checkDerivative(core, q) {
   const where = 'checkDerivative';
+  const mod = exprModule(core, where);
   const o = question(q, where, CHECK_KEYS);
   const f = expressionText(o.f, where, 'f (the function)');
   const wrt = string(o.wrt, 'wrt (the variable to differentiate by)', where);
@@ -127,8 +144,9 @@ export function checkDerivative(mod, q) {
 const TABLE_KEYS = ['f', 'at', 'node', 'given', 'column', 'tolerance'];
 
 /** gl.checkTableEntry({ f, at, node, given, column?, tolerance? }) */
-export function checkTableEntry(mod, q) {
+export function checkTableEntry(core, q) {
   const where = 'checkTableEntry';
+  const mod = exprModule(core, where);
   const o = question(q, where, TABLE_KEYS);
   const f = expressionText(o.f, where, 'f (the function)');
   let ref = '';
@@ -182,7 +200,7 @@ export function lowerInto(graph, source, at, opts, TensorClass) {
   expressionText(source, where);
   const o = options(opts, where, ['labelOperations'], '{ labelOperations: true }');
   const labelOperations = o.labelOperations === undefined ? false : boolean(o.labelOperations, 'labelOperations', where);
-  const mod = graph._mod;
+  const mod = exprModule(graph._mod, where);
   const p = pointArg(at, where, TensorClass);
   for (const [name, t] of p.bound) {
     graph._own(t, where);

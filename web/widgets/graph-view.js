@@ -538,6 +538,8 @@ export class GraphView extends ElementBase {
       }
       let g = null;
       try {
+        await gl.loadExpressions();  // expressions are a second module, loaded on first use
+        if (seq !== this._buildSeq) return this;
         g = gl.graph({ dtype: 'f64' });
         const root = g.fromExpression(expr, values, { labelOperations: true });
         root.label = this.getAttribute('output') || 'L';
