@@ -523,6 +523,7 @@ export class GraphView extends ElementBase {
       let gl;
       try {
         gl = this._gl ?? (this._gl = await loadGradlab());
+        await gl.loadExpressions();  // an expr graph needs the expression module (loaded once)
       } catch (err) {
         if (seq === this._buildSeq) this._fail(`Could not load the engine: ${err?.message ?? err}`);
         throw err;
@@ -538,8 +539,6 @@ export class GraphView extends ElementBase {
       }
       let g = null;
       try {
-        await gl.loadExpressions();  // expressions are a second module, loaded on first use
-        if (seq !== this._buildSeq) return this;
         g = gl.graph({ dtype: 'f64' });
         const root = g.fromExpression(expr, values, { labelOperations: true });
         root.label = this.getAttribute('output') || 'L';
