@@ -60,6 +60,8 @@ test('prepack refuses a package without the built engine, naming the missing fil
     assert.match(err.stderr, /refusing to pack gradlab without its engine/);
     assert.match(err.stderr, /web\/dist\/gradlab_wasm\.wasm is missing/);
     assert.match(err.stderr, /web\/dist\/gradlab_wasm\.mjs is missing/);
+    assert.match(err.stderr, /web\/dist\/gradlab_expr\.wasm is missing/);
+    assert.match(err.stderr, /web\/dist\/gradlab_expr\.mjs is missing/);
     assert.match(err.stderr, /npm run build/);
     writeFileSync(join(dir, 'web/dist/gradlab_wasm.wasm'), '<!doctype html>');
     writeFileSync(join(dir, 'web/dist/gradlab_wasm.mjs'), 'export default 1;');
