@@ -181,7 +181,8 @@ export class QuizElement extends ElementBase {
     this._updatePreview();
     this._updateState();
     if (!this._gl)
-      loadGradlab().then(
+      // The checker is the expression module: fetched now, so 'ready' means answers can be judged.
+      loadGradlab().then((gl) => gl.loadExpressions()).then(
         (gl) => {
           this._gl ??= gl;
           this._updateState();
