@@ -1,25 +1,31 @@
-// Embind: the expression language and the derivation checker, as free functions
-// that take strings and numbers and return JSON text (web/lib/quiz.js turns that
-// into objects). Points cross as text, "a=2\nb=-3" (expr::parse_point), written by
-// JavaScript's String(number), which reads back exactly. As in graph_binding.cpp,
-// no C++ exception crosses into JavaScript: guard() stores the message and returns
-// "" and the JS layer throws. A syntax error also leaves its character position
-// for exprLastErrorPosition(), so the JS Error can carry `position`.
+// Embind: the expression language and the derivation checker as free functions. A
+// point crosses as two JavaScript arrays (names, values) that web/lib has checked;
+// questions as value objects; records come back as JSON. As everywhere, guard() turns
+// a C++ error into the error flag and message; a syntax error also leaves its
+// character position for exprLastErrorPosition(), so the JS Error can carry `position`.
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "binding_util.h"
 #include "core/json.h"
+#include "core/tape.h"
 #include "expr/eval.h"
+#include "json_writer.h"
 #include "teaching/derivation_check.h"
 
 using namespace gradlab;
+using emscripten::val;
 
 namespace gradlab::bindings {
 namespace {
+
+// A point of more variables than this is no exercise (and no expression uses them).
+constexpr size_t kMaxPointVariables = 10000;
 
 int32_t& last_position() {
   static int32_t position = -1;
@@ -40,96 +46,129 @@ std::string guard_json(F&& f) {
   });
 }
 
-std::string json_names(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (size_t i = 0; i < names.size(); ++i) out += cat(i ? "," : "", json_string(names[i]));
-  return out + "]";
+// names [n] and values [n] as an expr::Point.
+expr::Point point_arg(const val& names, const val& values) {
+  const std::vector<std::string> n = emscripten::vecFromJSArray<std::string>(names);
+  const std::vector<double> v = emscripten::vecFromJSArray<double>(values);
+  if (n.size() != v.size()) fail("internal: ", n.size(), " point names, ", v.size(), " values");
+  if (n.size() > kMaxPointVariables) fail("the point has ", n.size(), " variables; the limit is ", kMaxPointVariables);
+  expr::Point at;
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (!std::isfinite(v[i])) fail("the value of ", n[i], " is ", v[i], "; values must be finite");
+    at[n[i]] = v[i];
+  }
+  return at;
 }
 
+void names(Json& j, const std::vector<std::string>& v) {
+  j.open('[');
+  for (const std::string& s : v) j.str(s);
+  j.close(']');
+}
 
 // {"source", "canonical", "variables": [...], "nodes": n}
 std::string expr_parse_json(const std::string& source) {
   return guard_json([&] {
     const expr::Expr e = expr::Expr::parse(source);
-    return cat("{\"source\":", json_string(e.source()), ",\"canonical\":", json_string(e.canonical()),
-               ",\"variables\":", json_names(e.variables()), ",\"nodes\":", e.size(), "}");
+    Json j;
+    j.open('{').key("source").str(e.source()).key("canonical").str(e.canonical()).key("variables");
+    names(j, e.variables());
+    return j.key("nodes").integer(e.size()).close('}').take();
   });
 }
 
 // {"value": v, "gradient": {"a": ..., ...}, "variables": [...]}
-std::string expr_evaluate_json(const std::string& source, const std::string& point) {
+std::string expr_evaluate_json(const std::string& source, const val& point_names, const val& point_values) {
   return guard_json([&] {
     expr::CompiledExpr c = expr::CompiledExpr::parse(source);
-    const expr::Evaluation ev = c.evaluate(expr::parse_point(point));
-    std::string grad = "{";
-    for (const std::string& v : c.expr().variables())
-      grad += cat(grad.size() > 1 ? "," : "", json_string(v), ":", json_number(ev.gradient.at(v)));
-    return cat("{\"value\":", json_number(ev.value), ",\"gradient\":", grad, "},\"variables\":",
-               json_names(c.expr().variables()), "}");
+    const expr::Evaluation ev = c.evaluate(point_arg(point_names, point_values));
+    Json j;
+    j.open('{').key("value").num(ev.value).key("gradient").open('{');
+    for (const std::string& v : c.expr().variables()) j.key_text(v).num(ev.gradient.at(v));
+    j.close('}');
+    return j.close('}').take();
   });
 }
 
-// The nodes lower() makes for `source`, for JavaScript to replay into a graph:
-// {"variables": [...], "root": k, "nodes": [{"op": code, "inputs": [plan indices],
-// "attrs": [...], "label": "...", "value": v, "variable": i}]}. "value" is given for
-// leaves and constants, "variable" (index into variables) for variable leaves.
-std::string expr_lower_json(const std::string& source, const std::string& point, bool label_operations) {
+// The nodes lower() makes for `source` at a point, for JavaScript to replay into a
+// graph: {"variables": [...], "root": k, "value": root value, "nodes": [{"op": code,
+// "inputs": [plan indices], "attrs": [...], "label": "...", "value": v, "variable": i}]}.
+// "value" is given for leaves and constants, "variable" (index into variables) for
+// variable leaves. The expression is evaluated as evaluate() does, so a point where it
+// is undefined (log(x) at x = −1) fails the same way.
+std::string expr_lower_json(const std::string& source, const val& point_names, const val& point_values,
+                            bool label_operations) {
   return guard_json([&] {
-    const expr::Expr e = expr::Expr::parse(source);
-    const expr::Point at = expr::parse_point(point);
+    const expr::Point at = point_arg(point_names, point_values);
+    expr::CompiledExpr c = expr::CompiledExpr::parse(source);
+    c.evaluate(at);  // the same checks and message as gl.evaluate
+    const expr::Expr& e = c.expr();
     Tape t(DType::F64);
     const expr::Lowering L = expr::lower(e, t, at, {}, label_operations);
-    std::string nodes = "[";
+    Json j;
+    j.open('{').key("variables");
+    names(j, e.variables());
+    j.key("root").integer(L.root - L.first).key("nodes").open('[');
     for (int32_t id = L.first; id < t.size(); ++id) {
       const Node& n = t.node(id);
       const OpInfo& info = op_info(n.op);
-      std::string rec = cat("{\"op\":", int(n.op), ",\"label\":", json_string(t.label(id)), ",\"inputs\":[");
-      for (int k = 0; k < n.n_in; ++k) rec += cat(k ? "," : "", n.in[k] - L.first);
-      rec += "],\"attrs\":[";
-      for (int k = 0; k < info.n_attr; ++k) rec += cat(k ? "," : "", json_number(n.attr[k]));
-      rec += "]";
-      if (n.op == Op::Leaf || n.op == Op::Constant) rec += cat(",\"value\":", json_number(t.value_at(id)));
+      j.open('{').key("op").integer(int(n.op)).key("label").str(t.label(id)).key("inputs").open('[');
+      for (int k = 0; k < n.n_in; ++k) j.integer(n.in[k] - L.first);
+      j.close(']').key("attrs").open('[');
+      for (int k = 0; k < info.n_attr; ++k) j.num(n.attr[k]);
+      j.close(']');
+      if (n.op == Op::Leaf || n.op == Op::Constant) j.key("value").num(t.value_at(id));
       for (size_t v = 0; v < L.leaf.size(); ++v)
-        if (L.leaf[v] == id) rec += cat(",\"variable\":", v);
-      nodes += cat(id > L.first ? "," : "", rec, "}");
+        if (L.leaf[v] == id) j.key("variable").integer(int64_t(v));
+      j.close('}');
     }
-    return cat("{\"variables\":", json_names(e.variables()), ",\"root\":", L.root - L.first, ",\"nodes\":", nodes,
-               "]}");
+    return j.close(']').close('}').take();
   });
 }
 
-// check_derivative; the answer is `answer_value` when answer_is_number, else the formula `answer`.
-std::string check_derivative_json(const std::string& f, const std::string& wrt, const std::string& answer,
-                                  bool answer_is_number, double answer_value, const std::string& point,
-                                  double tolerance, int samples, double seed) {
+struct DerivativeArgs {
+  std::string f, wrt, answer;
+  bool answerIsNumber = false;
+  double answerValue = 0;
+  val atNames = val::array(), atValues = val::array();
+  double tolerance = 1e-6;
+  int32_t samples = 5;
+  double seed = 1;
+};
+std::string check_derivative_json(const DerivativeArgs& a) {
   return guard_json([&] {
     DerivativeQuestion q;
-    q.f = f;
-    q.wrt = wrt;
-    q.answer = answer;
-    if (answer_is_number) q.answer_value = answer_value;
-    q.at = expr::parse_point(point);
-    q.tolerance = tolerance;
-    q.samples = samples;
-    q.seed = to_seed(seed);
+    q.f = a.f;
+    q.wrt = a.wrt;
+    q.answer = a.answer;
+    if (a.answerIsNumber) q.answer_value = a.answerValue;
+    q.at = point_arg(a.atNames, a.atValues);
+    q.tolerance = a.tolerance;
+    q.samples = a.samples;
+    q.seed = seed_arg(a.seed);
     return to_json(check_derivative(q));
   });
 }
 
-// check_table_entry; the node is `node_id` when >= 0, else the reference `node`.
-// column: 0 gradient, 1 value.
-std::string check_table_entry_json(const std::string& f, const std::string& point, const std::string& node,
-                                   int node_id, double given, int column, double tolerance) {
+struct TableEntryArgs {
+  std::string f;
+  val atNames = val::array(), atValues = val::array();
+  std::string node;     // a reference ("a", "a*b", "v4"), or "" when nodeId is given
+  int32_t nodeId = -1;  // ≥ 0: a node id
+  double given = 0;
+  TableColumn column = TableColumn::Gradient;
+  double tolerance = 1e-6;
+};
+std::string check_table_entry_json(const TableEntryArgs& a) {
   return guard_json([&] {
-    if (column != 0 && column != 1) fail("column must be 'gradient' or 'value'");
     TableEntryQuestion q;
-    q.f = f;
-    q.at = expr::parse_point(point);
-    q.node = node;
-    q.node_id = node_id;
-    q.given = given;
-    q.column = column == 0 ? TableColumn::Gradient : TableColumn::Value;
-    q.tolerance = tolerance;
+    q.f = a.f;
+    q.at = point_arg(a.atNames, a.atValues);
+    q.node = a.node;
+    q.node_id = a.nodeId;
+    q.given = a.given;
+    q.column = a.column;
+    q.tolerance = a.tolerance;
     return to_json(check_table_entry(q));
   });
 }
@@ -140,11 +179,33 @@ int expr_last_error_position() { return last_position(); }
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_expr) {
+  using namespace emscripten;
   using namespace gradlab::bindings;
-  emscripten::function("exprParseJson", &expr_parse_json);
-  emscripten::function("exprEvaluateJson", &expr_evaluate_json);
-  emscripten::function("exprLowerJson", &expr_lower_json);
-  emscripten::function("checkDerivativeJson", &check_derivative_json);
-  emscripten::function("checkTableEntryJson", &check_table_entry_json);
-  emscripten::function("exprLastErrorPosition", &expr_last_error_position);
+  enum_<TableColumn>("TableColumn").value("gradient", TableColumn::Gradient).value("value", TableColumn::Value);
+  value_object<DerivativeArgs>("DerivativeArgs")
+      .field("f", &DerivativeArgs::f)
+      .field("wrt", &DerivativeArgs::wrt)
+      .field("answer", &DerivativeArgs::answer)
+      .field("answerIsNumber", &DerivativeArgs::answerIsNumber)
+      .field("answerValue", &DerivativeArgs::answerValue)
+      .field("atNames", &DerivativeArgs::atNames)
+      .field("atValues", &DerivativeArgs::atValues)
+      .field("tolerance", &DerivativeArgs::tolerance)
+      .field("samples", &DerivativeArgs::samples)
+      .field("seed", &DerivativeArgs::seed);
+  value_object<TableEntryArgs>("TableEntryArgs")
+      .field("f", &TableEntryArgs::f)
+      .field("atNames", &TableEntryArgs::atNames)
+      .field("atValues", &TableEntryArgs::atValues)
+      .field("node", &TableEntryArgs::node)
+      .field("nodeId", &TableEntryArgs::nodeId)
+      .field("given", &TableEntryArgs::given)
+      .field("column", &TableEntryArgs::column)
+      .field("tolerance", &TableEntryArgs::tolerance);
+  function("exprParseJson", &expr_parse_json);
+  function("exprEvaluateJson", &expr_evaluate_json);
+  function("exprLowerJson", &expr_lower_json);
+  function("checkDerivativeJson", &check_derivative_json);
+  function("checkTableEntryJson", &check_table_entry_json);
+  function("exprLastErrorPosition", &expr_last_error_position);
 }

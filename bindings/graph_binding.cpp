@@ -1,18 +1,18 @@
-// Embind layer, kept thin (as manifold-3d's bindings/wasm): JavaScript sees a few
-// classes that speak in integer node ids and raw heap offsets; web/gradlab.js turns
-// them into an idiomatic API. No C++ exception ever crosses into JavaScript: each
-// entry point catches, stores the message (last_error) and returns a sentinel, and
-// the JS layer throws an Error with that message. Throwing through wasm frames would
-// skip C++ stack cleanup and leave the module in an unknown state.
+// Embind: one graph (tape) as JavaScript sees it. Arguments are typed: enums (DType),
+// value objects (LeafArgs, ApplyArgs) and integers that web/lib has range-checked;
+// bulk values go through the graph's Staging buffer; records come back as JSON text
+// from the one Json writer. Every entry point runs inside guard(): a C++ error sets the
+// error flag and the message, and web/lib/call.js turns that into a JS Error.
 #include <emscripten/bind.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "binding_util.h"
-#include "core/json.h"
 #include "core/tape.h"
+#include "json_writer.h"
 #include "teaching/gradcheck.h"
 #include "teaching/trace.h"
 
@@ -25,233 +25,335 @@ std::string& last_error() {
   static std::string message;
   return message;
 }
-std::string take_last_error() {
-  std::string m = std::move(last_error());
-  last_error().clear();
-  return m;
+int32_t& error_flag() {
+  static int32_t flag = 0;
+  return flag;
 }
 
 namespace {
 
-Shape make_shape(int rank, int d0, int d1) {
-  if (rank < 0 || rank > 2) fail("tensor rank must be 0, 1 or 2, got ", rank);
-  if (rank == 0) return Shape::scalar();
-  if (rank == 1) return Shape::vec(d0);
-  return Shape::mat(d0, d1);
+std::string take_last_error() {
+  std::string m = std::move(last_error());
+  last_error().clear();
+  error_flag() = 0;
+  return m;
+}
+// The flag's heap address: JavaScript reads it after each call without a call into wasm.
+uintptr_t error_flag_address() { return reinterpret_cast<uintptr_t>(&error_flag()); }
+
+// The teaching tools that rerun the graph once per perturbed value (gradcheck,
+// nodeGradcheck) or per tangent (compareModes) refuse a graph whose estimated cost is
+// above this, so one synchronous call stays near a second or says why not. The costs
+// are nanoseconds measured in wasm on the 2-vCPU build machine (December 2026):
+// a forward pass costs about kForwardNodeNs per node plus kForwardValueNs per value;
+// compareModes' forward mode (one Jacobian row per output value, from the reverse
+// kernels) about kJvpNodeNs per node plus kJvpValueNs per value × (own + input values).
+constexpr double kMaxToolNs = 2e9;
+constexpr double kForwardNodeNs = 150, kForwardValueNs = 10;
+constexpr double kJvpNodeNs = 4700, kJvpValueNs = 75;
+// A trace or a listing holds every value of every step and a text per node (about
+// 150 µs a node): at most this many values and nodes in one call (about 1.5 s).
+constexpr int64_t kMaxTraceValues = int64_t(1) << 20;
+constexpr int32_t kMaxTraceNodes = 10000;
+
+struct ShapeArg {
+  int32_t rank = 0, d0 = 1, d1 = 1;
+};
+struct LeafArgs {
+  ShapeArg shape;
+  std::string label;
+  bool requiresGrad = true;
+  bool constant = false;
+};
+struct ApplyArgs {
+  int32_t op = 0;
+  int32_t in0 = -1, in1 = -1;
+  int32_t nAttr = 0;
+  std::array<double, 3> attrs{};
+};
+
+Shape make_shape(const ShapeArg& s) {
+  if (s.rank < 0 || s.rank > 2) fail("tensor rank must be 0, 1 or 2, got ", s.rank);
+  if (s.rank >= 1 && s.d0 <= 0) fail("shape dimension must be positive, got ", s.d0);
+  if (s.rank == 2 && s.d1 <= 0) fail("shape dimension must be positive, got ", s.d1);
+  if (s.rank == 0) return Shape::scalar();
+  if (s.rank == 1) return Shape::vec(s.d0);
+  return Shape::mat(s.d0, s.d1);
 }
 
 }  // namespace
 
-// One graph (tape) as JavaScript sees it. Bulk input goes through `staging`, a
-// double buffer JavaScript fills through a heap view before calling leaf()/set().
 class GraphHandle {
  public:
-  GraphHandle() = default;
-
-  bool init(const std::string& dtype) {
-    return guard(false, [&] {
-      tape_ = Tape(parse_dtype(dtype));
-      return true;
-    });
-  }
-  std::string dtype() const { return dtype_name(tape_.dtype()); }
-  int size() const { return tape_.size(); }
-
-  // Returns a heap byte offset of at least n doubles for JavaScript to fill.
-  uintptr_t staging(int n) {
-    if (n < 0) n = 0;
-    if (staging_.size() < size_t(n)) staging_.resize(size_t(n));
-    return reinterpret_cast<uintptr_t>(staging_.data());
-  }
-
-  int leaf(int rank, int d0, int d1, const std::string& label, bool requires_grad, bool constant) {
-    return guard(-1, [&] {
-      const Shape s = make_shape(rank, d0, d1);
-      if (staging_.size() < size_t(s.size())) fail("internal: staging buffer holds fewer values than ", s.size());
-      return constant ? tape_.constant(s, staging_.data(), label) : tape_.leaf(s, staging_.data(), label, requires_grad);
-    });
-  }
-  bool set_values(int id, int n) {
-    return guard(false, [&] {
-      if (staging_.size() < size_t(n < 0 ? 0 : n)) fail("internal: staging buffer holds fewer values than ", n);
-      tape_.set_values(id, staging_.data(), n);
-      return true;
-    });
-  }
-  int apply(int op, int in0, int in1, int n_attr, double a0, double a1, double a2) {
-    return guard(-1, [&] {
-      if (op < 0 || op >= op_count()) fail("op code ", op, " does not exist");
-      const int arity = op_info(Op(op)).arity;
-      std::vector<int32_t> in;
-      if (arity > 0) in.push_back(in0);
-      if (arity > 1) in.push_back(in1);
-      std::vector<double> attrs;
-      const double a[3] = {a0, a1, a2};
-      for (int i = 0; i < n_attr && i < 3; ++i) attrs.push_back(a[i]);
-      return tape_.apply(Op(op), in, attrs);
-    });
-  }
-  bool forward() {
-    return guard(false, [&] {
-      tape_.forward();
-      return true;
-    });
-  }
-  // seed_n < 0: no seed (scalar root); otherwise the seed is in staging.
-  double backward(int root, int seed_n) {
-    return guard(-1.0, [&] {
-      return double(seed_n < 0 ? tape_.backward(root) : tape_.backward(root, staging_.data(), seed_n));
-    });
-  }
-  bool zero_grad() {
-    tape_.zero_grad();
+  bool init(DType dtype) {
+    tape_ = Tape(dtype);
     return true;
   }
-  bool set_label(int id, const std::string& label) {
-    return guard(false, [&] {
-      tape_.set_label(id, label);
-      return true;
+  DType dtype() const { return tape_.dtype(); }
+  int32_t size() const { return tape_.size(); }
+
+  uintptr_t stage(double n) {
+    return guard(uintptr_t(0), [&] {
+      return reinterpret_cast<uintptr_t>(staging_.reserve(n, "number of values"));
     });
   }
-  // Node metadata; -1 on a bad id (message in last_error).
-  int node_size(int id) const {
-    return guard(-1, [&] { return int(tape_.node(id).shape.size()); });
+  int32_t leaf(const LeafArgs& a) {
+    return guard(-1, [&] {
+      StagedUse<double> used(staging_);
+      const Shape s = make_shape(a.shape);
+      const double* v = staging_.take(uint64_t(s.size()));
+      return a.constant ? tape_.constant(s, v, a.label) : tape_.leaf(s, v, a.label, a.requiresGrad);
+    });
   }
-  uintptr_t value_ptr(int id) const {
+  void set_values(int32_t id, double n) {
+    guard_void([&] {
+      StagedUse<double> used(staging_);
+      const uint64_t count = count_arg(n, uint64_t(kMaxTensorElements), "number of values");
+      tape_.set_values(id, staging_.take(count), int64_t(count));
+    });
+  }
+  int32_t apply(const ApplyArgs& a) {
+    return guard(-1, [&] {
+      if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
+      const OpInfo& info = op_info(Op(a.op));
+      if (info.arity == 0) fail("op '", info.name, "' makes leaves; use tensor() or constant()");
+      std::vector<int32_t> in;
+      if (info.arity > 0) in.push_back(a.in0);
+      if (info.arity > 1) in.push_back(a.in1);
+      if (a.nAttr < 0 || a.nAttr > 3) fail("internal: ", a.nAttr, " attributes");
+      std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + a.nAttr);
+      return tape_.apply(Op(a.op), in, attrs);
+    });
+  }
+  // Drops nodes n.. (a call that failed halfway removes what it added).
+  void truncate(int32_t n) {
+    guard_void([&] {
+      if (n < 0 || n > tape_.size()) fail("internal: truncate to ", n, " of ", tape_.size(), " nodes");
+      tape_.truncate(n);
+    });
+  }
+  void forward() { guard_void([&] { tape_.forward(); }); }
+  // seed_n < 0: no seed (scalar root); otherwise the seed is staged.
+  void backward(int32_t root, double seed_n) {
+    guard_void([&] {
+      StagedUse<double> used(staging_);
+      if (seed_n < 0) {
+        tape_.backward(root);
+      } else {
+        const uint64_t count = count_arg(seed_n, uint64_t(kMaxTensorElements), "seed size");
+        tape_.backward(root, staging_.take(count), int64_t(count));
+      }
+    });
+  }
+  void zero_grad() { tape_.zero_grad(); }
+  void set_label(int32_t id, const std::string& label) { guard_void([&] { tape_.set_label(id, label); }); }
+  double node_size(int32_t id) const {
+    return guard(-1.0, [&] { return double(tape_.node(id).shape.size()); });
+  }
+  uintptr_t value_ptr(int32_t id) const {
     return guard(uintptr_t(0), [&] { return reinterpret_cast<uintptr_t>(tape_.value_ptr(id)); });
   }
-  uintptr_t grad_ptr(int id) const {
+  uintptr_t grad_ptr(int32_t id) const {
     return guard(uintptr_t(0), [&] { return reinterpret_cast<uintptr_t>(tape_.grad_ptr(id)); });
   }
-  // [rank, d0, d1, op, requires_grad, in0, in1, in2] or empty on a bad id.
-  std::string node_json(int id) const {
-    return guard(std::string(), [&] { return node_to_json(id); });
-  }
-  // All nodes as a JSON array (no values: JavaScript reads those through heap views).
-  std::string nodes_json() const {
+  std::string node_json(int32_t id) const {
     return guard(std::string(), [&] {
-      std::string out = "[";
-      for (int32_t i = 0; i < tape_.size(); ++i) {
-        if (i) out += ',';
-        out += node_to_json(i);
-      }
-      return out + "]";
+      Json j;
+      node_record(j, id);
+      return j.take();
     });
   }
-  std::string gradcheck_json(int loss) {
+  // All nodes (no values: JavaScript reads those through heap views).
+  std::string nodes_json() const {
     return guard(std::string(), [&] {
-      GradCheckResult r = gradcheck(tape_, loss);
-      std::string os = cat("{\"relError\":", r.rel_error, ",\"maxRelError\":", r.max_rel_error,
-                           ",\"forwardPasses\":", r.forward_passes, ",\"leaves\":[");
-      for (size_t k = 0; k < r.leaves.size(); ++k) {
-        const LeafCheck& c = r.leaves[k];
-        os += cat(k ? "," : "", "{\"id\":", c.id, ",\"relError\":", c.rel_error, ",\"backprop\":",
-                  json_numbers(c.backprop), ",\"finiteDiff\":", json_numbers(c.finite_diff), "}");
-      }
-      return os + "]}";
+      Json j;
+      j.open('[');
+      for (int32_t i = 0; i < tape_.size(); ++i) node_record(j, i);
+      return j.close(']').take();
     });
   }
 
-  std::string trace_json(int root) {
+  std::string gradcheck_json(int32_t loss) {
     return guard(std::string(), [&] {
-      std::string os = "[";
+      check_cost("gradcheck", loss, 2 * leaf_elements(), forward_pass_ns());
+      const GradCheckResult r = gradcheck(tape_, loss);
+      Json j;
+      j.open('{').key("relError").num(r.rel_error).key("maxRelError").num(r.max_rel_error);
+      j.key("forwardPasses").integer(r.forward_passes).key("leaves").open('[');
+      for (const LeafCheck& c : r.leaves)
+        j.open('{').key("id").integer(c.id).key("relError").num(c.rel_error).key("backprop").nums(c.backprop)
+            .key("finiteDiff").nums(c.finite_diff).close('}');
+      return j.close(']').close('}').take();
+    });
+  }
+  std::string trace_json(int32_t root) {
+    return guard(std::string(), [&] {
+      check_trace_size("trace", root);
+      Json j;
+      j.open('[');
       for (const TraceStep& st : backward_trace(tape_, root)) {
-        os += cat(st.step ? "," : "", "{\"step\":", st.step, ",\"id\":", st.id, ",\"name\":\"", json_escape(st.name),
-                  "\",\"op\":\"", op_info(st.op).name, "\",\"formula\":\"", json_escape(st.formula),
-                  "\",\"value\":", json_numbers(st.value), ",\"incoming\":", json_numbers(st.incoming), ",\"inputs\":[");
-        for (size_t k = 0; k < st.inputs.size(); ++k) {
-          const TraceInput& in = st.inputs[k];
-          os += cat(k ? "," : "", "{\"id\":", in.id, ",\"name\":\"", json_escape(in.name), "\",\"isLeaf\":", in.is_leaf,
-                    ",\"local\":", in.local.empty() ? std::string("null") : json_numbers(in.local),
-                    ",\"contribution\":", json_numbers(in.contribution), ",\"gradAfter\":", json_numbers(in.grad_after),
-                    "}");
+        j.open('{').key("step").integer(st.step).key("id").integer(st.id).key("name").str(st.name);
+        j.key("op").str(op_info(st.op).name).key("formula").str(st.formula).key("value").nums(st.value);
+        j.key("incoming").nums(st.incoming).key("inputs").open('[');
+        for (const TraceInput& in : st.inputs) {
+          j.open('{').key("id").integer(in.id).key("name").str(in.name).key("isLeaf").boolean(in.is_leaf);
+          j.key("local");
+          if (in.local.empty()) j.null_value();
+          else j.nums(in.local);
+          j.key("contribution").nums(in.contribution).key("gradAfter").nums(in.grad_after).close('}');
         }
-        os += "]}";
+        j.close(']').close('}');
       }
-      return os + "]";
+      return j.close(']').take();
     });
   }
-  std::string listing_json(int root) {
+  std::string listing_json(int32_t root) {
     return guard(std::string(), [&] {
+      check_trace_size("tapeListing", root);
       const WengertListing w = wengert_listing(tape_, root);
-      auto lines = [&](const std::vector<ListingLine>& v) {
-        std::string o = "[";
-        for (size_t i = 0; i < v.size(); ++i)
-          o += cat(i ? "," : "", "{\"id\":", v[i].id, ",\"text\":\"", json_escape(v[i].text), "\",\"value\":",
-                   json_number(v[i].value), "}");
-        return o + "]";
+      Json j;
+      auto lines = [&j](const char* name, const std::vector<ListingLine>& v) {
+        j.key(name).open('[');
+        for (const ListingLine& l : v) j.open('{').key("id").integer(l.id).key("text").str(l.text).key("value").num(l.value).close('}');
+        j.close(']');
       };
-      return cat("{\"forward\":", lines(w.forward), ",\"backward\":", lines(w.backward), "}");
+      j.open('{');
+      lines("forward", w.forward);
+      lines("backward", w.backward);
+      return j.close('}').take();
     });
   }
-  std::string node_gradcheck_json(int root) {
+  std::string node_gradcheck_json(int32_t root) {
     return guard(std::string(), [&] {
-      std::string os = "[";
-      bool first = true;
-      for (const NodeCheck& c : node_gradcheck(tape_, root)) {
-        os += cat(first ? "" : ",", "{\"id\":", c.id, ",\"name\":\"", json_escape(c.name), "\",\"backprop\":",
-                  json_numbers(c.backprop), ",\"finiteDiff\":", json_numbers(c.finite_diff), ",\"relError\":",
-                  c.rel_error, "}");
-        first = false;
-      }
-      return os + "]";
+      check_cost("nodeGradcheck", root, 2 * all_elements(), forward_pass_ns());
+      Json j;
+      j.open('[');
+      for (const NodeCheck& c : node_gradcheck(tape_, root))
+        j.open('{').key("id").integer(c.id).key("name").str(c.name).key("backprop").nums(c.backprop)
+            .key("finiteDiff").nums(c.finite_diff).key("relError").num(c.rel_error).close('}');
+      return j.close(']').take();
     });
   }
-  std::string compare_modes_json(int root) {
+  std::string compare_modes_json(int32_t root) {
     return guard(std::string(), [&] {
+      check_cost("compareModes", root, leaf_elements(), jvp_pass_ns());
       const ModeComparison m = compare_modes(tape_, root);
-      std::string os = cat("{\"forwardPasses\":", m.forward_passes, ",\"reversePasses\":", m.reverse_passes,
-                           ",\"maxAbsDifference\":", m.max_abs_difference, ",\"leaves\":[");
+      Json j;
+      j.open('{').key("forwardPasses").integer(m.forward_passes).key("reversePasses").integer(m.reverse_passes);
+      j.key("maxAbsDifference").num(m.max_abs_difference).key("leaves").open('[');
       for (size_t k = 0; k < m.leaves.size(); ++k)
-        os += cat(k ? "," : "", "{\"id\":", m.leaves[k], ",\"forward\":", json_numbers(m.forward_grad[k]),
-                  ",\"reverse\":", json_numbers(m.reverse_grad[k]), "}");
-      return os + "]}";
+        j.open('{').key("id").integer(m.leaves[k]).key("forward").nums(m.forward_grad[k]).key("reverse")
+            .nums(m.reverse_grad[k]).close('}');
+      return j.close(']').close('}').take();
     });
   }
 
  private:
-  std::string node_to_json(int32_t id) const {
+  void node_record(Json& j, int32_t id) const {
     const Node& n = tape_.node(id);
-    std::string os = cat("{\"id\":", id, ",\"op\":", int(n.op), ",\"label\":\"", json_escape(tape_.label(id)),
-                         "\",\"shape\":[");
-    for (int k = 0; k < n.shape.rank; ++k) os += cat(k ? "," : "", n.shape.dim[k]);
-    os += cat("],\"requiresGrad\":", n.requires_grad, ",\"inputs\":[");
-    for (int k = 0; k < n.n_in; ++k) os += cat(k ? "," : "", n.in[k]);
-    return os + cat("],\"attrs\":[", n.attr[0], ",", n.attr[1], ",", n.attr[2], "]}");
+    j.open('{').key("id").integer(id).key("op").integer(int(n.op)).key("label").str(tape_.label(id));
+    j.key("shape").open('[');
+    for (int k = 0; k < n.shape.rank; ++k) j.integer(n.shape.dim[k]);
+    j.close(']').key("requiresGrad").boolean(n.requires_grad).key("inputs").open('[');
+    for (int k = 0; k < n.n_in; ++k) j.integer(n.in[k]);
+    j.close(']').key("attrs").open('[');
+    for (double a : n.attr) j.num(a);
+    j.close(']').close('}');
+  }
+  double leaf_elements() const {
+    double n = 0;
+    for (int32_t i = 0; i < tape_.size(); ++i)
+      if (tape_.node(i).op == Op::Leaf && tape_.node(i).requires_grad) n += double(tape_.node(i).shape.size());
+    return n;
+  }
+  double all_elements() const {
+    double n = 0;
+    for (int32_t i = 0; i < tape_.size(); ++i) n += double(tape_.node(i).shape.size());
+    return n;
+  }
+  double forward_pass_ns() const { return kForwardNodeNs * tape_.size() + kForwardValueNs * all_elements(); }
+  // One forward-mode pass: for each node, one reverse-kernel run per value of the node,
+  // each touching the node's and its inputs' values (× the inner size for a matmul).
+  double jvp_pass_ns() const {
+    double ns = 0;
+    for (int32_t i = 0; i < tape_.size(); ++i) {
+      const Node& n = tape_.node(i);
+      const double own = double(n.shape.size());
+      double touched = own;
+      for (int k = 0; k < n.n_in; ++k) touched += double(tape_.node(n.in[k]).shape.size());
+      const double inner = n.op == Op::MatMul && n.n_in > 0 ? double(tape_.node(n.in[0]).shape.cols()) : 1.0;
+      ns += kJvpNodeNs + kJvpValueNs * own * touched * inner;
+    }
+    return ns;
+  }
+  // Tools that rerun the tape once per perturbed value: passes × the cost of a pass.
+  void check_cost(const char* tool, int32_t root, double passes, double pass_ns) const {
+    tape_.node(root);  // a bad id is named first
+    const double seconds = passes * pass_ns * 1e-9;
+    if (seconds > kMaxToolNs * 1e-9)
+      fail(tool, ": ", passes, " passes over ", tape_.size(), " nodes (", all_elements(),
+           " values) would take about ", format_number(std::ceil(seconds)), " s, above the limit of ", kMaxToolNs * 1e-9,
+           " s for one call; use a smaller graph");
+  }
+  void check_trace_size(const char* tool, int32_t root) const {
+    tape_.node(root);
+    const double n = all_elements();
+    if (n > double(kMaxTraceValues))
+      fail(tool, ": the graph holds ", n, " values, above the limit of ", kMaxTraceValues,
+           " a step-by-step record can show; use a smaller graph");
+    if (tape_.size() > kMaxTraceNodes)
+      fail(tool, ": the graph has ", tape_.size(), " nodes, above the limit of ", kMaxTraceNodes,
+           " a step-by-step record can show in one call; use a smaller graph");
   }
 
   Tape tape_;
-  std::vector<double> staging_;
+  Staging<double> staging_;
 };
 
 // The op table for the JS layer: [{code, name, symbol, arity, nAttr, localDerivative}].
 std::string op_table_json() {
-  std::string out = "[";
+  Json j;
+  j.open('[');
   for (int i = 0; i < op_count(); ++i) {
     const OpInfo& o = op_info(Op(i));
-    if (i) out += ',';
-    out += "{\"code\":" + std::to_string(i) + ",\"name\":\"" + json_escape(o.name) + "\",\"symbol\":\"" +
-           json_escape(o.symbol) + "\",\"arity\":" + std::to_string(o.arity) + ",\"nAttr\":" +
-           std::to_string(o.n_attr) + ",\"localDerivative\":\"" + json_escape(o.local_derivative) + "\"}";
+    j.open('{').key("code").integer(i).key("name").str(o.name).key("symbol").str(o.symbol);
+    j.key("arity").integer(o.arity).key("nAttr").integer(o.n_attr).key("localDerivative").str(o.local_derivative);
+    j.close('}');
   }
-  return out + "]";
+  return j.close(']').take();
 }
 
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_graph) {
-  using gradlab::bindings::GraphHandle;
-  function("lastError", &gradlab::bindings::take_last_error);
-  function("opTableJson", &gradlab::bindings::op_table_json);
+  using namespace gradlab::bindings;
+  function("lastError", &take_last_error);
+  function("errorFlagAddress", &error_flag_address);
+  function("opTableJson", &op_table_json);
+  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
+  value_object<ShapeArg>("ShapeArg").field("rank", &ShapeArg::rank).field("d0", &ShapeArg::d0).field("d1", &ShapeArg::d1);
+  value_object<LeafArgs>("LeafArgs")
+      .field("shape", &LeafArgs::shape)
+      .field("label", &LeafArgs::label)
+      .field("requiresGrad", &LeafArgs::requiresGrad)
+      .field("constant", &LeafArgs::constant);
+  value_array<std::array<double, 3>>("Attrs").element(emscripten::index<0>()).element(emscripten::index<1>()).element(emscripten::index<2>());
+  value_object<ApplyArgs>("ApplyArgs")
+      .field("op", &ApplyArgs::op)
+      .field("in0", &ApplyArgs::in0)
+      .field("in1", &ApplyArgs::in1)
+      .field("nAttr", &ApplyArgs::nAttr)
+      .field("attrs", &ApplyArgs::attrs);
   class_<GraphHandle>("GraphHandle")
       .constructor<>()
       .function("init", &GraphHandle::init)
       .function("dtype", &GraphHandle::dtype)
       .function("size", &GraphHandle::size)
-      .function("staging", &GraphHandle::staging)
+      .function("stage", &GraphHandle::stage)
       .function("leaf", &GraphHandle::leaf)
       .function("setValues", &GraphHandle::set_values)
       .function("apply", &GraphHandle::apply)
+      .function("truncate", &GraphHandle::truncate)
       .function("forward", &GraphHandle::forward)
       .function("backward", &GraphHandle::backward)
       .function("zeroGrad", &GraphHandle::zero_grad)

@@ -1,36 +1,35 @@
-// Embind: the teaching experiments that are one call each (they return JSON text).
+// Embind: the teaching experiments that are one call each. Settings cross as value
+// objects (integers range-checked by web/lib), results as JSON from the one writer.
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "binding_util.h"
 #include "core/error.h"
-#include "core/json.h"
 #include "core/tape.h"
+#include "json_writer.h"
 #include "teaching/checkpoint.h"
 #include "teaching/experiments.h"
 #include "teaching/stochastic.h"
 
 using namespace gradlab;
+using emscripten::val;
 
 namespace gradlab::bindings {
 namespace {
 
-
 std::string vanishing_gradients_json(int depth, int width, double seed) {
   return guard(std::string(), [&] {
-    std::string out = "[";
-    bool first = true;
-    for (const DepthProfile& p : vanishing_gradients(depth, width, to_seed(seed))) {
-      out += cat(first ? "" : ",", "{\"name\":\"", p.name, "\",\"loss\":", format_number(p.loss),
-                 ",\"gradNorms\":", json_numbers(p.grad_norms), ",\"activationMean\":", json_numbers(p.act_mean),
-                 ",\"activationStd\":", json_numbers(p.act_std), "}");
-      first = false;
+    Json j;
+    j.open('[');
+    for (const DepthProfile& p : vanishing_gradients(depth, width, seed_arg(seed))) {
+      j.open('{').key("name").str(p.name).key("loss").num(p.loss).key("gradNorms").nums(p.grad_norms);
+      j.key("activationMean").nums(p.act_mean).key("activationStd").nums(p.act_std).close('}');
     }
-    return out + "]";
+    return j.close(']').take();
   });
 }
 
@@ -38,85 +37,34 @@ std::string reinforce_bernoulli_json(double theta, double samples, double seed) 
   return guard(std::string(), [&] {
     if (!(samples >= 2 && samples <= 1e8 && samples == std::floor(samples)))
       fail("reinforce: samples must be an integer from 2 to 100000000, got ", samples);
-    const Estimate e = reinforce_bernoulli(theta, int64_t(samples), to_seed(seed));
-    return cat("{\"estimate\":", format_number(e.estimate), ",\"stdError\":", format_number(e.std_error),
-               ",\"exact\":", format_number(e.exact), ",\"samples\":", e.samples, "}");
+    const Estimate e = reinforce_bernoulli(theta, int64_t(samples), seed_arg(seed));
+    Json j;
+    j.open('{').key("estimate").num(e.estimate).key("stdError").num(e.std_error).key("exact").num(e.exact);
+    return j.key("samples").integer(e.samples).close('}').take();
   });
 }
 
-// JavaScript numbers that must be integers (the JS layer checks the type; this keeps a
-// huge or fractional value from wrapping when converted to int).
-int to_int(double v, const char* where, const char* name) {
-  if (!(v == std::floor(v) && std::fabs(v) <= 2147483647.0)) fail(where, ": ", name, " must be an integer, got ", v);
-  return int(v);
-}
+struct CheckpointArgs {
+  int32_t depth = 16, width = 64, batch = 32, steps = 1;
+  double learningRate = 0.1;
+  double seed = 1;
+  DType dtype = DType::F32;
+  int32_t every = 4;             // checkpointing()
+  val everyList = val::array();  // checkpointingSweep(): the ks, empty = 1..depth
+};
 
-CheckpointConfig checkpoint_config(double depth, double width, double batch, double steps, double lr, double seed,
-                                   const std::string& dtype) {
+CheckpointConfig checkpoint_config(const CheckpointArgs& a) {
   CheckpointConfig c;
-  c.depth = to_int(depth, "checkpointing", "depth");
-  c.width = to_int(width, "checkpointing", "width");
-  c.batch = to_int(batch, "checkpointing", "batch");
-  c.steps = to_int(steps, "checkpointing", "steps");
-  c.learning_rate = lr;
-  c.seed = to_seed(seed);
-  c.dtype = parse_dtype(dtype);
+  c.depth = a.depth;
+  c.width = a.width;
+  c.batch = a.batch;
+  c.steps = a.steps;
+  c.learning_rate = a.learningRate;
+  c.seed = seed_arg(a.seed);
+  c.dtype = a.dtype;
   check_checkpoint_config(c);
   return c;
 }
-
-#if defined(__clang__) || defined(__GNUC__)
-#define GRADLAB_NOINLINE __attribute__((noinline))
-#else
-#define GRADLAB_NOINLINE
-#endif
-
-// A small JSON writer. Each member is one out-of-line call; a variadic cat() over a
-// whole object would inline every string append at every call site (kilobytes of
-// wasm per experiment).
-class Json {
- public:
-  GRADLAB_NOINLINE Json& open(char bracket) {
-    comma();
-    s_ += bracket;
-    first_ = true;
-    return *this;
-  }
-  GRADLAB_NOINLINE Json& close(char bracket) {
-    s_ += bracket;
-    first_ = false;
-    return *this;
-  }
-  GRADLAB_NOINLINE Json& key(const char* k) {
-    comma();
-    s_ += '"';
-    s_ += k;
-    s_ += "\":";
-    first_ = true;
-    return *this;
-  }
-  // Non-finite numbers become null, the nearest thing JSON has.
-  GRADLAB_NOINLINE Json& num(double v) { return raw(std::isfinite(v) ? format_number(v) : std::string("null")); }
-  GRADLAB_NOINLINE Json& integer(int64_t v) { return raw(std::to_string(v)); }
-  GRADLAB_NOINLINE Json& boolean(bool v) { return raw(v ? "true" : "false"); }
-  GRADLAB_NOINLINE Json& null_value() { return raw("null"); }
-  GRADLAB_NOINLINE Json& text(const char* v) { return raw(cat("\"", v, "\"")); }  // fixed identifiers only
-  GRADLAB_NOINLINE Json& nums(const std::vector<double>& v) { return raw(json_numbers(v)); }
-  std::string take() { return std::move(s_); }
-
- private:
-  Json& raw(const std::string& v) {
-    comma();
-    s_ += v;
-    first_ = false;
-    return *this;
-  }
-  void comma() {
-    if (!first_) s_ += ',';
-  }
-  std::string s_;
-  bool first_ = true;
-};
 
 // The members every checkpointing run reports (inside an open object).
 void run_members(Json& j, const CheckpointRun& r, bool with_timeline) {
@@ -130,19 +78,18 @@ void run_members(Json& j, const CheckpointRun& r, bool with_timeline) {
   if (!with_timeline) return;
   j.key("timeline").open('[');
   for (const MemorySample& m : r.timeline)
-    j.open('{').key("phase").text(m.phase).key("layer").integer(m.layer).key("activationBytes").integer(
+    j.open('{').key("phase").str(m.phase).key("layer").integer(m.layer).key("activationBytes").integer(
         m.activation_bytes).close('}');
   j.close(']');
 }
 
-std::string checkpointing_json(double depth, double width, double batch, double every, double steps, double lr,
-                               double seed, const std::string& dtype) {
+std::string checkpointing_json(const CheckpointArgs& a) {
   return guard(std::string(), [&] {
-    const CheckpointConfig c = checkpoint_config(depth, width, batch, steps, lr, seed, dtype);
-    const CheckpointComparison r = compare_checkpointing(c, to_int(every, "checkpointing", "every"));
+    const CheckpointConfig c = checkpoint_config(a);
+    const CheckpointComparison r = compare_checkpointing(c, a.every);
     Json j;
     j.open('{').key("depth").integer(c.depth).key("width").integer(c.width).key("batch").integer(c.batch);
-    j.key("every").integer(r.with.every).key("steps").integer(c.steps).key("dtype").text(dtype_name(c.dtype));
+    j.key("every").integer(r.with.every).key("steps").integer(c.steps).key("dtype").str(dtype_name(c.dtype));
     j.key("withoutCheckpointing").open('{');
     run_members(j, r.without, true);
     j.close('}').key("withCheckpointing").open('{');
@@ -153,22 +100,14 @@ std::string checkpointing_json(double depth, double width, double batch, double 
   });
 }
 
-// `every` as comma-separated integers ("" = every k from 1 to depth).
-std::string checkpointing_sweep_json(double depth, double width, double batch, const std::string& every,
-                                     double steps, double lr, double seed, const std::string& dtype) {
+std::string checkpointing_sweep_json(const CheckpointArgs& a) {
   return guard(std::string(), [&] {
-    const CheckpointConfig c = checkpoint_config(depth, width, batch, steps, lr, seed, dtype);
-    std::vector<int> ks;
-    for (size_t pos = 0; pos < every.size();) {
-      size_t end = every.find(',', pos);
-      if (end == std::string::npos) end = every.size();
-      ks.push_back(to_int(std::strtod(every.substr(pos, end - pos).c_str(), nullptr), "checkpointingSweep", "every"));
-      pos = end + 1;
-    }
+    const CheckpointConfig c = checkpoint_config(a);
+    const std::vector<int> ks = emscripten::vecFromJSArray<int>(a.everyList);
     const CheckpointSweep sw = sweep_checkpointing(c, ks);
     Json j;
     j.open('{').key("depth").integer(c.depth).key("width").integer(c.width).key("batch").integer(c.batch);
-    j.key("steps").integer(c.steps).key("dtype").text(dtype_name(c.dtype)).key("sqrtDepth").num(std::sqrt(c.depth));
+    j.key("steps").integer(c.steps).key("dtype").str(dtype_name(c.dtype)).key("sqrtDepth").num(std::sqrt(c.depth));
     j.key("withoutCheckpointing").open('{');
     run_members(j, sw.without, false);
     j.close('}').key("runs").open('[');
@@ -192,18 +131,25 @@ void grads_members(Json& j, const char* name, const LowPrecisionGrads& g) {
   j.key("maxAbsScaled").num(g.max_abs_scaled).close('}');
 }
 
-std::string loss_scaling_json(const std::string& format, double scale, double batch, double inputs, double outputs,
-                              double residual, double seed) {
+struct LossScalingArgs {
+  std::string format = "fp16";
+  double scale = 1024;
+  int32_t batch = 64, inputs = 32, outputs = 16;
+  double residual = 1e-3;
+  double seed = 1;
+};
+
+std::string loss_scaling_json(const LossScalingArgs& a) {
   return guard(std::string(), [&] {
     LossScalingConfig c;
-    c.batch = to_int(batch, "lossScaling", "batch");
-    c.inputs = to_int(inputs, "lossScaling", "inputs");
-    c.outputs = to_int(outputs, "lossScaling", "outputs");
-    c.residual = residual;
-    c.seed = to_seed(seed);
-    const LossScalingResult r = loss_scaling(format, scale, c);
+    c.batch = a.batch;
+    c.inputs = a.inputs;
+    c.outputs = a.outputs;
+    c.residual = a.residual;
+    c.seed = seed_arg(a.seed);
+    const LossScalingResult r = loss_scaling(a.format, a.scale, c);
     Json j;
-    j.open('{').key("format").text(r.format.c_str()).key("scale").num(r.scale).key("entries").integer(r.entries);
+    j.open('{').key("format").str(r.format).key("scale").num(r.scale).key("entries").integer(r.entries);
     j.key("smallestSubnormal").num(r.smallest_subnormal).key("smallestNormal").num(r.smallest_normal);
     j.key("largestFinite").num(r.largest_finite).key("exactMinAbs").num(r.exact_min_abs);
     j.key("exactMaxAbs").num(r.exact_max_abs).key("loss").num(r.loss);
@@ -217,9 +163,29 @@ std::string loss_scaling_json(const std::string& format, double scale, double ba
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_teaching) {
-  emscripten::function("vanishingGradientsJson", &gradlab::bindings::vanishing_gradients_json);
-  emscripten::function("reinforceBernoulliJson", &gradlab::bindings::reinforce_bernoulli_json);
-  emscripten::function("checkpointingJson", &gradlab::bindings::checkpointing_json);
-  emscripten::function("checkpointingSweepJson", &gradlab::bindings::checkpointing_sweep_json);
-  emscripten::function("lossScalingJson", &gradlab::bindings::loss_scaling_json);
+  using namespace emscripten;
+  using namespace gradlab::bindings;
+  value_object<CheckpointArgs>("CheckpointArgs")
+      .field("depth", &CheckpointArgs::depth)
+      .field("width", &CheckpointArgs::width)
+      .field("batch", &CheckpointArgs::batch)
+      .field("steps", &CheckpointArgs::steps)
+      .field("learningRate", &CheckpointArgs::learningRate)
+      .field("seed", &CheckpointArgs::seed)
+      .field("dtype", &CheckpointArgs::dtype)
+      .field("every", &CheckpointArgs::every)
+      .field("everyList", &CheckpointArgs::everyList);
+  value_object<LossScalingArgs>("LossScalingArgs")
+      .field("format", &LossScalingArgs::format)
+      .field("scale", &LossScalingArgs::scale)
+      .field("batch", &LossScalingArgs::batch)
+      .field("inputs", &LossScalingArgs::inputs)
+      .field("outputs", &LossScalingArgs::outputs)
+      .field("residual", &LossScalingArgs::residual)
+      .field("seed", &LossScalingArgs::seed);
+  function("vanishingGradientsJson", &vanishing_gradients_json);
+  function("reinforceBernoulliJson", &reinforce_bernoulli_json);
+  function("checkpointingJson", &checkpointing_json);
+  function("checkpointingSweepJson", &checkpointing_sweep_json);
+  function("lossScalingJson", &loss_scaling_json);
 }

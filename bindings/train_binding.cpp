@@ -1,87 +1,82 @@
-// Embind: the fast training path (Mlp + Trainer of src/nn) as one ModelHandle class
-// for f32 and f64 models, the toy data sets, a GEMM entry point and heap counters.
-// web/lib/model.js is the idiomatic layer over it.
+// Embind: the fast training path (a TrainingSession of src/nn: model, trainer and
+// optimizer state) as one ModelHandle class for f32 and f64 models, the toy data sets,
+// a GEMM entry point and heap counters. web/lib/model.js is the idiomatic layer over it.
 //
-// What crosses the boundary, and why:
-//   - integers, doubles and short strings (names, "2,16,16,1") as arguments: a
-//     handful per call, so the Embind marshalling never sits in a loop;
-//   - bulk data through heap offsets: JavaScript asks for a staging buffer (stage()),
-//     writes into a typed-array view of the wasm heap, then calls the entry point with
-//     the lengths. Results come back the same way (a pointer to the model's own buffer,
-//     copied out by JavaScript before the next call);
-//   - small records (layer statistics, the canonical spec) as JSON text.
-// No C++ exception crosses into JavaScript: guard() stores the message and returns a
-// sentinel (false, 0, -1 or ""), and the JS layer throws Error(lastError()).
+// What crosses the boundary:
+//   - settings as value objects with enums (MlpArgs, OptimArgs, TrainArgs), arrays as
+//     JavaScript arrays (never joined into text), sizes and seeds as doubles (exact to
+//     2^53, checked here in 64 bits);
+//   - bulk data through the model's Staging buffer (JavaScript writes a heap view, then
+//     calls with the lengths); results as the address of the model's own buffer, copied
+//     out by JavaScript before the next call;
+//   - small records (layer statistics, the canonical spec) as JSON from the one writer.
+// Every entry point runs inside guard() (binding_util.h).
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 #include <malloc.h>
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "binding_util.h"
 #include "core/error.h"
-#include "core/json.h"
+#include "core/tape.h"
 #include "data/datasets.h"
+#include "json_writer.h"
 #include "kernels/gemm.h"
 #include "nn/diagnostics.h"
+#include "nn/layers.h"
 #include "nn/mlp.h"
 #include "nn/trainer.h"
+#include "nn/training_session.h"
 
 using namespace gradlab;
+using emscripten::val;
 
 namespace gradlab::bindings {
 namespace {
 
-// JavaScript numbers carry integers exactly up to 2^53; seeds are taken as doubles
-// so that a seed above 2^31 is not silently wrapped by the int conversion.
-uint64_t seed_from_js(double s) {
-  if (!(s >= 0 && s <= 9007199254740991.0 && s == std::floor(s)))
-    fail("seed must be a non-negative integer up to 2^53 − 1, got ", s);
-  return uint64_t(s);
-}
-// Step counts of schedules are int64 in C++; doubles carry them past 2^31.
-int64_t steps_from_js(double v, const char* what) {
-  if (!(v >= 0 && v <= 9007199254740991.0 && v == std::floor(v)))
-    fail(what, " must be a non-negative integer, got ", v);
-  return int64_t(v);
-}
+// Optimizer steps one synchronous train() call may run (web/lib/model.js also bounds
+// the work per call and sends longer runs to trainAsync, which calls in chunks).
+constexpr int kMaxStepsPerCall = 1000000;
 
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  if (text.empty()) return parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t end = text.find(sep, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
+struct MlpArgs {
+  DType dtype = DType::F32;
+  val sizes = val::array();        // [in, h1, ..., out]
+  val activations = val::array();  // Activation per layer
+  val residual = val::array();     // bool per layer (or empty)
+  val layerNorm = val::array();    // bool per layer (or empty)
+  Init init = Init::Auto;
+  double seed = 0;
+  double leakySlope = 0.01;
+  double lnEps = 1e-5;
+};
+struct ScheduleArgs {
+  ScheduleKind kind = ScheduleKind::Constant;
+  double warmup = 0, total = 0, lrMin = 0, stepSize = 1, gamma = 0.1;
+};
+struct OptimArgs {
+  OptimKind kind = OptimKind::Sgd;
+  double lr = 0.1, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, clipNorm = 0;
+  ScheduleArgs schedule;
+};
+struct TrainArgs {
+  LossKind loss = LossKind::Mse;
+  Sampling sampling = Sampling::Random;
+  int32_t batchSize = 32;
+  int32_t accumSteps = 1;
+  double seed = 0;
+};
 
-// "2,16,16,1" -> {2, 16, 16, 1}; the JS layer has checked these are integers, this
-// only guards the range of int.
-std::vector<int> parse_sizes(const std::string& csv) {
-  std::vector<int> sizes;
-  for (const std::string& p : split(csv, ',')) {
-    char* end = nullptr;
-    const long long v = std::strtoll(p.c_str(), &end, 10);
-    if (p.empty() || *end != '\0') fail("layer sizes: '", p, "' is not an integer (in ", csv, ")");
-    if (v < -2147483647LL || v > 2147483647LL) fail("layer size ", p, " is out of range (in ", csv, ")");
-    sizes.push_back(int(v));
-  }
-  return sizes;
+std::vector<uint8_t> flags(const val& v) {
+  std::vector<uint8_t> out;
+  for (bool b : emscripten::vecFromJSArray<bool>(v)) out.push_back(b ? 1 : 0);
+  return out;
 }
-
-// "0110" -> {0, 1, 1, 0}
-std::vector<uint8_t> parse_flags(const std::string& bits) {
-  std::vector<uint8_t> flags;
-  for (char c : bits) flags.push_back(c == '1' ? 1 : 0);
-  return flags;
-}
+int64_t schedule_steps(double v, const char* what) { return int64_t(count_arg(v, uint64_t(kMaxExactInteger), what)); }
 
 template <class T> void check_finite(const T* v, size_t len, size_t width, const char* what) {
   for (size_t i = 0; i < len; ++i)
@@ -90,135 +85,83 @@ template <class T> void check_finite(const T* v, size_t len, size_t width, const
            "; data must be finite");
 }
 
-// Training configuration parts that fix a Trainer's buffers or its sampler: changing
-// one of them builds a new Trainer (the optimizer state is carried over).
-bool same_structure(const TrainConfig& a, const TrainConfig& b) {
-  return a.batch_size == b.batch_size && a.accum_steps == b.accum_steps && a.loss == b.loss &&
-         a.sampling == b.sampling;
-}
-
-// configure_training() results, read by model.js
+// configureTraining() results, read by model.js
 constexpr int kDataKept = 1;   // the trainer still holds the last data set
-constexpr int kNeedsData = 2;  // a new trainer: set_data() before train()
+constexpr int kNeedsData = 2;  // a new trainer: setData() before train()
 
-// Staging buffers above this many values are released after use, so one large upload
-// does not keep a second copy of a data set (the trainer keeps its own) in the heap.
-constexpr size_t kKeepStagingValues = size_t(1) << 18;
-
-// One model of element type T with its trainer and the buffers JavaScript reads.
-// Heap-allocated once and never moved: the Trainer points at model_, and JavaScript
-// keeps the addresses of params, grads and report.
+// A session plus the buffers JavaScript reads. Heap-allocated once and never moved:
+// JavaScript keeps the addresses of params, grads and report.
 template <class T> class TypedModel {
  public:
-  explicit TypedModel(const MlpSpec& spec) : model_(spec) {}
+  explicit TypedModel(const MlpSpec& spec) : session_(spec) {}
 
-  Mlp<T>& model() { return model_; }
+  TrainingSession<T>& session() { return session_; }
+  Mlp<T>& model() { return session_.model(); }
+  Staging<T>& staging() { return staging_; }
   double* report() { return report_; }
 
-  T* stage(size_t n) {
-    if (staging_.size() < n) staging_.resize(n);
-    return staging_.data();
-  }
-
-  void set_optimizer(const OptimConfig& c) {
-    validate_optim(c);
-    if (trainer_) trainer_->set_optim(c);  // keeps moments and t when the kind is unchanged
-    optim_ = c;
-  }
-
-  int configure_training(TrainConfig tc) {
-    tc.optim = optim_;
-    if (trainer_ && same_structure(tc, trainer_->config())) {
-      if (tc.seed != trainer_->config().seed) {
-        // a new sampling seed reseeds the sampler only; the optimizer state stays
-        const Optimizer<T> kept = trainer_->optimizer();
-        trainer_->reset(tc.seed);
-        trainer_->optimizer() = kept;
-      }
-      return kDataKept;
-    }
-    auto fresh = std::make_unique<Trainer<T>>(model_, tc);  // validates before anything changes
-    if (trainer_) fresh->optimizer() = trainer_->optimizer();  // same OptimConfig: carry m, v, t
-    trainer_ = std::move(fresh);
-    return kNeedsData;
-  }
-
-  void set_data(size_t x_len, size_t y_len, int n) {
-    require_trainer();
-    require_staged(x_len + y_len);
-    trainer_->set_data(staging_.data(), x_len, staging_.data() + x_len, y_len, n);
-    release_large_staging();
-  }
-
   T* train(int steps) {
-    require_trainer();
-    if (steps < 0) fail("steps must be a non-negative integer, got ", steps);
-    if (losses_.size() < size_t(steps) || losses_.empty()) losses_.resize(size_t(steps > 0 ? steps : 1));
-    trainer_->train(steps, losses_.data(), losses_.size());
-    report_[0] = double(trainer_->steps_done());
-    report_[1] = trainer_->last_lr();
-    // The optimizer measures the norm only when it clips; otherwise measure it here
-    // (grads() still holds the last step's gradient).
-    report_[2] = optim_.clip_norm > 0 ? trainer_->last_grad_norm() : grad_norm(model_.grads(), model_.num_params());
+    if (steps < 0 || steps > kMaxStepsPerCall)
+      fail("steps must be an integer from 0 to ", kMaxStepsPerCall, " in one call, got ", steps);
+    if (losses_.size() < size_t(steps) || losses_.empty()) losses_.assign(size_t(steps > 0 ? steps : 1), T(0));
+    session_.train(steps, losses_.data(), losses_.size());
+    const TrainReport& r = session_.report();
+    report_[0] = double(r.steps_done);
+    report_[1] = r.last_lr;
+    report_[2] = r.grad_norm;
+    // A long run's loss buffer is not kept for the next (short) call.
+    if (losses_.size() * sizeof(T) > kKeepStagedBytes && size_t(steps) * sizeof(T) <= kKeepStagedBytes / 2) {
+      std::vector<T>(losses_.begin(), losses_.begin() + (steps > 0 ? steps : 1)).swap(losses_);
+    }
     return losses_.data();
   }
-
-  T* predict(size_t x_len, int n) {
-    require_staged(x_len);
-    if (n < 0) fail("predict: number of samples must be non-negative, got ", n);
-    check_finite(staging_.data(), x_len, size_t(model_.input_dim()), "x");
-    const size_t out_len = size_t(n) * size_t(model_.output_dim());
-    if (predictions_.size() < out_len || predictions_.empty()) predictions_.resize(out_len ? out_len : 1);
-    model_.predict(staging_.data(), x_len, n, predictions_.data(), predictions_.size());
-    release_large_staging();
+  void set_data(uint64_t x_len, uint64_t y_len, int n) {
+    StagedUse<T> used(staging_);
+    const T* x = staging_.take(x_len + y_len);
+    session_.set_data(x, size_t(x_len), x + x_len, size_t(y_len), n);
+  }
+  T* predict(uint64_t x_len, int n) {
+    StagedUse<T> used(staging_);
+    const T* x = staging_.take(x_len);
+    if (n <= 0) fail("predict: x must hold at least one sample");
+    check_finite(x, size_t(x_len), size_t(model().input_dim()), "x");
+    const uint64_t out_len = checked_mul(uint64_t(n), uint64_t(model().output_dim()), Staging<T>::kMaxValues, "predict");
+    if (predictions_.size() < out_len) predictions_.resize(size_t(out_len));
+    model().predict(x, size_t(x_len), n, predictions_.data(), predictions_.size());
     return predictions_.data();
   }
-
-  void evaluate(size_t x_len, size_t y_len, int n, LossKind loss) {
-    require_staged(x_len + y_len);
-    const T* x = staging_.data();
-    const T* y = staging_.data() + x_len;
-    report_[3] = evaluate_loss(model_, loss, x, x_len, y, y_len, n);  // validates the data
-    report_[4] = accuracy(model_, loss, x, x_len, y, y_len, n);
-    release_large_staging();
+  void evaluate(uint64_t x_len, uint64_t y_len, int n, LossKind loss) {
+    StagedUse<T> used(staging_);
+    const T* x = staging_.take(x_len + y_len);
+    const T* y = x + x_len;
+    report_[3] = evaluate_loss(model(), loss, x, size_t(x_len), y, size_t(y_len), n);  // validates the data
+    report_[4] = accuracy(model(), loss, x, size_t(x_len), y, size_t(y_len), n);
   }
-
-  std::string activation_stats_json(size_t x_len, int n) {
-    require_staged(x_len);
-    const std::vector<ActivationStats> stats = activation_stats(model_, staging_.data(), x_len, n);
-    release_large_staging();
-    std::string out = "[";
+  std::string activation_stats_json(uint64_t x_len, int n) {
+    std::vector<ActivationStats> stats;
+    {
+      StagedUse<T> used(staging_);
+      stats = activation_stats(model(), staging_.take(x_len), size_t(x_len), n);
+    }
+    Json j;
+    j.open('[');
     for (size_t l = 0; l < stats.size(); ++l) {
       const ActivationStats& s = stats[l];
-      out += cat(l ? "," : "", "{\"layer\":", l, ",\"activation\":\"", activation_name(s.act),
-                 "\",\"mean\":", json_number(s.mean), ",\"std\":", json_number(s.std),
-                 ",\"deadFraction\":", json_number(s.dead_fraction),
-                 ",\"inactiveFraction\":", json_number(s.inactive_fraction), "}");
+      j.open('{').key("layer").integer(int64_t(l)).key("activation").str(activation_name(s.act));
+      j.key("mean").num(s.mean).key("std").num(s.std).key("deadFraction").num(s.dead_fraction);
+      j.key("inactiveFraction").num(s.inactive_fraction).close('}');
     }
-    return out + "]";
+    return j.close(']').take();
   }
-
-  void import_params(size_t len, const std::vector<int>& sizes) {
-    require_staged(len);
-    model_.import_params(staging_.data(), len, sizes.data(), sizes.size());
-    release_large_staging();
+  void import_params(uint64_t len, const std::vector<int>& sizes) {
+    StagedUse<T> used(staging_);
+    model().import_params(staging_.take(len), size_t(len), sizes.data(), sizes.size());
   }
 
  private:
-  void require_trainer() const {
-    if (!trainer_) fail("internal: the training configuration was not set before training");
-  }
-  void require_staged(size_t n) const {
-    if (staging_.size() < n) fail("internal: staging buffer holds ", staging_.size(), " values, ", n, " needed");
-  }
-  void release_large_staging() {
-    if (staging_.size() > kKeepStagingValues) std::vector<T>().swap(staging_);
-  }
-
-  Mlp<T> model_;
-  OptimConfig optim_;
-  std::unique_ptr<Trainer<T>> trainer_;
-  std::vector<T> staging_, losses_, predictions_;
+  TrainingSession<T> session_;
+  Staging<T> staging_;
+  std::vector<T> losses_, predictions_;
   // [steps done, last η, last ‖g‖, evaluate loss, evaluate accuracy]
   double report_[5] = {0, 0, 0, 0, 0};
 };
@@ -228,7 +171,6 @@ template <class T> class TypedModel {
 // One MLP (f32 or f64) as JavaScript sees it. Exactly one of f32_ / f64_ is set by
 // init(); visit() runs a generic lambda on it, so each entry point is written once.
 class ModelHandle {
-  // (defined before use: a deduced return type must be seen first)
   template <class P> static uintptr_t ptr(P* p) { return reinterpret_cast<uintptr_t>(p); }
   template <class F> auto visit(F&& f) {
     if (f32_) return f(*f32_);
@@ -237,25 +179,18 @@ class ModelHandle {
   }
 
  public:
-  ModelHandle() = default;
-
-  // sizes "2,16,16,1"; activations "tanh,tanh,none" (one per layer); residual and
-  // layernorm "010" (one flag per layer, or empty for none).
-  bool init(const std::string& dtype, const std::string& sizes, const std::string& activations,
-            const std::string& residual, const std::string& layernorm, const std::string& init_name,
-            double seed, double leaky_slope, double ln_eps) {
+  bool init(const MlpArgs& a) {
     return guard(false, [&] {
-      if (dtype != "f32" && dtype != "f64") fail("unknown dtype '", dtype, "' (expected f32 or f64)");
       MlpSpec spec;
-      spec.sizes = parse_sizes(sizes);
-      for (const std::string& a : split(activations, ',')) spec.activations.push_back(parse_activation(a));
-      spec.residual = parse_flags(residual);
-      spec.layernorm = parse_flags(layernorm);
-      spec.init = parse_init(init_name);
-      spec.seed = seed_from_js(seed);
-      spec.leaky_slope = leaky_slope;
-      spec.ln_eps = ln_eps;
-      if (dtype == "f32")
+      spec.sizes = emscripten::vecFromJSArray<int>(a.sizes);
+      spec.activations = emscripten::vecFromJSArray<Activation>(a.activations);
+      spec.residual = flags(a.residual);
+      spec.layernorm = flags(a.layerNorm);
+      spec.init = a.init;
+      spec.seed = seed_arg(a.seed);
+      spec.leaky_slope = a.leakySlope;
+      spec.ln_eps = a.lnEps;
+      if (a.dtype == DType::F32)
         f32_ = std::make_unique<TypedModel<float>>(spec);  // validates the spec
       else
         f64_ = std::make_unique<TypedModel<double>>(spec);
@@ -263,9 +198,9 @@ class ModelHandle {
     });
   }
 
-  std::string dtype() const { return f64_ ? "f64" : "f32"; }
-  int num_params() {
-    return guard(-1, [&] { return visit([](auto& m) { return int(m.model().num_params()); }); });
+  DType dtype() const { return f64_ ? DType::F64 : DType::F32; }
+  double num_params() {
+    return guard(-1.0, [&] { return visit([](auto& m) { return double(m.model().num_params()); }); });
   }
   uintptr_t params_ptr() {
     return guard(uintptr_t(0), [&] { return visit([](auto& m) { return ptr(m.model().params()); }); });
@@ -281,109 +216,105 @@ class ModelHandle {
     return guard(std::string(), [&] {
       return visit([](auto& m) {
         const MlpSpec& s = m.model().spec();
-        std::string out = "{\"sizes\":[";
-        for (size_t i = 0; i < s.sizes.size(); ++i) out += cat(i ? "," : "", s.sizes[i]);
-        out += "],\"activations\":[";
-        for (size_t i = 0; i < s.activations.size(); ++i)
-          out += cat(i ? ",\"" : "\"", activation_name(s.activations[i]), "\"");
-        out += "],\"residual\":[";
-        for (size_t l = 0; l < s.activations.size(); ++l)
-          out += cat(l ? "," : "", !s.residual.empty() && s.residual[l]);
-        out += "],\"layerNorm\":[";
-        for (size_t l = 0; l < s.activations.size(); ++l)
-          out += cat(l ? "," : "", !s.layernorm.empty() && s.layernorm[l]);
-        return out + cat("],\"init\":\"", init_name(s.init), "\",\"seed\":", s.seed, ",\"leakySlope\":",
-                         json_number(s.leaky_slope), ",\"lnEps\":", json_number(s.ln_eps),
-                         ",\"numParams\":", m.model().num_params(), "}");
+        const size_t L = s.activations.size();
+        Json j;
+        j.open('{').key("sizes").open('[');
+        for (int v : s.sizes) j.integer(v);
+        j.close(']').key("activations").open('[');
+        for (Activation a : s.activations) j.str(activation_name(a));
+        j.close(']').key("residual").open('[');
+        for (size_t l = 0; l < L; ++l) j.boolean(!s.residual.empty() && s.residual[l]);
+        j.close(']').key("layerNorm").open('[');
+        for (size_t l = 0; l < L; ++l) j.boolean(!s.layernorm.empty() && s.layernorm[l]);
+        j.close(']').key("init").str(init_name(s.init)).key("seed").num(double(s.seed));
+        j.key("leakySlope").num(s.leaky_slope).key("lnEps").num(s.ln_eps);
+        return j.key("numParams").integer(int64_t(m.model().num_params())).close('}').take();
       });
     });
   }
 
-  // A staging buffer of at least n values of the model's type (byte offset; 0 on failure).
-  uintptr_t stage(int n) {
-    return guard(uintptr_t(0), [&] {
-      if (n < 0) fail("internal: negative staging size ", n);
-      return visit([n](auto& m) { return ptr(m.stage(size_t(n))); });
-    });
+  // Room for n values of the model's type (heap address; 0 and an error on failure).
+  uintptr_t stage(double n) {
+    return guard(uintptr_t(0), [&] { return visit([n](auto& m) { return ptr(m.staging().reserve(n, "data size")); }); });
   }
-
-  bool set_optimizer(const std::string& kind, double lr, double momentum, double beta1, double beta2,
-                     double eps, double weight_decay, double clip_norm, const std::string& schedule,
-                     double warmup, double total, double lr_min, double step_size, double gamma) {
-    return guard(false, [&] {
+  void set_optimizer(const OptimArgs& a) {
+    guard_void([&] {
       OptimConfig c;
-      c.kind = parse_optimizer(kind);
-      c.lr = lr;
-      c.momentum = momentum;
-      c.beta1 = beta1;
-      c.beta2 = beta2;
-      c.eps = eps;
-      c.weight_decay = weight_decay;
-      c.clip_norm = clip_norm;
-      c.schedule.kind = parse_schedule(schedule);
-      c.schedule.warmup = steps_from_js(warmup, "schedule.warmup");
-      c.schedule.total = steps_from_js(total, "schedule.total");
-      c.schedule.lr_min = lr_min;
-      c.schedule.step_size = steps_from_js(step_size, "schedule.stepSize");
-      c.schedule.gamma = gamma;
-      visit([&c](auto& m) { m.set_optimizer(c); });
-      return true;
+      c.kind = a.kind;
+      c.lr = a.lr;
+      c.momentum = a.momentum;
+      c.beta1 = a.beta1;
+      c.beta2 = a.beta2;
+      c.eps = a.eps;
+      c.weight_decay = a.weightDecay;
+      c.clip_norm = a.clipNorm;
+      c.schedule.kind = a.schedule.kind;
+      c.schedule.warmup = schedule_steps(a.schedule.warmup, "schedule.warmup");
+      c.schedule.total = schedule_steps(a.schedule.total, "schedule.total");
+      c.schedule.lr_min = a.schedule.lrMin;
+      c.schedule.step_size = schedule_steps(a.schedule.stepSize, "schedule.stepSize");
+      c.schedule.gamma = a.schedule.gamma;
+      visit([&c](auto& m) { m.session().set_optimizer(c); });
     });
   }
   // 0 on error, 1 when the trainer kept its data, 2 when data must be set again.
-  int configure_training(const std::string& loss, const std::string& sampling, int batch_size,
-                         int accum_steps, double seed) {
+  int configure_training(const TrainArgs& a) {
     return guard(0, [&] {
       TrainConfig tc;
-      tc.loss = parse_loss(loss);
-      tc.sampling = parse_sampling(sampling);
-      tc.batch_size = batch_size;
-      tc.accum_steps = accum_steps;
-      tc.seed = seed_from_js(seed);
-      return visit([&tc](auto& m) { return m.configure_training(tc); });
+      tc.loss = a.loss;
+      tc.sampling = a.sampling;
+      tc.batch_size = a.batchSize;
+      tc.accum_steps = a.accumSteps;
+      tc.seed = seed_arg(a.seed);
+      return visit([&tc](auto& m) { return m.session().configure(tc) ? kNeedsData : kDataKept; });
     });
   }
   // The staged x [n, in] followed by y (targets [n, out] or labels [n]).
-  bool set_data(int x_len, int y_len, int n) {
-    return guard(false, [&] {
-      visit([&](auto& m) { m.set_data(size_t(x_len), size_t(y_len), n); });
-      return true;
+  void set_data(double x_len, double y_len, int n) {
+    guard_void([&] {
+      const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
+      const uint64_t yl = count_arg(y_len, uint64_t(kMaxExactInteger), "y size");
+      visit([&](auto& m) { m.set_data(xl, yl, n); });
     });
   }
-  // Runs `steps` optimizer steps in this one call; returns the losses' byte offset
-  // (steps values) and fills the report (0 on failure).
+  // Runs `steps` optimizer steps in this one call; returns the losses' address (steps
+  // values) and fills the report (0 on failure).
   uintptr_t train(int steps) {
     return guard(uintptr_t(0), [&] { return visit([steps](auto& m) { return ptr(m.train(steps)); }); });
   }
-  // Outputs [n, out] of the staged x [n, in]; byte offset, 0 on failure.
-  uintptr_t predict(int x_len, int n) {
-    return guard(uintptr_t(0), [&] { return visit([&](auto& m) { return ptr(m.predict(size_t(x_len), n)); }); });
+  // Outputs [n, out] of the staged x [n, in]; address, 0 on failure.
+  uintptr_t predict(double x_len, int n) {
+    return guard(uintptr_t(0), [&] {
+      const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
+      return visit([&](auto& m) { return ptr(m.predict(xl, n)); });
+    });
   }
   // Mean loss and accuracy of the staged x, y into report[3], report[4].
-  bool evaluate(int x_len, int y_len, int n, const std::string& loss) {
-    return guard(false, [&] {
-      const LossKind k = parse_loss(loss);
-      visit([&](auto& m) { m.evaluate(size_t(x_len), size_t(y_len), n, k); });
-      return true;
+  void evaluate(double x_len, double y_len, int n, LossKind loss) {
+    guard_void([&] {
+      const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
+      const uint64_t yl = count_arg(y_len, uint64_t(kMaxExactInteger), "y size");
+      visit([&](auto& m) { m.evaluate(xl, yl, n, loss); });
     });
   }
   std::string layer_grad_norms_json() {
     return guard(std::string(), [&] {
-      const std::vector<double> norms = visit([](auto& m) { return m.model().layer_grad_norms(); });
-      std::string out = "[";
-      for (size_t i = 0; i < norms.size(); ++i) out += cat(i ? "," : "", json_number(norms[i]));
-      return out + "]";
+      Json j;
+      return j.nums(visit([](auto& m) { return m.model().layer_grad_norms(); })).take();
     });
   }
-  std::string activation_stats_json(int x_len, int n) {
-    return guard(std::string(), [&] { return visit([&](auto& m) { return m.activation_stats_json(size_t(x_len), n); }); });
+  std::string activation_stats_json(double x_len, int n) {
+    return guard(std::string(), [&] {
+      const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
+      return visit([&](auto& m) { return m.activation_stats_json(xl, n); });
+    });
   }
   // The staged len values become the parameters if sizes match and all are finite.
-  bool import_params(int len, const std::string& sizes) {
-    return guard(false, [&] {
-      const std::vector<int> s = parse_sizes(sizes);
-      visit([&](auto& m) { m.import_params(size_t(len), s); });
-      return true;
+  void import_params(double len, const val& sizes) {
+    guard_void([&] {
+      const uint64_t count = count_arg(len, uint64_t(kMaxExactInteger), "number of parameters");
+      const std::vector<int> s = emscripten::vecFromJSArray<int>(sizes);
+      visit([&](auto& m) { m.import_params(count, s); });
     });
   }
 
@@ -397,42 +328,49 @@ namespace {
 // GEMM staging, laid out [A | B | C] in one f32 buffer that is kept between calls
 // (a benchmark calls with the same sizes again and again: no reallocation).
 struct GemmStaging {
-  std::vector<float> data;
-  size_t a = 0, b = 0, c = 0;
+  Staging<float> buffer;
+  uint64_t a = 0, b = 0, c = 0;
 };
 GemmStaging& gemm_staging() {
   static GemmStaging g;
   return g;
 }
 
-uintptr_t gemm_stage(int a_len, int b_len, int c_len) {
+uintptr_t gemm_stage(double a_len, double b_len, double c_len) {
   return guard(uintptr_t(0), [&] {
-    if (a_len < 0 || b_len < 0 || c_len < 0) fail("internal: negative gemm buffer size");
     GemmStaging& g = gemm_staging();
-    g.a = size_t(a_len);
-    g.b = size_t(b_len);
-    g.c = size_t(c_len);
-    const size_t total = g.a + g.b + g.c;
-    if (g.data.size() < total) g.data.resize(total);
-    return reinterpret_cast<uintptr_t>(g.data.data());
+    const uint64_t limit = Staging<float>::kMaxValues;
+    const uint64_t a = count_arg(a_len, limit, "gemm: A size"), b = count_arg(b_len, limit, "gemm: B size"),
+                   c = count_arg(c_len, limit, "gemm: C size");
+    if (a + b + c > limit) fail("gemm: A, B and C hold ", a + b + c, " values, above the limit of ", limit);
+    float* p = g.buffer.reserve(double(a + b + c), "gemm: values");
+    g.a = a;
+    g.b = b;
+    g.c = c;
+    return reinterpret_cast<uintptr_t>(p);
   });
 }
 
 // C[m,n] = op(A)·op(B) on the staged buffers: A is [m,k] (or [k,m] when trans_a),
 // B is [k,n] (or [n,k] when trans_b), all row-major and packed (ld = row length).
 bool gemm_run(bool trans_a, bool trans_b, int m, int n, int k) {
-  return guard(false, [&] {
+  const bool ok = guard(false, [&] {
     if (m <= 0 || n <= 0 || k <= 0) fail("gemm: m, n and k must be positive, got ", m, ", ", n, ", ", k);
     GemmStaging& g = gemm_staging();
-    const size_t mk = size_t(m) * size_t(k), kn = size_t(k) * size_t(n), mn = size_t(m) * size_t(n);
+    const uint64_t limit = Staging<float>::kMaxValues;
+    const uint64_t mk = checked_mul(uint64_t(m), uint64_t(k), limit, "gemm: m·k");
+    const uint64_t kn = checked_mul(uint64_t(k), uint64_t(n), limit, "gemm: k·n");
+    const uint64_t mn = checked_mul(uint64_t(m), uint64_t(n), limit, "gemm: m·n");
     if (g.a != mk || g.b != kn || g.c != mn)
       fail("internal: gemm staged ", g.a, ", ", g.b, ", ", g.c, " values for m=", m, " n=", n, " k=", k);
-    const float* A = g.data.data();
-    const float* B = A + g.a;
-    float* C = g.data.data() + g.a + g.b;
+    float* A = g.buffer.take(mk + kn + mn);  // kept after success: C is read from it
+    const float* B = A + mk;
+    float* C = A + mk + kn;
     gemm(trans_a, trans_b, m, n, k, A, trans_a ? m : k, B, trans_b ? k : n, C, n, false);
     return true;
   });
+  if (!ok) gemm_staging().buffer.done();  // a failed call leaves no large buffer behind
+  return ok;
 }
 
 // The last data set made, kept until JavaScript has copied it out.
@@ -440,13 +378,20 @@ Dataset& dataset_slot() {
   static Dataset d;
   return d;
 }
-// {"x": offset of [n, dim] f32, "y": offset of [n] f32 labels, "n", "dim", "classes"}
+// {"x": address of [n, dim] f32, "y": address of [n] f32 labels, "n", "dim", "classes"}
 std::string dataset_json(const std::string& name, int n, double noise, double seed) {
   return guard(std::string(), [&] {
     Dataset& d = dataset_slot();
-    d = make_dataset(name, n, noise, seed_from_js(seed));
-    return cat("{\"x\":", reinterpret_cast<uintptr_t>(d.x.data()), ",\"y\":", reinterpret_cast<uintptr_t>(d.y.data()),
-               ",\"n\":", d.n, ",\"dim\":", d.dim, ",\"classes\":", d.classes, "}");
+    d = make_dataset(name, n, noise, seed_arg(seed));
+    for (size_t i = 0; i < d.x.size(); ++i)
+      if (!std::isfinite(d.x[i])) {
+        d = Dataset();
+        fail("dataset: noise ", noise, " makes values that are not finite (x[", i, "]); use a smaller noise");
+      }
+    Json j;
+    j.open('{').key("x").integer(int64_t(reinterpret_cast<uintptr_t>(d.x.data())));
+    j.key("y").integer(int64_t(reinterpret_cast<uintptr_t>(d.y.data()))).key("n").integer(d.n);
+    return j.key("dim").integer(d.dim).key("classes").integer(d.classes).close('}').take();
   });
 }
 void release_dataset() { dataset_slot() = Dataset(); }
@@ -459,8 +404,69 @@ double heap_used_bytes() { return double(mallinfo().uordblks); }
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_train) {
-  using gradlab::bindings::ModelHandle;
-  emscripten::class_<ModelHandle>("ModelHandle")
+  using namespace emscripten;
+  using namespace gradlab::bindings;
+  enum_<Activation>("Activation")
+      .value("none", Activation::None)
+      .value("relu", Activation::Relu)
+      .value("leakyRelu", Activation::LeakyRelu)
+      .value("tanh", Activation::Tanh)
+      .value("sigmoid", Activation::Sigmoid)
+      .value("gelu", Activation::Gelu)
+      .value("silu", Activation::Silu)
+      .value("softplus", Activation::Softplus);
+  enum_<Init>("Init")
+      .value("auto", Init::Auto)
+      .value("xavierUniform", Init::XavierUniform)
+      .value("xavierNormal", Init::XavierNormal)
+      .value("heUniform", Init::HeUniform)
+      .value("heNormal", Init::HeNormal)
+      .value("gpt2", Init::Gpt2);
+  enum_<LossKind>("Loss").value("mse", LossKind::Mse).value("crossEntropy", LossKind::CrossEntropy).value("bce", LossKind::Bce);
+  enum_<Sampling>("Sampling").value("random", Sampling::Random).value("epoch", Sampling::Epoch);
+  enum_<OptimKind>("Optimizer")
+      .value("sgd", OptimKind::Sgd)
+      .value("momentum", OptimKind::Momentum)
+      .value("adam", OptimKind::Adam)
+      .value("adamw", OptimKind::AdamW);
+  enum_<ScheduleKind>("Schedule")
+      .value("constant", ScheduleKind::Constant)
+      .value("step", ScheduleKind::Step)
+      .value("warmupCosine", ScheduleKind::WarmupCosine);
+  value_object<MlpArgs>("MlpArgs")
+      .field("dtype", &MlpArgs::dtype)
+      .field("sizes", &MlpArgs::sizes)
+      .field("activations", &MlpArgs::activations)
+      .field("residual", &MlpArgs::residual)
+      .field("layerNorm", &MlpArgs::layerNorm)
+      .field("init", &MlpArgs::init)
+      .field("seed", &MlpArgs::seed)
+      .field("leakySlope", &MlpArgs::leakySlope)
+      .field("lnEps", &MlpArgs::lnEps);
+  value_object<ScheduleArgs>("ScheduleArgs")
+      .field("kind", &ScheduleArgs::kind)
+      .field("warmup", &ScheduleArgs::warmup)
+      .field("total", &ScheduleArgs::total)
+      .field("lrMin", &ScheduleArgs::lrMin)
+      .field("stepSize", &ScheduleArgs::stepSize)
+      .field("gamma", &ScheduleArgs::gamma);
+  value_object<OptimArgs>("OptimArgs")
+      .field("kind", &OptimArgs::kind)
+      .field("lr", &OptimArgs::lr)
+      .field("momentum", &OptimArgs::momentum)
+      .field("beta1", &OptimArgs::beta1)
+      .field("beta2", &OptimArgs::beta2)
+      .field("eps", &OptimArgs::eps)
+      .field("weightDecay", &OptimArgs::weightDecay)
+      .field("clipNorm", &OptimArgs::clipNorm)
+      .field("schedule", &OptimArgs::schedule);
+  value_object<TrainArgs>("TrainArgs")
+      .field("loss", &TrainArgs::loss)
+      .field("sampling", &TrainArgs::sampling)
+      .field("batchSize", &TrainArgs::batchSize)
+      .field("accumSteps", &TrainArgs::accumSteps)
+      .field("seed", &TrainArgs::seed);
+  class_<ModelHandle>("ModelHandle")
       .constructor<>()
       .function("init", &ModelHandle::init)
       .function("dtype", &ModelHandle::dtype)
@@ -479,9 +485,9 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
       .function("layerGradNormsJson", &ModelHandle::layer_grad_norms_json)
       .function("activationStatsJson", &ModelHandle::activation_stats_json)
       .function("importParams", &ModelHandle::import_params);
-  emscripten::function("gemmStage", &gradlab::bindings::gemm_stage);
-  emscripten::function("gemmRun", &gradlab::bindings::gemm_run);
-  emscripten::function("datasetJson", &gradlab::bindings::dataset_json);
-  emscripten::function("releaseDataset", &gradlab::bindings::release_dataset);
-  emscripten::function("heapUsedBytes", &gradlab::bindings::heap_used_bytes);
+  function("gemmStage", &gemm_stage);
+  function("gemmRun", &gemm_run);
+  function("datasetJson", &dataset_json);
+  function("releaseDataset", &release_dataset);
+  function("heapUsedBytes", &heap_used_bytes);
 }

@@ -8,19 +8,21 @@ import { fileURLToPath } from 'node:url';
 // The package folder: this repository, or the one given (tests check a folder without an engine).
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = [];
-const wasm = join(root, 'web/dist/gradlab_wasm.wasm');
-const loader = join(root, 'web/dist/gradlab_wasm.mjs');
-for (const file of [wasm, loader])
-  if (!existsSync(file)) problems.push(`${file.slice(root.length + 1)} is missing`);
-if (!problems.length) {
+// Both engine modules: the core and the expression module (loaded on first use).
+for (const name of ['gradlab_wasm', 'gradlab_expr']) {
+  const wasm = join(root, `web/dist/${name}.wasm`);
+  const loader = join(root, `web/dist/${name}.mjs`);
+  const missing = [wasm, loader].filter((file) => !existsSync(file));
+  for (const file of missing) problems.push(`${file.slice(root.length + 1)} is missing`);
+  if (missing.length) continue;
   const bytes = readFileSync(wasm);
   if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0x0061736d)
-    problems.push(`web/dist/gradlab_wasm.wasm is not a WebAssembly module (${bytes.length} bytes)`);
+    problems.push(`web/dist/${name}.wasm is not a WebAssembly module (${bytes.length} bytes)`);
   const text = readFileSync(loader, 'utf8');
   // The loader must be the browser/worker build (CMakeLists.txt: -sENVIRONMENT=web,worker):
   // Node code in it pulls node: modules into browser bundles and top-level await into workers.
   if (/\brequire\(["']|["']node:|^\s*const [^=]+=[^;]*\bawait\b/m.test(text))
-    problems.push('web/dist/gradlab_wasm.mjs has Node code or a top-level await: it is not the loader CMakeLists.txt builds now');
+    problems.push(`web/dist/${name}.mjs has Node code or a top-level await: it is not the loader CMakeLists.txt builds now`);
 }
 if (problems.length) {
   console.error(`prepack: refusing to pack gradlab without its engine:\n  - ${problems.join('\n  - ')}\n` +

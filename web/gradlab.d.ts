@@ -1,4 +1,11 @@
 // Hand-written types for the gradlab package (Emscripten 3.1.6 has no --emit-tsd).
+//
+// Every function checks its arguments before the engine sees them: a wrong type throws a
+// TypeError, an out-of-range value a RangeError, and an engine error an Error, each
+// naming the function, the argument and the (clipped) value. Integers must be integers
+// (2.5, NaN, 2^32 are errors, never rounded or wrapped); names (dtype, activation,
+// loss, optimizer, ...) are spelled exactly as listed here; an unknown option key is an
+// error that lists the valid keys. The module keeps working after every error.
 
 // Symbol.dispose is in TypeScript's lib only with esnext.disposable (or es2025+); declared
 // here too, so a project with the default lib compiles. An identical declaration merges.
@@ -17,10 +24,18 @@ export type Shape = [] | [number] | [number, number];
 export interface CreateOptions {
   /** The engine's .wasm bytes (skips fetching). */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** The expression module's .wasm bytes (gradlab_expr.wasm; skips fetching it). */
+  exprWasmBinary?: ArrayBuffer | Uint8Array;
   /**
-   * Where to load `path` ('gradlab_wasm.wasm') from: a URL in the browser; in Node a file
-   * path, a file: URL or an http(s) URL. May return a promise (awaited; a rejection fails
-   * createGradlab with its message). `prefix` is the folder of the default place.
+   * Load the expression module (the expression language and the derivation checker) now,
+   * together with the engine. Default false: `await gl.loadExpressions()` loads it later.
+   */
+  expressions?: boolean;
+  /**
+   * Where to load `path` ('gradlab_wasm.wasm', or 'gradlab_expr.wasm' for the expression
+   * module) from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
+   * May return a promise (awaited; a rejection fails the load with its message). `prefix`
+   * is the folder of the default place.
    */
   locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
 }
@@ -228,6 +243,22 @@ export interface LeafOptions {
   requiresGrad?: boolean;
 }
 
+/** JSON.stringify(tensor): a small summary, never the values. */
+export interface TensorSummary {
+  kind: 'gradlab-tensor';
+  id: number;
+  dtype?: DType;
+  /** The graph was disposed. */
+  disposed?: true;
+}
+/** JSON.stringify(graph): a small summary. */
+export interface GraphSummary {
+  kind: 'gradlab-graph';
+  dtype?: DType;
+  size?: number;
+  disposed?: true;
+}
+
 export declare class Tensor {
   readonly graph: Graph;
   readonly id: number;
@@ -245,6 +276,7 @@ export declare class Tensor {
   set(data: TensorData): this;
   /** Reverse-mode sweep; a non-scalar needs a seed gradient of its size. */
   backward(seed?: TensorData): this;
+  toJSON(): TensorSummary;
 
   add(x: Tensor | number): Tensor;
   sub(x: Tensor | number): Tensor;
@@ -314,6 +346,7 @@ export declare class Graph {
    * leaves labelled with their names, or use the scalar Tensors given in `at`.
    */
   fromExpression(source: string, at: Record<string, number | Tensor>, options?: { labelOperations?: boolean }): Tensor;
+  toJSON(): GraphSummary;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -498,6 +531,26 @@ export interface TrainOptions {
   seed?: number;
 }
 
+export interface TrainProgress {
+  /** Steps done so far in this trainAsync() call. */
+  step: number;
+  /** Steps asked for. */
+  steps: number;
+  /** The loss of the last step done. */
+  loss: number;
+}
+
+export interface TrainAsyncOptions extends TrainOptions {
+  /** Up to 10,000,000 (the losses of every step are kept). */
+  steps?: number;
+  /** Called after each chunk; an exception thrown here ends the run with that exception. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Aborting ends the run with a DOMException named 'AbortError'; the steps done stay done. */
+  signal?: AbortSignal;
+  /** Steps per synchronous chunk (default: about 2^27 multiply-adds, at most 10,000). */
+  chunkSteps?: number;
+}
+
 export interface TrainResult<D extends DType = 'f32'> {
   /** Per-step mean loss over the step's batch, before its update. */
   losses: FloatArrayFor<D>;
@@ -572,15 +625,28 @@ export declare class Model<D extends DType = DType> {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly numParams: number;
-  /** Flat parameters, a live view of the wasm heap (writes change the model). */
+  /**
+   * Flat parameters: a guarded live view of the wasm heap (writes change the model). It
+   * follows the buffer when the wasm memory grows, and every access throws once the model
+   * is disposed (it is a Proxy over the current heap view: ArrayBuffer.isView() is false
+   * for it; use params.slice() for a plain copy).
+   */
   readonly params: FloatArrayFor<D>;
-  /** Flat gradients of the last step (after clipping), a live view. */
+  /** Flat gradients of the last step (after clipping): a guarded live view, as params. */
   readonly grads: FloatArrayFor<D>;
   /**
    * Trains `steps` steps in one call into wasm. x and y are uploaded only when the pair
    * differs from the last (by identity and length): pass new arrays after editing them.
+   * Bounded: at most 1,000,000 steps and 2^34 multiply-adds (steps × batchSize ×
+   * accumSteps × numParams) per call; longer runs throw a RangeError that points to trainAsync().
    */
   train(options: TrainOptions): TrainResult<D>;
+  /**
+   * train() for long runs: chunks of `chunkSteps` steps with the event loop running between
+   * them, onProgress after each, stopped by `signal`. Bit-identical to one train() call of
+   * the same steps. While it runs, train() and trainAsync() on this model throw.
+   */
+  trainAsync(options: TrainAsyncOptions): Promise<TrainResult<D>>;
   /** Outputs [n·out] for x [n·in]. */
   predict(x: DataRows): FloatArrayFor<D>;
   /** Mean loss and accuracy (loss defaults to the last one trained with, else 'mse'). */
@@ -588,6 +654,7 @@ export declare class Model<D extends DType = DType> {
   /** ‖∂L/∂θ‖₂ per layer, from the last step's gradient. */
   layerGradNorms(): number[];
   activationStats(options: { x: DataRows }): ActivationStatsRecord[];
+  /** The architecture and parameters (a disposed model gives { format, disposed: true }). */
   toJSON(): ModelJSON;
   /** Loads toJSON() output (object or text) into this model; validated. */
   loadParams(json: ModelJSON | ModelJSONV1 | string): this;
@@ -625,7 +692,17 @@ export declare class Gradlab {
   readonly heapBytes: number;
   /** Bytes in live malloc'd blocks of the wasm heap. */
   readonly heapUsedBytes: number;
+  /** A small summary (JSON.stringify(gl) does not walk the engine). */
+  toJSON(): { kind: 'gradlab'; ops: number; heapBytes: number };
   graph(options?: { dtype?: DType }): Graph;
+  /**
+   * Loads the expression module (a second .wasm) once; parse, evaluate, expression,
+   * checkDerivative, checkTableEntry and Graph.fromExpression throw until it is loaded.
+   * Resolves to this engine; a failed load can be retried.
+   */
+  loadExpressions(): Promise<this>;
+  /** Whether the expression module is loaded. */
+  readonly expressionsLoaded: boolean;
   /** Parses an expression; a syntax error throws an ExpressionError with `position`. */
   parse(source: string): ParsedExpression;
   /** Value and gradient of an expression at a point. */

@@ -5,28 +5,22 @@
 //   const L = a.mul(b).add(c).pow(2);
 //   L.backward();  a.grad === -24
 // Importing this module has no side effects; the wasm loads in createGradlab().
-import { Graph, Tensor } from './lib/graph.js';
+import { DTYPES, Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
 import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
-import { optionsObject } from './lib/data.js';
-import { loadEngineModule } from './lib/load.js';
+import { oneOf, options } from './lib/check.js';
+import { callJson } from './lib/call.js';
+import { loadEngineModule, loadExprModule } from './lib/load.js';
 
 export { Graph, Tensor, Model };
 
-function num(v, name) {
-  if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${typeof v} ${String(v)}`);
-  return v;
-}
-function int(v, name) {
-  if (!Number.isInteger(v)) throw new TypeError(`${name} must be an integer, got ${typeof v} ${String(v)}`);
-  return v;
-}
-
 /**
- * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of the .wasm) or
- * `locateFile(file)` returning where the .wasm is (a URL, a string, or a promise of one;
- * a rejection fails createGradlab with its message). Errors name the URL that failed.
+ * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of gradlab_wasm.wasm) or
+ * `locateFile(file)` returning where each .wasm is (a URL, a string, or a promise of one;
+ * a rejection fails createGradlab with its message); `exprWasmBinary` (the bytes of
+ * gradlab_expr.wasm, the expression module); `expressions: true` loads that module now
+ * (otherwise `await gl.loadExpressions()` does, on first need). Errors name the URL that failed.
  */
 export async function createGradlab(createOptions) {
   return new Gradlab(await loadEngineModule(createOptions));
@@ -36,68 +30,80 @@ export class Gradlab {
   /** @internal */
   constructor(mod) {
     this._mod = mod;
-    this._ops = JSON.parse(mod.opTableJson());
+    this._ops = callJson(mod, 'createGradlab', () => mod.opTableJson());
     this._opsByName = new Map(this._ops.map((o) => [o.name, o]));
+  }
+  /** A small summary (JSON.stringify(gl) does not walk the engine). */
+  toJSON() {
+    return { kind: 'gradlab', ops: this._ops.length, heapBytes: this.heapBytes };
   }
   /** The op table: name, symbol, arity and local derivative text of every op. */
   get ops() {
     return this._ops.map((o) => ({ ...o }));
   }
   /** A new computation graph. dtype: 'f64' (default, exact worked examples) or 'f32'. */
-  graph(options) {
-    const { dtype = 'f64' } = optionsObject(options, 'graph', "{ dtype: 'f32' }");
-    if (typeof dtype !== 'string') throw new TypeError(`graph: dtype must be 'f32' or 'f64', got ${typeof dtype}`);
-    return new Graph(this, dtype);
-  }
-  _json(text) {
-    if (!text) throw new Error(this._mod.lastError());
-    return JSON.parse(text);
+  graph(opts) {
+    const o = options(opts, 'graph', ['dtype'], "{ dtype: 'f32' }");
+    return new Graph(this, oneOf(o.dtype ?? 'f64', 'dtype', 'graph', DTYPES));
   }
   /**
    * Seed 001 exercise 4: gradient norm per layer of a deep network (sigmoid with all
    * weights 0.3, ReLU with 0.3, sigmoid with Xavier init, sigmoid with residuals).
    */
-  vanishingGradients({ depth = 20, width = 1, seed = 1 } = {}) {
-    return this._json(this._mod.vanishingGradientsJson(int(depth, 'depth'), int(width, 'width'), num(seed, 'seed')));
+  vanishingGradients(opts) {
+    return experiments.vanishingGradients(this, opts);
   }
   /** Seed 001 exercise 8: REINFORCE for z ~ Bernoulli(σ(θ)), L = z², against the exact σ(1 − σ). */
-  reinforceBernoulli({ theta = 0, samples = 10000, seed = 1 } = {}) {
-    return this._json(this._mod.reinforceBernoulliJson(num(theta, 'theta'), num(samples, 'samples'), num(seed, 'seed')));
+  reinforceBernoulli(opts) {
+    return experiments.reinforceBernoulli(this, opts);
   }
   /**
    * Seed 001 exercise 5: an MLP with and without gradient checkpointing every k layers:
    * measured peak activation bytes, forward and recomputed op counts, identical gradients.
    */
-  checkpointing(options) {
-    return experiments.checkpointing(this, options);
+  checkpointing(opts) {
+    return experiments.checkpointing(this, opts);
   }
   /** Seed 001 exercise 5(e): checkpointing for every k (or the given ones), best k. */
-  checkpointingSweep(options) {
-    return experiments.checkpointingSweep(this, options);
+  checkpointingSweep(opts) {
+    return experiments.checkpointingSweep(this, opts);
   }
   /** Seed 001 §7.4: fp16/bf16 gradients underflow without loss scaling; scaling recovers them. */
-  lossScaling(options) {
-    return experiments.lossScaling(this, options);
+  lossScaling(opts) {
+    return experiments.lossScaling(this, opts);
   }
   /**
    * An MLP on the fast training path: gl.mlp([2, 16, 16, 1], { activation: 'tanh' }).
    * Options: activation, output, activations (per layer), init, seed, dtype ('f32' | 'f64'),
    * residual, layerNorm (bool or per-layer array), leakySlope, lnEps.
    */
-  mlp(sizes, options) {
-    return new Model(this, sizes, options);
+  mlp(sizes, opts) {
+    return new Model(this, sizes, opts);
   }
   /** A model from model.toJSON() output (object or JSON text), validated. */
   mlpFromJSON(json) {
     return modelFromJSON(this, json);
   }
   /** C = op(A)·op(B) (f32, row-major) with the SIMD GEMM kernel. */
-  gemm(A, B, options) {
-    return gemm(this, A, B, options);
+  gemm(A, B, opts) {
+    return gemm(this, A, B, opts);
   }
   /** A seeded toy data set: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3'. */
-  dataset(name, options) {
-    return dataset(this, name, options);
+  dataset(name, opts) {
+    return dataset(this, name, opts);
+  }
+  /**
+   * Loads the expression module (the expression language and the derivation checker, a
+   * second .wasm) once; parse, evaluate, expression, checkDerivative, checkTableEntry and
+   * g.fromExpression need it. Resolves to this engine; a failed load can be retried.
+   */
+  async loadExpressions() {
+    await loadExprModule(this._mod);
+    return this;
+  }
+  /** Whether the expression module is loaded (the expression entry points work). */
+  get expressionsLoaded() {
+    return !!this._mod.gradlabExpr;
   }
   /** Parses an expression: { source, canonical, variables, nodes }; a syntax error throws with `position`. */
   parse(source) {
@@ -115,12 +121,12 @@ export class Gradlab {
    * Checks a learner's ∂f/∂wrt (a number or a formula) at `at` and, for a formula, at
    * `samples` seeded random points near it; names the likely mistake in `kind`/`feedback`.
    */
-  checkDerivative(options) {
-    return quiz.checkDerivative(this._mod, options);
+  checkDerivative(question) {
+    return quiz.checkDerivative(this._mod, question);
   }
   /** Checks one cell of a backward-pass table: a node's gradient (or value) in f's trace. */
-  checkTableEntry(options) {
-    return quiz.checkTableEntry(this._mod, options);
+  checkTableEntry(question) {
+    return quiz.checkTableEntry(this._mod, question);
   }
   /** Bytes of wasm memory (the memory size: grows, never shrinks). */
   get heapBytes() {

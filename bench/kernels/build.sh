@@ -8,7 +8,7 @@ OUT=${OUT:-/tmp/gradlab-bench}
 mkdir -p "$OUT"
 export NODE_PATH=/usr/share/nodejs  # Debian's emscripten 3.1.6 needs acorn at -O2+
 FLAGS="-std=c++17 -O3 -ffp-contract=off -Isrc -Ibench/kernels"
-KERNELS="src/kernels/gemm.cpp src/kernels/fast_math.cpp"
+KERNELS="src/kernels/gemm.cpp src/kernels/fast_math.cpp src/kernels/activation.cpp src/base/error.cpp"
 NN="src/nn/mlp.cpp src/nn/trainer.cpp src/nn/loss.cpp src/nn/layers.cpp src/optim/optim.cpp"
 WASM="-msimd128 -sALLOW_MEMORY_GROWTH=1 -sWASM_ASYNC_COMPILATION=0 -fwasm-exceptions"
 what=${1:-all}

@@ -3,6 +3,10 @@
 // a forward kernel and a backward kernel for f32 and f64. The table row adds
 // the name JavaScript calls, the symbol the graph view draws and the local
 // derivative as text for the teaching views.
+//
+// Layering: the row type and the lookup live here in core (the tape replays nodes
+// through them); the rows themselves are registered by the ops layer above
+// (src/ops/op_table.cpp), which core never includes or calls.
 #pragma once
 #include <cstdint>
 
@@ -84,9 +88,16 @@ struct OpInfo {
   const OpKernels* kernels;      // nullptr for Leaf/Constant (no kernels)
 };
 
+// The row of `op`. Throws Error when the op code does not exist or no rows are
+// registered (a program that links core without the ops layer).
 const OpInfo& op_info(Op op);
 constexpr int op_count() { return int(Op::Count); }
 // Looks an op up by its JavaScript name; throws Error naming the unknown op.
 Op op_by_name(const char* name);
+
+// Installs the table: `rows` holds exactly one row per Op in enum order (checked;
+// a mismatch throws Error) and must outlive the program. Called once by the ops
+// layer during static initialization.
+void register_op_rows(const OpInfo* rows, int n_rows);
 
 }  // namespace gradlab

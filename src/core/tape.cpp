@@ -1,5 +1,5 @@
 // Tape: node arena, leaf creation, forward replay and the reverse sweep.
-#include "tape.h"
+#include "core/tape.h"
 
 #include <cmath>
 #include <cstring>

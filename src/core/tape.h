@@ -9,9 +9,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "error.h"
-#include "op.h"
-#include "shape.h"
+#include "base/error.h"
+#include "core/op.h"
+#include "base/shape.h"
 
 namespace gradlab {
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/error.h"
-#include "nn/detmath.h"
-#include "nn/rng.h"
+#include "base/error.h"
+#include "base/detmath.h"
+#include "base/rng.h"
 
 namespace gradlab {
 

@@ -32,8 +32,12 @@ inline float fast_exp(float x) { return fastmath_impl::exp_v(simd::F1{x}).v; }
 inline float fast_tanh(float x) { return fastmath_impl::tanh_v(simd::F1{x}).v; }
 inline float fast_sigmoid(float x) { return fastmath_impl::sigmoid_v(simd::F1{x}).v; }
 inline float fast_softplus(float x) { return fastmath_impl::softplus_v(simd::F1{x}).v; }
-inline float fast_gelu(float x) { return fastmath_impl::gelu_v(simd::F1{x}).v; }  // tanh form
-inline float fast_silu(float x) { return fastmath_impl::silu_v(simd::F1{x}).v; }
+inline float fast_gelu(float x) {  // tanh form
+  return activations::value<Activation::Gelu, fastmath_impl::FastMath>(simd::F1{x}, simd::F1{0.0f}).v;
+}
+inline float fast_silu(float x) {
+  return activations::value<Activation::Silu, fastmath_impl::FastMath>(simd::F1{x}, simd::F1{0.0f}).v;
+}
 
 // act(z) for one value; the same per-element result as fast_activation_forward.
 float fast_activation_value(Activation act, float z, float slope);
@@ -51,7 +55,7 @@ void fast_sigmoid_array(int64_t n, const float* x, float* y);
 // y[n] = act(z[n]) (slope: LeakyReLU's negative slope); y may alias z.
 void fast_activation_forward(int64_t n, Activation act, float slope, const float* z, float* y);
 
-// dz[n] = dy[n] ⊙ act'(·), the formulas of nn/layers.cpp's activation_derivative:
+// dz[n] = dy[n] ⊙ act'(·), kernels/activation.h's activations::backward:
 //   relu: y>0 ? dy : 0            leakyRelu: (slope≥0 ? y : z) > 0 ? dy : slope·dy
 //   tanh: dy·(1 − y²)             sigmoid: dy·(y·(1 − y))
 //   gelu, silu, softplus: dy·act'(z) (z required).

@@ -1,10 +1,11 @@
 // Internal: the fast f32 math of fast_math.h written once as templates over the
 // vector types of simd4.h (F1, F4Portable, F4Sse, F4Wasm). Every function is a
 // fixed sequence of lane-wise IEEE operations, so all vector types give the same
-// bits. Used by fast_math.cpp (array API) and gemm.cpp (fused epilogue).
+// bits. Used by fast_math.cpp (array API) and gemm.cpp (fused epilogue). The
+// activations themselves are kernels/activation.h's, on the FastMath backend below.
 // Error bounds are documented (and tested) in fast_math.h.
 #pragma once
-#include "kernels/gemm.h"
+#include "kernels/activation.h"
 #include "kernels/simd4.h"
 
 namespace gradlab {
@@ -89,40 +90,13 @@ template <class V> inline V softplus_v(V x) {
   return select(mask_gt(x, zero), x, zero) + log1p_unit_v(e);
 }
 
-constexpr float kGeluC = 0.7978845608028654f;  // √(2/π)
-constexpr float kGeluA = 0.044715f;
-constexpr float kGelu3A = float(3 * 0.044715);
-
-// gelu (tanh form) = ½x(1 + tanh(√(2/π)(x + 0.044715x³))), same operation order as
-// nn/layers.cpp's reference.
-template <class V> inline V gelu_v(V x) {
-  const V inner = V::splat(kGeluC) * (x + V::splat(kGeluA) * x * x * x);
-  return V::splat(0.5f) * x * (V::splat(1.0f) + tanh_v(inner));
-}
-// silu = x·sigmoid(x)
-template <class V> inline V silu_v(V x) { return x * sigmoid_v(x); }
-
-template <class V> inline V relu_v(V x) {
-  const V zero = V::splat(0.0f);
-  return select(mask_gt(x, zero), x, zero);
-}
-template <class V> inline V leaky_relu_v(V x, V slope) {
-  return select(mask_gt(x, V::splat(0.0f)), x, slope * x);
-}
-
-// ---- derivatives (dact/dz), same formulas and order as nn/layers.cpp ----------
-// gelu'(z) = ½(1+t) + ½z(1−t²)·√(2/π)·(1 + 3·0.044715z²), t = tanh(√(2/π)(z+0.044715z³))
-template <class V> inline V gelu_deriv_v(V z) {
-  const V one = V::splat(1.0f), half = V::splat(0.5f);
-  const V t = tanh_v(V::splat(kGeluC) * (z + V::splat(kGeluA) * z * z * z));
-  return half * (one + t) + half * z * (one - t * t) * V::splat(kGeluC) * (one + V::splat(kGelu3A) * z * z);
-}
-// silu'(z) = s(1 + z(1−s)), s = sigmoid(z)
-template <class V> inline V silu_deriv_v(V z) {
-  const V one = V::splat(1.0f);
-  const V s = sigmoid_v(z);
-  return s * (one + z * (one - s));
-}
+// The f32 backend of the activation module (kernels/activation.h): its formulas
+// (relu's select, GELU, SiLU, every derivative) on these elementary functions.
+struct FastMath {
+  template <class V> static V tanh(V x) { return tanh_v(x); }
+  template <class V> static V sigmoid(V x) { return sigmoid_v(x); }
+  template <class V> static V softplus(V x) { return softplus_v(x); }
+};
 
 // ---- array loops: one switch per call, then a 4-lane loop + a 1-lane tail that
 // runs the same per-lane operations --------------------------------------------
@@ -133,62 +107,37 @@ template <class V, class F> inline void map1(int64_t n, const float* x, float* y
 }
 
 // y[n] = act(z[n]); y may alias z.
-template <class V> void activation_forward_array(int64_t n, Activation act, float slope, const float* z,
+template <class V> void activation_forward_array(int64_t n, Activation a, float slope, const float* z,
                                                  float* y) {
-  switch (act) {
-    case Activation::None:
-      if (y != z)
-        for (int64_t i = 0; i < n; ++i) y[i] = z[i];
-      return;
-    case Activation::Relu: map1<V>(n, z, y, [](auto v) { return relu_v(v); }); return;
-    case Activation::LeakyRelu:
-      map1<V>(n, z, y, [slope](auto v) { return leaky_relu_v(v, decltype(v)::splat(slope)); });
-      return;
-    case Activation::Tanh: map1<V>(n, z, y, [](auto v) { return tanh_v(v); }); return;
-    case Activation::Sigmoid: map1<V>(n, z, y, [](auto v) { return sigmoid_v(v); }); return;
-    case Activation::Gelu: map1<V>(n, z, y, [](auto v) { return gelu_v(v); }); return;
-    case Activation::Silu: map1<V>(n, z, y, [](auto v) { return silu_v(v); }); return;
-    case Activation::Softplus: map1<V>(n, z, y, [](auto v) { return softplus_v(v); }); return;
+  if (a == Activation::None) {
+    if (y != z)
+      for (int64_t i = 0; i < n; ++i) y[i] = z[i];
+    return;
   }
+  activations::dispatch(a, [&](auto tag) {
+    constexpr Activation A = decltype(tag)::value;
+    map1<V>(n, z, y, [slope](auto v) { return activations::value<A, FastMath>(v, decltype(v)::splat(slope)); });
+  });
 }
 
-// dz[n] = dy[n] ⊙ act'(·). Relu, tanh, sigmoid (and LeakyRelu with slope ≥ 0) read
-// the output y; LeakyRelu with slope < 0, gelu, silu, softplus read the
-// pre-activation z. dz may alias dy.
-template <class V> void activation_backward_array(int64_t n, Activation act, float slope, const float* dy,
+// dz[n] = dy[n] ⊙ act'(·) (activations::backward). Relu, tanh, sigmoid (and LeakyRelu with
+// slope ≥ 0) read the output y; LeakyRelu with slope < 0, gelu, silu, softplus read
+// the pre-activation z. dz may alias dy.
+template <class V> void activation_backward_array(int64_t n, Activation a, float slope, const float* dy,
                                                   const float* z, const float* y, float* dz) {
-  int64_t i = 0;
-  auto run = [&](const float* src, auto f) {  // dz = f(dy, src)
-    for (; i + 4 <= n; i += 4) V::store(dz + i, f(V::load(dy + i), V::load(src + i)));
-    for (; i < n; ++i) dz[i] = f(F1{dy[i]}, F1{src[i]}).v;
-  };
-  switch (act) {
-    case Activation::None:
-      if (dz != dy)
-        for (; i < n; ++i) dz[i] = dy[i];
-      return;
-    case Activation::Relu:
-      run(y, [](auto g, auto a) {
-        using W = decltype(g);
-        return select(mask_gt(a, W::splat(0.0f)), g, W::splat(0.0f));
-      });
-      return;
-    case Activation::LeakyRelu:
-      run(slope >= 0.0f ? y : z, [slope](auto g, auto a) {
-        using W = decltype(g);
-        return select(mask_gt(a, W::splat(0.0f)), g, W::splat(slope) * g);
-      });
-      return;
-    case Activation::Tanh:
-      run(y, [](auto g, auto a) { return g * (decltype(g)::splat(1.0f) - a * a); });
-      return;
-    case Activation::Sigmoid:
-      run(y, [](auto g, auto a) { return g * (a * (decltype(g)::splat(1.0f) - a)); });
-      return;
-    case Activation::Gelu: run(z, [](auto g, auto v) { return g * gelu_deriv_v(v); }); return;
-    case Activation::Silu: run(z, [](auto g, auto v) { return g * silu_deriv_v(v); }); return;
-    case Activation::Softplus: run(z, [](auto g, auto v) { return g * sigmoid_v(v); }); return;
+  if (a == Activation::None) {
+    if (dz != dy)
+      for (int64_t i = 0; i < n; ++i) dz[i] = dy[i];
+    return;
   }
+  const float* src = activation_needs_preact(a, slope) ? z : y;
+  activations::dispatch(a, [&](auto tag) {
+    constexpr Activation A = decltype(tag)::value;
+    const V s = V::splat(slope);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) V::store(dz + i, activations::backward<A, FastMath>(V::load(dy + i), V::load(src + i), s));
+    for (; i < n; ++i) dz[i] = activations::backward<A, FastMath>(F1{dy[i]}, F1{src[i]}, F1{slope}).v;
+  });
 }
 
 }  // namespace fastmath_impl

@@ -30,9 +30,10 @@
 // path ran (see kernels_detail:: below, used by tests/cpp/test_kernels.cpp).
 //
 // linear_forward: Z = gemm(X, W) then Z + bias[j] (one rounding), Y = act(Z) with
-// fast_math.h (f32) or detmath.h (f64). The packed path applies it to each output tile
-// right after its last K-block (fused epilogue, while the tile is in L1); the direct
-// and narrow paths once over all of C (which is in L1 at their sizes).
+// kernels/activation.h's formulas on fast_math (f32) or detmath (f64). The packed path
+// applies it to each output tile right after its last K-block (fused epilogue, while
+// the tile is in L1); the direct and narrow paths once over all of C (which is in L1
+// at their sizes).
 #include "kernels/gemm.h"
 
 #include <cstddef>
@@ -42,7 +43,6 @@
 #include "kernels/fast_math_impl.h"
 #include "kernels/gemm_detail.h"
 #include "kernels/simd4.h"
-#include "nn/detmath.h"
 
 namespace gradlab {
 
@@ -336,30 +336,16 @@ void epilogue_rows(const Epilogue& e, int i0, int j0, int rows, int cols) {
   }
 }
 
-namespace act {
-using namespace fastmath_impl;
-struct None { float s; template <class V> V operator()(V z) const { return z; } };
-struct Relu { float s; template <class V> V operator()(V z) const { return relu_v(z); } };
-struct Leaky { float s; template <class V> V operator()(V z) const { return leaky_relu_v(z, V::splat(s)); } };
-struct Tanh { float s; template <class V> V operator()(V z) const { return tanh_v(z); } };
-struct Sigm { float s; template <class V> V operator()(V z) const { return sigmoid_v(z); } };
-struct Gelu { float s; template <class V> V operator()(V z) const { return gelu_v(z); } };
-struct Silu { float s; template <class V> V operator()(V z) const { return silu_v(z); } };
-struct Softplus { float s; template <class V> V operator()(V z) const { return softplus_v(z); } };
-}  // namespace act
+// The activation of the epilogue: kernels/activation.h's formula on the f32 backend.
+template <Activation A> struct EpilogueAct {
+  float s;
+  template <class V> V operator()(V z) const { return activations::value<A, fastmath_impl::FastMath>(z, V::splat(s)); }
+};
 
 template <class V> auto epilogue_for(Activation a) -> void (*)(const Epilogue&, int, int, int, int) {
-  switch (a) {
-    case Activation::None: return epilogue_rows<V, act::None>;
-    case Activation::Relu: return epilogue_rows<V, act::Relu>;
-    case Activation::LeakyRelu: return epilogue_rows<V, act::Leaky>;
-    case Activation::Tanh: return epilogue_rows<V, act::Tanh>;
-    case Activation::Sigmoid: return epilogue_rows<V, act::Sigm>;
-    case Activation::Gelu: return epilogue_rows<V, act::Gelu>;
-    case Activation::Silu: return epilogue_rows<V, act::Silu>;
-    case Activation::Softplus: return epilogue_rows<V, act::Softplus>;
-  }
-  return epilogue_rows<V, act::None>;
+  return activations::dispatch(a, [](auto tag) -> void (*)(const Epilogue&, int, int, int, int) {
+    return epilogue_rows<V, EpilogueAct<decltype(tag)::value>>;
+  });
 }
 
 // ---- drivers -------------------------------------------------------------------
@@ -591,23 +577,6 @@ void dgemm_loops(bool trans_a, bool trans_b, int M, int N, int K, const double* 
   }
 }
 
-constexpr double kGeluC = 0.7978845608028654;  // √(2/π), as nn/layers.cpp
-constexpr double kGeluA = 0.044715;
-
-double activation_f64(Activation a, double x, double slope) {
-  switch (a) {
-    case Activation::None: return x;
-    case Activation::Relu: return x > 0.0 ? x : 0.0;
-    case Activation::LeakyRelu: return x > 0.0 ? x : slope * x;
-    case Activation::Tanh: return detmath::tanh(x);
-    case Activation::Sigmoid: return detmath::sigmoid(x);
-    case Activation::Gelu: return 0.5 * x * (1.0 + detmath::tanh(kGeluC * (x + kGeluA * x * x * x)));
-    case Activation::Silu: return x * detmath::sigmoid(x);
-    case Activation::Softplus: return detmath::softplus(x);
-  }
-  return x;
-}
-
 }  // namespace
 
 // ---- public API ------------------------------------------------------------------
@@ -636,7 +605,7 @@ void linear_forward(int M, int N, int K, const double* X, const double* W, const
       double z = out[o];
       if (bias) z = z + bias[j];
       if (Z) Z[o] = z;
-      Y[o] = activation_f64(act, z, slope);
+      Y[o] = activations::apply<activations::DetMath>(act, z, slope);
     }
 }
 

@@ -9,6 +9,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/activation.h"
+
 namespace gradlab {
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
@@ -16,9 +18,8 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int l
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const double* A, int lda, const double* B,
           int ldb, double* C, int ldc, bool accumulate);
 
-// Activation fused into the GEMM epilogue (forward of a Linear layer).
-enum class Activation : uint8_t { None, Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Silu, Softplus };
-
+// Activation fused into the GEMM epilogue (forward of a Linear layer): Activation and
+// its formulas are kernels/activation.h's.
 // Y[M,N] = act(X[M,K] · W[K,N] + bias[N]); bias may be null. Also writes the
 // pre-activation Z (may be null when the activation's derivative can be taken
 // from Y, e.g. tanh, sigmoid, relu). `slope` is LeakyReLU's negative slope.

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace gradlab {
 

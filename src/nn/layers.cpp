@@ -1,133 +1,28 @@
 #include "nn/layers.h"
 
-#include <cctype>
 #include <cmath>
 
-#include "core/error.h"
-#include "nn/detmath.h"
+#include "base/error.h"
 
 namespace gradlab {
 
 // ---- activations -------------------------------------------------------------
 
-namespace {
-struct ActName {
-  const char* name;
-  Activation act;
-};
-const ActName kActNames[] = {
-    {"none", Activation::None},         {"relu", Activation::Relu},
-    {"leakyRelu", Activation::LeakyRelu}, {"tanh", Activation::Tanh},
-    {"sigmoid", Activation::Sigmoid},   {"gelu", Activation::Gelu},
-    {"silu", Activation::Silu},         {"softplus", Activation::Softplus},
-};
-std::string lower(const std::string& s) {
-  std::string r = s;
-  for (char& c : r) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-constexpr double kGeluC = 0.7978845608028654;  // √(2/π)
-constexpr double kGeluA = 0.044715;
-}  // namespace
-
-Activation parse_activation(const std::string& name) {
-  const std::string l = lower(name);
-  for (const ActName& a : kActNames)
-    if (l == lower(a.name)) return a.act;
-  if (l == "leaky_relu" || l == "leakyrelu") return Activation::LeakyRelu;
-  if (l == "linear" || l == "identity") return Activation::None;
-  fail("unknown activation '", name,
-       "' (expected one of none, relu, leakyRelu, tanh, sigmoid, gelu, silu, softplus)");
-}
-
-const char* activation_name(Activation a) {
-  for (const ActName& n : kActNames)
-    if (n.act == a) return n.name;
-  return "?";
-}
-
-bool activation_needs_preact(Activation a, double slope) {
-  switch (a) {
-    case Activation::Gelu:
-    case Activation::Silu:
-    case Activation::Softplus:
-      return true;
-    case Activation::LeakyRelu:
-      return !(slope >= 0);  // with a negative slope the sign of y no longer tells z's
-    default:
-      return false;
-  }
-}
-
-template <class T> T activation_value(Activation a, T x, T slope) {
-  switch (a) {
-    case Activation::None: return x;
-    case Activation::Relu: return x > T(0) ? x : T(0);
-    case Activation::LeakyRelu: return x > T(0) ? x : slope * x;
-    case Activation::Tanh: return detmath::tanh(x);
-    case Activation::Sigmoid: return detmath::sigmoid(x);
-    case Activation::Gelu:
-      return T(0.5) * x * (T(1) + detmath::tanh(T(kGeluC) * (x + T(kGeluA) * x * x * x)));
-    case Activation::Silu: return x * detmath::sigmoid(x);
-    case Activation::Softplus: return detmath::softplus(x);
-  }
-  return x;
-}
-
-template <class T> T activation_derivative(Activation a, T z, T y, T slope) {
-  switch (a) {
-    case Activation::None: return T(1);
-    case Activation::Relu: return y > T(0) ? T(1) : T(0);
-    case Activation::LeakyRelu:
-      if (slope >= T(0)) return y > T(0) ? T(1) : slope;
-      return z > T(0) ? T(1) : slope;
-    case Activation::Tanh: return T(1) - y * y;
-    case Activation::Sigmoid: return y * (T(1) - y);
-    case Activation::Gelu: {
-      const T t = detmath::tanh(T(kGeluC) * (z + T(kGeluA) * z * z * z));
-      return T(0.5) * (T(1) + t) +
-             T(0.5) * z * (T(1) - t * t) * T(kGeluC) * (T(1) + T(3 * kGeluA) * z * z);
-    }
-    case Activation::Silu: {
-      const T s = detmath::sigmoid(z);
-      return s * (T(1) + z * (T(1) - s));
-    }
-    case Activation::Softplus: return detmath::sigmoid(z);
-  }
-  return T(1);
-}
-
-// The hot loops: one switch per call, a plain (auto-vectorizable) loop per case.
+// The hot loop: one switch per call (activations::dispatch), then a plain loop of
+// activations::backward on the deterministic backend.
 template <class T>
 void activation_backward(int B, int N, Activation act, T slope, const T* dy, const T* z, const T* a,
                          T* dz, T* db) {
   const int64_t n = int64_t(B) * N;
-  switch (act) {
-    case Activation::None:
-      if (dz != dy)
-        for (int64_t i = 0; i < n; ++i) dz[i] = dy[i];
-      break;
-    case Activation::Relu:
-      for (int64_t i = 0; i < n; ++i) dz[i] = a[i] > T(0) ? dy[i] : T(0);
-      break;
-    case Activation::LeakyRelu:
-      if (slope >= T(0)) {
-        for (int64_t i = 0; i < n; ++i) dz[i] = a[i] > T(0) ? dy[i] : slope * dy[i];
-      } else {
-        for (int64_t i = 0; i < n; ++i) dz[i] = z[i] > T(0) ? dy[i] : slope * dy[i];
-      }
-      break;
-    case Activation::Tanh:
-      for (int64_t i = 0; i < n; ++i) dz[i] = dy[i] * (T(1) - a[i] * a[i]);
-      break;
-    case Activation::Sigmoid:
-      for (int64_t i = 0; i < n; ++i) dz[i] = dy[i] * (a[i] * (T(1) - a[i]));
-      break;
-    case Activation::Gelu:
-    case Activation::Silu:
-    case Activation::Softplus:
-      for (int64_t i = 0; i < n; ++i) dz[i] = dy[i] * activation_derivative(act, z[i], a[i], slope);
-      break;
+  if (act == Activation::None) {
+    if (dz != dy)
+      for (int64_t i = 0; i < n; ++i) dz[i] = dy[i];
+  } else {
+    const T* src = activation_needs_preact(act, double(slope)) ? z : a;
+    activations::dispatch(act, [&](auto tag) {
+      constexpr Activation A = decltype(tag)::value;
+      for (int64_t i = 0; i < n; ++i) dz[i] = activations::backward<A, activations::DetMath>(dy[i], src[i], slope);
+    });
   }
   if (db) {
     for (int r = 0; r < B; ++r) {
@@ -210,8 +105,6 @@ template <class T> void add_inplace(int64_t n, T* dst, const T* src) {
 }
 
 #define GRADLAB_INSTANTIATE(T)                                                                    \
-  template T activation_value<T>(Activation, T, T);                                               \
-  template T activation_derivative<T>(Activation, T, T, T);                                       \
   template void activation_backward<T>(int, int, Activation, T, const T*, const T*, const T*, T*, \
                                        T*);                                                       \
   template void linear_backward<T>(int, int, int, const T*, const T*, const T*, T*, T*);         \

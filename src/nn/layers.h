@@ -14,19 +14,8 @@
 namespace gradlab {
 
 // ---- activations -------------------------------------------------------------
-// Names as JavaScript spells them: "none", "relu", "leakyRelu", "tanh", "sigmoid",
-// "gelu" (tanh form: ½x(1+tanh(√(2/π)(x+0.044715x³)))), "silu", "softplus".
-// Parsing is case-insensitive and also accepts "leaky_relu", "linear", "identity".
-Activation parse_activation(const std::string& name);  // fail()s on an unknown name
-const char* activation_name(Activation a);
-// True when the backward needs the pre-activation z (not just the output a).
-bool activation_needs_preact(Activation a, double slope);
-
-// Elementwise y = act(x), the same formulas as the linear_forward epilogue, with the
-// deterministic math of detmath.h (reference path; the trainer uses linear_forward).
-template <class T> T activation_value(Activation a, T x, T slope);
-// dact/dz at pre-activation z with output a.
-template <class T> T activation_derivative(Activation a, T z, T y, T slope);
+// Activation, its names (parse_activation, activation_name), formulas and derivatives
+// are kernels/activation.h's (included through kernels/gemm.h).
 
 // dz[B,N] = dy[B,N] ⊙ act'(z or a); db[N] += Σ_rows dz (db may be null).
 // z [B,N] pre-activation (may be null unless activation_needs_preact), a [B,N] output.

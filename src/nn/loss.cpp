@@ -2,8 +2,8 @@
 
 #include <cctype>
 
-#include "core/error.h"
-#include "nn/detmath.h"
+#include "base/error.h"
+#include "base/detmath.h"
 
 namespace gradlab {
 

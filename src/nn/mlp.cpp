@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "kernels/fast_math.h"
-#include "nn/rng.h"
+#include "base/rng.h"
 
 namespace gradlab {
 

@@ -17,7 +17,7 @@
 
 #include "nn/loss.h"
 #include "nn/mlp.h"
-#include "nn/rng.h"
+#include "base/rng.h"
 #include "optim/optim.h"
 
 namespace gradlab {

@@ -1,84 +1,37 @@
-// Activations: tanh, sigmoid, relu, leakyRelu, gelu (tanh form), geluErf (exact),
-// silu, softplus. Shapes: x [*] -> y [*]. Written for exactness (libm); the fast
-// training path uses src/kernels/fast_math.h instead.
+// Activations as tape ops: tanh, sigmoid, relu, leakyRelu, gelu (tanh form), geluErf
+// (exact), silu, softplus. Shapes: x [*] -> y [*]. The formulas are kernels/activation.h's,
+// on libm (LibmMath: exactness first); the trainer runs the same formulas on detmath
+// and the fast f32 kernels.
 #include "kernel_helpers.h"
+#include "kernels/activation.h"
 
 namespace gradlab {
 namespace {
 
-template <class T> T stable_sigmoid(T x) {
-  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
-struct TanhF {
-  static constexpr Op op = Op::Tanh;
-  template <class T> static T f(T x, const double*) { return std::tanh(x); }
-  template <class T> static T df(T, T y, const double*) { return T(1) - y * y; }
-};
-struct SigmoidF {
-  static constexpr Op op = Op::Sigmoid;
-  template <class T> static T f(T x, const double*) { return stable_sigmoid(x); }
-  template <class T> static T df(T, T y, const double*) { return y * (T(1) - y); }
-};
-struct ReluF {  // derivative at 0 taken as 0, as in PyTorch
-  static constexpr Op op = Op::Relu;
-  template <class T> static T f(T x, const double*) { return x > 0 ? x : T(0); }
-  template <class T> static T df(T x, T, const double*) { return x > 0 ? T(1) : T(0); }
-};
-struct LeakyReluF {  // attr[0] = negative slope α
-  static constexpr Op op = Op::LeakyRelu;
-  template <class T> static T f(T x, const double* a) { return x > 0 ? x : T(a[0]) * x; }
-  template <class T> static T df(T x, T, const double* a) { return x > 0 ? T(1) : T(a[0]); }
-};
-struct GeluF {  // 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))
-  static constexpr Op op = Op::Gelu;
-  static constexpr double kC = 0.7978845608028654;  // √(2/π)
-  template <class T> static T f(T x, const double*) {
-    return T(0.5) * x * (T(1) + std::tanh(T(kC) * (x + T(0.044715) * x * x * x)));
-  }
-  template <class T> static T df(T x, T, const double*) {
-    const T t = std::tanh(T(kC) * (x + T(0.044715) * x * x * x));
-    return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * T(kC) * (T(1) + T(3 * 0.044715) * x * x);
+// Unary<F> glue for activation A: attr[0] is leakyRelu's negative slope α.
+template <Activation A, Op O> struct ActF {
+  static constexpr Op op = O;
+  template <class T> static T f(T x, const double* a) { return activations::value<A, activations::LibmMath>(x, T(a[0])); }
+  // dy/dx = the backward with dy = 1, reading x or y as the trainer does.
+  template <class T> static T df(T x, T y, const double* a) {
+    return activations::backward<A, activations::LibmMath>(T(1), activation_needs_preact(A, a[0]) ? x : y, T(a[0]));
   }
 };
 struct GeluErfF {  // x·Φ(x)
   static constexpr Op op = Op::GeluErf;
-  template <class T> static T f(T x, const double*) {
-    return T(0.5) * x * (T(1) + std::erf(x * T(0.7071067811865476)));
-  }
-  template <class T> static T df(T x, T, const double*) {
-    const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.7071067811865476)));
-    const T pdf = T(0.3989422804014327) * std::exp(T(-0.5) * x * x);
-    return cdf + x * pdf;
-  }
-};
-struct SiluF {  // x·σ(x)
-  static constexpr Op op = Op::Silu;
-  template <class T> static T f(T x, const double*) { return x * stable_sigmoid(x); }
-  template <class T> static T df(T x, T, const double*) {
-    const T s = stable_sigmoid(x);
-    return s * (T(1) + x * (T(1) - s));
-  }
-};
-struct SoftplusF {  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|)
-  static constexpr Op op = Op::Softplus;
-  template <class T> static T f(T x, const double*) {
-    return (x > 0 ? x : T(0)) + std::log1p(std::exp(-std::fabs(x)));
-  }
-  template <class T> static T df(T x, T, const double*) { return stable_sigmoid(x); }
+  template <class T> static T f(T x, const double*) { return activations::gelu_erf(x); }
+  template <class T> static T df(T x, T, const double*) { return activations::gelu_erf_derivative(x); }
 };
 
 }  // namespace
 
-extern const OpKernels kTanhKernels = Unary<TanhF>::kernels();
-extern const OpKernels kSigmoidKernels = Unary<SigmoidF>::kernels();
-extern const OpKernels kReluKernels = Unary<ReluF>::kernels();
-extern const OpKernels kLeakyReluKernels = Unary<LeakyReluF>::kernels();
-extern const OpKernels kGeluKernels = Unary<GeluF>::kernels();
+extern const OpKernels kTanhKernels = Unary<ActF<Activation::Tanh, Op::Tanh>>::kernels();
+extern const OpKernels kSigmoidKernels = Unary<ActF<Activation::Sigmoid, Op::Sigmoid>>::kernels();
+extern const OpKernels kReluKernels = Unary<ActF<Activation::Relu, Op::Relu>>::kernels();
+extern const OpKernels kLeakyReluKernels = Unary<ActF<Activation::LeakyRelu, Op::LeakyRelu>>::kernels();
+extern const OpKernels kGeluKernels = Unary<ActF<Activation::Gelu, Op::Gelu>>::kernels();
 extern const OpKernels kGeluErfKernels = Unary<GeluErfF>::kernels();
-extern const OpKernels kSiluKernels = Unary<SiluF>::kernels();
-extern const OpKernels kSoftplusKernels = Unary<SoftplusF>::kernels();
+extern const OpKernels kSiluKernels = Unary<ActF<Activation::Silu, Op::Silu>>::kernels();
+extern const OpKernels kSoftplusKernels = Unary<ActF<Activation::Softplus, Op::Softplus>>::kernels();
 
 }  // namespace gradlab

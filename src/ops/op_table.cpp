@@ -1,9 +1,11 @@
-// The op table: one row per op, generated from GRADLAB_OPS in core/op.h, each row
-// pointing at the kernels its op file defines (k<Name>Kernels).
-#include <cstring>
+// The op table's rows: one per op, generated from GRADLAB_OPS in core/op.h, each
+// pointing at the kernels its op file defines (k<Name>Kernels). Registered with
+// core during static initialization; the build forces this file into every
+// program that links the ops layer (see gradlab_ops in CMakeLists.txt), since
+// nothing else refers to it.
+#include <cstddef>
 
 #include "core/op.h"
-#include "core/error.h"
 
 namespace gradlab {
 
@@ -20,17 +22,15 @@ namespace {
 const OpInfo kOpTable[] = {GRADLAB_OPS(GRADLAB_ROW)};
 #undef GRADLAB_ROW
 static_assert(sizeof(kOpTable) / sizeof(kOpTable[0]) == size_t(Op::Count), "one op table row per Op");
+
+int register_rows() {
+  register_op_rows(kOpTable, int(sizeof(kOpTable) / sizeof(kOpTable[0])));
+  return 1;
+}
 }  // namespace
 
-const OpInfo& op_info(Op op) {
-  if (unsigned(op) >= unsigned(Op::Count)) fail("op code ", unsigned(op), " does not exist");
-  return kOpTable[unsigned(op)];
-}
-
-Op op_by_name(const char* name) {
-  for (const OpInfo& info : kOpTable)
-    if (std::strcmp(info.name, name) == 0) return info.op;
-  fail("unknown op '", name, "'");
-}
-
 }  // namespace gradlab
+
+// The linker keeps this object (and so runs the registration) because the ops
+// library asks for this symbol with -u on every link line that uses it.
+extern "C" const int gradlab_ops_registered = gradlab::register_rows();

@@ -3,8 +3,8 @@
 #include <cctype>
 #include <cmath>
 
-#include "core/error.h"
-#include "nn/detmath.h"
+#include "base/error.h"
+#include "base/detmath.h"
 
 namespace gradlab {
 

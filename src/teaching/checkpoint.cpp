@@ -5,7 +5,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "nn/rng.h"
+#include "base/rng.h"
 #include "ops/ops.h"
 
 namespace gradlab {

@@ -2,7 +2,7 @@
 // likely mistake from what the tape knows at each tested point.
 #include "teaching/derivation_check.h"
 
-#include "core/json.h"
+#include "base/json.h"
 
 #include <algorithm>
 #include <cctype>

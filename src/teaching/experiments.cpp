@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "nn/detmath.h"
-#include "nn/rng.h"
+#include "base/detmath.h"
+#include "base/rng.h"
 #include "ops/ops.h"
 
 namespace gradlab {

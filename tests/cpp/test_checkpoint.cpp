@@ -1,7 +1,7 @@
 // Seed 001 exercise 5: gradient checkpointing with measured memory and recompute counts.
 #include <cmath>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 #include "teaching/checkpoint.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 #include "test_util.h"
 #include "nn/diagnostics.h"

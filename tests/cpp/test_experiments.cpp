@@ -1,7 +1,7 @@
 // Seed 001 exercise 4: gradient norm by depth for the four networks.
 #include <cmath>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 #include "teaching/experiments.h"
 

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 #include "test_util.h"
-#include "nn/detmath.h"
+#include "base/detmath.h"
 #include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/mlp.h"
-#include "nn/rng.h"
+#include "base/rng.h"
 
 using namespace gradlab;
 using gradlab::testing::error_of;

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 #include "test_util.h"
-#include "nn/detmath.h"
+#include "base/detmath.h"
 #include "optim/optim.h"
 
 using namespace gradlab;

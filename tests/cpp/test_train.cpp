@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "data/datasets.h"
 #include "doctest.h"
 #include "test_util.h"
-#include "nn/detmath.h"
+#include "base/detmath.h"
 #include "nn/trainer.h"
 
 // Counts heap allocations of this test binary (operator new is replaceable; this

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "doctest.h"
 
 namespace gradlab::testing {

@@ -13,7 +13,7 @@ CXX=${CXX:-clang++}
 OUT=build/fuzz
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 
-srcs=(src/expr/*.cpp src/teaching/derivation_check.cpp src/core/*.cpp src/ops/*.cpp)
+srcs=(src/expr/*.cpp src/teaching/derivation_check.cpp src/base/*.cpp src/core/*.cpp src/ops/*.cpp)
 # The op table links the matmul kernel; use the real GEMM when it builds here.
 if [ -f src/kernels/gemm.cpp ]; then srcs+=(src/kernels/gemm.cpp); else srcs+=(tests/fuzz/gemm_fallback.cpp); fi
 

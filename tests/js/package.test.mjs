@@ -15,6 +15,7 @@ import { createGradlab } from '../../web/gradlab.node.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const wasmPath = join(root, 'web', 'dist', 'gradlab_wasm.wasm');
+const exprWasmPath = join(root, 'web', 'dist', 'gradlab_expr.wasm');
 
 test('package.json: exports map, sideEffects only for the widgets, files, repository fields', () => {
   assert.deepEqual(pkg.exports['.'], {
@@ -59,6 +60,8 @@ test('prepack refuses a package without the built engine, naming the missing fil
     assert.match(err.stderr, /refusing to pack gradlab without its engine/);
     assert.match(err.stderr, /web\/dist\/gradlab_wasm\.wasm is missing/);
     assert.match(err.stderr, /web\/dist\/gradlab_wasm\.mjs is missing/);
+    assert.match(err.stderr, /web\/dist\/gradlab_expr\.wasm is missing/);
+    assert.match(err.stderr, /web\/dist\/gradlab_expr\.mjs is missing/);
     assert.match(err.stderr, /npm run build/);
     writeFileSync(join(dir, 'web/dist/gradlab_wasm.wasm'), '<!doctype html>');
     writeFileSync(join(dir, 'web/dist/gradlab_wasm.mjs'), 'export default 1;');
@@ -109,7 +112,54 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
   await assert.rejects(createGradlab({ locateFile: () => 'ftp://example.org/gradlab_wasm.wasm' }), {
     message: 'createGradlab: cannot load the engine from ftp://example.org/gradlab_wasm.wasm in Node (use a path, a file: URL or an http(s) URL)',
   });
-  await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), { message: "createGradlab: unknown option 'wasmbinary' (valid: locateFile, wasmBinary)" });
+  await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), {
+    message: "createGradlab: unknown option 'wasmbinary' (valid: locateFile, wasmBinary, exprWasmBinary, expressions)",
+  });
+});
+
+test('the expression module loads lazily, through the same locateFile, or from exprWasmBinary', async () => {
+  const asked = [];
+  const gl = await createGradlab({ locateFile: (file, prefix) => (asked.push(file), prefix + file) });
+  assert.deepEqual(asked, ['gradlab_wasm.wasm']);  // a page without expressions never asks for the second file
+  assert.equal(gl.expressionsLoaded, false);
+  assert.throws(() => gl.evaluate('a*b', { a: 2, b: 3 }), {
+    message: 'evaluate: the expression module (gradlab_expr.wasm) is not loaded yet: call `await gl.loadExpressions()` once first, or create the engine with createGradlab({ expressions: true })',
+  });
+  assert.throws(() => gl.graph().fromExpression('a*b', { a: 2, b: 3 }), /^Error: fromExpression: the expression module \(gradlab_expr\.wasm\) is not loaded yet/);
+  assert.equal(await gl.loadExpressions(), gl);
+  assert.deepEqual(asked, ['gradlab_wasm.wasm', 'gradlab_expr.wasm']);
+  await gl.loadExpressions();  // loaded once
+  assert.deepEqual(asked, ['gradlab_wasm.wasm', 'gradlab_expr.wasm']);
+  assert.equal(gl.expressionsLoaded, true);
+  assert.deepEqual(gl.evaluate('a*b', { a: 2, b: 3 }), { value: 6, gradient: { a: 3, b: 2 } });
+  const g = gl.graph();
+  const root = g.fromExpression('(a*b+c)^2', { a: 2, b: -3, c: 10 });
+  root.backward();
+  assert.equal(root.value, 16);
+
+  const gl2 = await createGradlab({ expressions: true, exprWasmBinary: await readFile(exprWasmPath) });
+  assert.equal(gl2.expressionsLoaded, true);
+  assert.equal(gl2.checkDerivative({ f: '(a*b+c)^2', wrt: 'a', answer: -24, at: { a: 2, b: -3, c: 10 } }).correct, true);
+
+  // A failed load names the file and the URL, leaves the core usable and can be retried.
+  let where = '/no/such/dir/';
+  const gl3 = await createGradlab({ locateFile: (file, prefix) => (file === 'gradlab_expr.wasm' ? where + file : prefix + file) });
+  await assert.rejects(gl3.loadExpressions(), {
+    message: /^loadExpressions: could not read the expression module from \/no\/such\/dir\/gradlab_expr\.wasm: ENOENT/,
+  });
+  assert.equal(gl3.graph().scalar(9).sqrt().value, 3);
+  where = new URL('../../web/dist/', import.meta.url).pathname;
+  await gl3.loadExpressions();
+  assert.equal(gl3.parse('a + b*c').canonical, gl.parse('a + b*c').canonical);
+
+  // The core's .wasm handed over as the expression module is refused by name.
+  await assert.rejects(createGradlab({ expressions: true, exprWasmBinary: await readFile(wasmPath) }), {
+    message: /^loadExpressions: exprWasmBinary is a WebAssembly module but not this version of gradlab's expression module .*use the gradlab_expr\.wasm of the same gradlab package$/,
+  });
+  await assert.rejects(createGradlab({ exprWasmBinary: 'gradlab_expr.wasm' }), {
+    message: 'createGradlab: exprWasmBinary must be an ArrayBuffer or a Uint8Array of gradlab_expr.wasm, got the string "gradlab_expr.wasm"',
+  });
+  await assert.rejects(createGradlab({ expressions: 'yes' }), { message: 'createGradlab: expressions must be true or false, got the string "yes"' });
 });
 
 test('an http URL: fetched, and an HTTP error names the URL and the status', async () => {

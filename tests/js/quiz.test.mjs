@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createGradlab } from '../../web/gradlab.js';
 
-const gl = await createGradlab();
+const gl = await createGradlab({ expressions: true });  // these tests use the expression module
 const corpus = JSON.parse(readFileSync(new URL('../corpus/derivations.json', import.meta.url), 'utf8'));
 const S002 = { a: 2, b: -3, c: 10 };
 
@@ -209,7 +209,7 @@ test('g.fromExpression: a graph the teaching views work on', () => {
   assert.ok(Math.abs(f32.fromExpression('x*x', { x: 1.5 }).value - 2.25) < 1e-6);
   throwsClearly(() => k.fromExpression('a+b', { a: f32.scalar(1) , b: 1 }), 'fromExpression: the tensor belongs to another graph');
   throwsClearly(() => k.fromExpression('a', { a: k.tensor([1, 2]) }), /fromExpression: at\.a is a tensor of shape \[2\]/);
-  throwsClearly(() => k.fromExpression('a+', { a: 1 }), /^unexpected end of expression/);
+  throwsClearly(() => k.fromExpression('a+', { a: 1 }), /^fromExpression: unexpected end of expression/);
   throwsClearly(() => k.fromExpression('a', {}, { labels: true }), /unknown option 'labels'/, TypeError);
   k.dispose();
   f32.dispose();
@@ -218,14 +218,14 @@ test('g.fromExpression: a graph the teaching views work on', () => {
 test('bad expressions: syntax errors name the position with a caret line', () => {
   assert.throws(
     () => gl.parse('(a+b))'),
-    (e) => e instanceof Error && e.message === "unexpected ')' at position 5\n  (a+b))\n       ^" && e.position === 5,
+    (e) => e instanceof Error && e.message === "parse: unexpected ')' at position 5\n  (a+b))\n       ^" && e.position === 5,
   );
   assert.throws(
     () => gl.checkDerivative({ f: '(a*b+c', wrt: 'a', answer: 1, at: S002 }),
-    (e) => e.message.startsWith("in the function f: unclosed '(' from position 0: missing ')' at position 6") && e.position === 6,
+    (e) => e.message.startsWith("checkDerivative: in the function f: unclosed '(' from position 0: missing ')' at position 6") && e.position === 6,
   );
   assert.throws(() => gl.evaluate('2x', { x: 1 }), (e) => e.position === 1 && /write 2\*x instead of 2x/.test(e.message));
-  throwsClearly(() => gl.parse(''), 'empty expression: type a formula such as 2*a*b');
+  throwsClearly(() => gl.parse(''), 'parse: empty expression: type a formula such as 2*a*b');
   throwsClearly(() => gl.parse('a = b'), /unexpected character '=' \(write only the expression, without '='\)/);
   throwsClearly(() => gl.parse('sin x'), /'sin' is a function: write sin\(\.\.\.\)/);
   // Non-syntax errors carry no position.
@@ -233,11 +233,11 @@ test('bad expressions: syntax errors name the position with a caret line', () =>
 });
 
 test('bad input: unknown variables and functions come with suggestions', () => {
-  throwsClearly(() => gl.evaluate('(a*b+d)^2', S002), "unknown variable 'd' in (a*b+d)^2: values were given for a, b, c");
+  throwsClearly(() => gl.evaluate('(a*b+d)^2', S002), "evaluate: unknown variable 'd' in (a*b+d)^2: values were given for a, b, c");
   throwsClearly(() => gl.evaluate('ytreu - y', { ytrue: 1, y: 2 }), /unknown variable 'ytreu'.*values were given for y, ytrue \(did you mean ytrue\?\)/);
   throwsClearly(
     () => gl.parse('sigmod(x)'),
-    /^unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu, silu; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
+    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu, silu; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
   );
   throwsClearly(() => gl.checkDerivative({ f: 'a*b', wrt: 'z', answer: 1, at: { a: 1, b: 2 } }), /'z' \(the variable to differentiate by\) has no value/);
   // In the learner's answer an unknown variable is feedback, not an error.
@@ -247,12 +247,12 @@ test('bad input: unknown variables and functions come with suggestions', () => {
 });
 
 test('bad input: points where the function is undefined name the sub-expression and the point', () => {
-  throwsClearly(() => gl.evaluate('log(a-b)', { a: 1, b: 1 }), 'log(a-b) is undefined at a = 1, b = 1: log(0) = -inf');
-  throwsClearly(() => gl.evaluate('1/(x-2) + 1', { x: 2 }), '1/(x-2) is undefined at x = 2: division by zero: (x-2) = 0');
-  throwsClearly(() => gl.evaluate('sqrt(x)', { x: -4 }), 'sqrt(x) is undefined at x = -4: sqrt needs a non-negative argument, got -4');
+  throwsClearly(() => gl.evaluate('log(a-b)', { a: 1, b: 1 }), 'evaluate: log(a-b) is undefined at a = 1, b = 1: log(0) = -inf');
+  throwsClearly(() => gl.evaluate('1/(x-2) + 1', { x: 2 }), 'evaluate: 1/(x-2) is undefined at x = 2: division by zero: (x-2) = 0');
+  throwsClearly(() => gl.evaluate('sqrt(x)', { x: -4 }), 'evaluate: sqrt(x) is undefined at x = -4: sqrt needs a non-negative argument, got -4');
   throwsClearly(
     () => gl.checkDerivative({ f: 'log(x)', wrt: 'x', answer: '1/x', at: { x: 0 } }),
-    'the function f = log(x) cannot be checked here: log(x) is undefined at x = 0: log(0) = -inf',
+    'checkDerivative: the function f = log(x) cannot be checked here: log(x) is undefined at x = 0: log(0) = -inf',
   );
   throwsClearly(
     () => gl.checkTableEntry({ f: 'x*log(x)', at: { x: 0 }, node: 'x', given: 1 }),
@@ -261,17 +261,17 @@ test('bad input: points where the function is undefined name the sub-expression 
 });
 
 test('bad input: very long and deeply nested expressions', () => {
-  throwsClearly(() => gl.parse('x+'.repeat(50000) + 'x'), 'expression is 100001 characters long; the limit is 2000');
-  throwsClearly(() => gl.parse('('.repeat(10000) + 'x' + ')'.repeat(10000)), 'expression is 20001 characters long; the limit is 2000');
+  throwsClearly(() => gl.parse('x+'.repeat(50000) + 'x'), 'parse: expression is 100001 characters long; the limit is 2000');
+  throwsClearly(() => gl.parse('('.repeat(10000) + 'x' + ')'.repeat(10000)), 'parse: expression is 20001 characters long; the limit is 2000');
   throwsClearly(
     () => gl.parse('('.repeat(100) + 'x' + ')'.repeat(100)),
-    /^expression is nested too deeply: more than 64 levels of parentheses and function calls at position 64/,
+    /^parse: expression is nested too deeply: more than 64 levels of parentheses and function calls at position 64/,
   );
   throwsClearly(
     () => gl.parse('exp('.repeat(100) + 'x' + ')'.repeat(100)),
-    /^expression is nested too deeply/,
+    /^parse: expression is nested too deeply/,
   );
-  throwsClearly(() => gl.parse('x' + '+x'.repeat(600)), /^expression is too large: more than 1000 numbers, variables and operations/);
+  throwsClearly(() => gl.parse('x' + '+x'.repeat(600)), /^parse: expression is too large: more than 1000 numbers, variables and operations/);
   // An over-long answer is feedback to the learner, not an exception.
   const r = gl.checkDerivative({ f: '(a*b+c)^2', wrt: 'a', answer: 'a*'.repeat(5000) + 'a', at: S002 });
   assert.equal(r.kind, 'invalid-answer');
@@ -285,11 +285,11 @@ test('bad input: wrong argument types are TypeErrors that name the argument', ()
   throwsClearly(() => gl.evaluate(null, {}), 'evaluate: the expression must be a string, got null', TypeError);
   throwsClearly(() => gl.evaluate('x', [1]), /evaluate: at must be an object of variable values such as \{ a: 2, b: -3 \}, got an array/, TypeError);
   throwsClearly(() => gl.evaluate('x', { x: '2' }), 'evaluate: at.x must be a number, got the string "2"', TypeError);
-  throwsClearly(() => gl.evaluate('x', { x: NaN }), 'evaluate: at.x is NaN; values must be finite numbers', RangeError);
-  throwsClearly(() => gl.evaluate('x', { x: Infinity }), 'evaluate: at.x is Infinity; values must be finite numbers', RangeError);
+  throwsClearly(() => gl.evaluate('x', { x: NaN }), 'evaluate: at.x must be a finite number, got number NaN', RangeError);
+  throwsClearly(() => gl.evaluate('x', { x: Infinity }), 'evaluate: at.x must be a finite number, got number Infinity', RangeError);
   throwsClearly(() => gl.evaluate('x', { 'x\ny': 1 }), /at has the key "x\\ny", which is not a variable name/, TypeError);
   throwsClearly(() => gl.checkDerivative(), /checkDerivative: expected an options object, got undefined/, TypeError);
-  throwsClearly(() => gl.checkDerivative({ ...ok, tolerence: 1e-3 }), /unknown option 'tolerence' \(known: f, wrt, answer, at, tolerance, samples, seed\)/, TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...ok, tolerence: 1e-3 }), /unknown option 'tolerence' \(valid: f, wrt, answer, at, tolerance, samples, seed\)/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, f: undefined }), /checkDerivative: f \(the function\) must be a string, got undefined/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 3 }), /wrt \(the variable to differentiate by\) must be a string/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 'a b' }), /wrt must be a variable name/, TypeError);
@@ -301,12 +301,13 @@ test('bad input: wrong argument types are TypeErrors that name the argument', ()
   throwsClearly(() => gl.checkDerivative({ ...ok, seed: -1 }), /seed must be a non-negative integer/, RangeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, at: 'a=2' }), /at must be an object of variable values/, TypeError);
   const cell = { f: '(a*b+c)^2', at: S002, node: 'a', given: -24 };
-  throwsClearly(() => gl.checkTableEntry({ ...cell, node: -1 }), /node must be a variable, a sub-expression of f \('a\*b'\), a trace name \('v4'\) or a node id/, TypeError);
-  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 99 }), 'node id 99 does not exist (graph has 6 nodes)');
-  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'b*a' }), "'b*a' is not a part of (a*b+c)^2");
-  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'v9' }), "node 'v9' does not exist (the graph has v1..v6)");
+  throwsClearly(() => gl.checkTableEntry({ ...cell, node: -1 }), /node \(a node id\) must be an integer from 0 to 2147483647, got number -1/, RangeError);
+  throwsClearly(() => gl.checkTableEntry({ ...cell, node: true }), /node must be a variable, a sub-expression of f \('a\*b'\), a trace name \('v4'\) or a node id/, TypeError);
+  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 99 }), 'checkTableEntry: node id 99 does not exist (graph has 6 nodes)');
+  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'b*a' }), "checkTableEntry: 'b*a' is not a part of (a*b+c)^2");
+  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'v9' }), "checkTableEntry: node 'v9' does not exist (the graph has v1..v6)");
   throwsClearly(() => gl.checkTableEntry({ ...cell, given: '-24' }), 'checkTableEntry: given must be a number, got the string "-24"', TypeError);
-  throwsClearly(() => gl.checkTableEntry({ ...cell, column: 'grad' }), /column must be 'gradient' or 'value'/, TypeError);
+  throwsClearly(() => gl.checkTableEntry({ ...cell, column: 'grad' }), /unknown column 'grad' \(valid: gradient or value\)/, RangeError);
   // A non-finite numeric answer is feedback about the answer.
   assert.equal(gl.checkDerivative({ ...ok, answer: NaN }).kind, 'invalid-answer');
   assert.equal(gl.checkTableEntry({ ...cell, given: Infinity }).kind, 'invalid-answer');

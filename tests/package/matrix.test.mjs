@@ -68,6 +68,9 @@ function checkEngineResult(r, where) {
   assert.equal(r.aGrad, -24, `${where}: a.grad`);
   assert.equal(r.bGrad, 16, `${where}: b.grad`);
   assert.equal(r.cGrad, 8, `${where}: c.grad`);
+  // Every case loads the expression module lazily (compute.js, node/cjs.cjs, ts/esm.mts).
+  assert.equal(r.exprValue, 16, `${where}: gl.evaluate after loadExpressions`);
+  assert.equal(r.exprGradA, -24, `${where}: its gradient`);
   if ('lossAfter' in r) {
     assert.ok(r.lossBefore > 0.6, `${where}: untrained XOR loss ${r.lossBefore} should be near ln 2`);
     assert.ok(r.lossAfter < 0.01, `${where}: trained XOR loss ${r.lossAfter} should be < 0.01`);
@@ -150,7 +153,8 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
   it('Vite production build: main thread, widget and module worker, strict CSP', async () => {
     await run('node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'], { cwd: app });
     const assets = readdirSync(join(app, 'dist', 'assets'));
-    assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm emitted: ${assets}`);
+    // Each engine module once: the core and the expression module (loaded lazily).
+    assert.deepEqual(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('-')[0]).sort(), ['gradlab_expr', 'gradlab_wasm'], `two .wasm emitted: ${assets}`);
     const srv = await serve(join(app, 'dist'));
     try {
       await checkPage(`${srv.origin}/`, { worker: true });
@@ -208,7 +212,7 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
   it('webpack 5 production: main thread, widget and module worker, strict CSP', async () => {
     await run('node', ['node_modules/webpack-cli/bin/cli.js', '--config', 'webpack/webpack.config.cjs', '--no-stats'], { cwd: app });
     const emitted = readdirSync(join(app, 'webpack', 'dist'));
-    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm emitted: ${emitted}`);
+    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `two .wasm emitted (the core and the expression module): ${emitted}`);
     const srv = await serve(app);
     try {
       await checkPage(`${srv.origin}/webpack/`, { worker: true });

@@ -1,36 +1,56 @@
 // One-call teaching experiments of seed 001 that run whole networks inside the engine
 // and come back as plain objects:
+//   vanishingGradients: gradient norm per layer of four deep networks (exercise 4);
+//   reinforceBernoulli: the REINFORCE estimator against the exact gradient (exercise 8);
 //   checkpointing / checkpointingSweep: gradient checkpointing (§7.2, exercise 5) with
 //     measured peak activation bytes and recompute counts, gradients compared bit for bit;
 //   lossScaling: fp16 / bf16 gradients with and without loss scaling (§7.4).
-// Types are checked here (TypeError naming the value); ranges are checked in C++ and
-// come back as an Error naming the value. Either way the module stays usable.
-import { describe, optionsObject } from './data.js';
+// Types and int32 ranges are checked here (web/lib/check.js); the experiments' own
+// limits are checked in C++ and come back as an Error naming the value.
+import { INT32_MAX, array, describe, integer as checkedInteger, number, oneOf, options, seed } from './check.js';
 
-// Rejects a non-object and option names the experiment does not know (a typo such as
-// `evry` would otherwise be ignored silently).
-function optionsOf(options, where, known) {
-  const o = optionsObject(options, where);
-  for (const key of Object.keys(o))
-    if (!known.includes(key))
-      throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
-  return o;
+// Any int32 passes here (so nothing wraps in Embind); the engine checks each
+// experiment's own range and names the value.
+const integer = (v, name, where) => checkedInteger(v, name, where, -INT32_MAX);
+import { callJson } from './call.js';
+
+const DTYPES = ['f32', 'f64'];
+
+export function vanishingGradients(engine, opts) {
+  const where = 'vanishingGradients';
+  const o = options(opts, where, ['depth', 'width', 'seed'], '{ depth: 20 }');
+  const depth = integer(o.depth ?? 20, 'depth', where);
+  const width = integer(o.width ?? 1, 'width', where);
+  const s = seed(o.seed ?? 1, where);
+  const mod = engine._mod;
+  return callJson(mod, where, () => mod.vanishingGradientsJson(depth, width, s));
 }
-function int(v, where, name) {
-  if (!Number.isInteger(v)) throw new TypeError(`${where}: ${name} must be an integer, got ${describe(v)}`);
-  return v;
-}
-function num(v, where, name) {
-  if (typeof v !== 'number' || Number.isNaN(v))
-    throw new TypeError(`${where}: ${name} must be a number, got ${describe(v)}`);
-  return v;
-}
-function str(v, where, name) {
-  if (typeof v !== 'string') throw new TypeError(`${where}: ${name} must be a string, got ${describe(v)}`);
-  return v;
+
+export function reinforceBernoulli(engine, opts) {
+  const where = 'reinforceBernoulli';
+  const o = options(opts, where, ['theta', 'samples', 'seed'], '{ theta: 0.5, samples: 10000 }');
+  const theta = number(o.theta ?? 0, 'theta', where);
+  const samples = integer(o.samples ?? 10000, 'samples', where);
+  const s = seed(o.seed ?? 1, where);
+  const mod = engine._mod;
+  return callJson(mod, where, () => mod.reinforceBernoulliJson(theta, samples, s));
 }
 
 const CHECKPOINT_OPTIONS = ['depth', 'width', 'batch', 'every', 'steps', 'learningRate', 'seed', 'dtype'];
+
+function checkpointArgs(mod, o, where) {
+  return {
+    depth: integer(o.depth ?? 16, 'depth', where),
+    width: integer(o.width ?? 64, 'width', where),
+    batch: integer(o.batch ?? 32, 'batch', where),
+    steps: integer(o.steps ?? 1, 'steps', where),
+    learningRate: number(o.learningRate ?? 0.1, 'learningRate', where),
+    seed: seed(o.seed ?? 1, where),
+    dtype: mod.DType[oneOf(o.dtype ?? 'f32', 'dtype', where, DTYPES)],
+    every: 1,
+    everyList: [],
+  };
+}
 
 /**
  * The same MLP (depth tanh layers of width units, batch rows, MSE loss) trained for
@@ -38,37 +58,31 @@ const CHECKPOINT_OPTIONS = ['depth', 'width', 'batch', 'every', 'steps', 'learni
  * (default round(√depth)). Returns both runs' measured peak activation bytes and op
  * counts, and whether gradients, losses and parameters are bit-identical.
  */
-export function checkpointing(engine, options) {
+export function checkpointing(engine, opts) {
   const where = 'checkpointing';
-  const o = optionsOf(options, where, CHECKPOINT_OPTIONS);
-  const depth = int(o.depth ?? 16, where, 'depth');
-  const every = int(o.every ?? Math.max(1, Math.round(Math.sqrt(Math.max(depth, 1)))), where, 'every');
-  return engine._json(
-    engine._mod.checkpointingJson(depth, int(o.width ?? 64, where, 'width'), int(o.batch ?? 32, where, 'batch'), every,
-      int(o.steps ?? 1, where, 'steps'), num(o.learningRate ?? 0.1, where, 'learningRate'),
-      num(o.seed ?? 1, where, 'seed'), str(o.dtype ?? 'f32', where, 'dtype')),
-  );
+  const mod = engine._mod;
+  const o = options(opts, where, CHECKPOINT_OPTIONS, '{ depth: 16, every: 4 }');
+  const args = checkpointArgs(mod, o, where);
+  args.every = integer(o.every ?? Math.max(1, Math.round(Math.sqrt(args.depth))), 'every', where);
+  return callJson(mod, where, () => mod.checkpointingJson(args));
 }
 
 /**
  * Seed 001 exercise 5(e): one run per k in `every` (default 1..depth) next to the run
  * without checkpointing, with the k of least peak memory and of least memory × compute.
  */
-export function checkpointingSweep(engine, options) {
+export function checkpointingSweep(engine, opts) {
   const where = 'checkpointingSweep';
-  const o = optionsOf(options, where, CHECKPOINT_OPTIONS);
-  let ks = '';
+  const mod = engine._mod;
+  const o = options(opts, where, CHECKPOINT_OPTIONS, '{ depth: 16, every: [1, 4, 16] }');
+  const args = checkpointArgs(mod, o, where);
   if (o.every !== undefined) {
     if (!Array.isArray(o.every) || o.every.length === 0)
       throw new TypeError(`${where}: every must be a non-empty array of integers, got ${describe(o.every)}`);
-    ks = o.every.map((k, i) => int(k, where, `every[${i}]`)).join(',');
+    const ks = array(o.every, 'every', where, 4096);
+    args.everyList = ks.map((k, i) => integer(k, `every[${i}]`, where));
   }
-  return engine._json(
-    engine._mod.checkpointingSweepJson(int(o.depth ?? 16, where, 'depth'), int(o.width ?? 64, where, 'width'),
-      int(o.batch ?? 32, where, 'batch'), ks, int(o.steps ?? 1, where, 'steps'),
-      num(o.learningRate ?? 0.1, where, 'learningRate'), num(o.seed ?? 1, where, 'seed'),
-      str(o.dtype ?? 'f32', where, 'dtype')),
-  );
+  return callJson(mod, where, () => mod.checkpointingSweepJson(args));
 }
 
 /**
@@ -77,12 +91,18 @@ export function checkpointingSweep(engine, options) {
  * scale·L. Returns, for the weight gradient, the share of entries that underflow to 0,
  * that are subnormal, that overflow, and the relative error of the recovered ∇/scale.
  */
-export function lossScaling(engine, options) {
+export function lossScaling(engine, opts) {
   const where = 'lossScaling';
-  const o = optionsOf(options, where, ['format', 'scale', 'batch', 'inputs', 'outputs', 'residual', 'seed']);
-  return engine._json(
-    engine._mod.lossScalingJson(str(o.format ?? 'fp16', where, 'format'), num(o.scale ?? 1024, where, 'scale'),
-      int(o.batch ?? 64, where, 'batch'), int(o.inputs ?? 32, where, 'inputs'), int(o.outputs ?? 16, where, 'outputs'),
-      num(o.residual ?? 1e-3, where, 'residual'), num(o.seed ?? 1, where, 'seed')),
-  );
+  const mod = engine._mod;
+  const o = options(opts, where, ['format', 'scale', 'batch', 'inputs', 'outputs', 'residual', 'seed'], "{ format: 'bf16' }");
+  const args = {
+    format: oneOf(o.format ?? 'fp16', 'format', where, ['fp16', 'bf16']),
+    scale: number(o.scale ?? 1024, 'scale', where),
+    batch: integer(o.batch ?? 64, 'batch', where),
+    inputs: integer(o.inputs ?? 32, 'inputs', where),
+    outputs: integer(o.outputs ?? 16, 'outputs', where),
+    residual: number(o.residual ?? 1e-3, 'residual', where),
+    seed: seed(o.seed ?? 1, where),
+  };
+  return callJson(mod, where, () => mod.lossScalingJson(args));
 }

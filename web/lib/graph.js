@@ -1,93 +1,145 @@
-// Graph and Tensor: the idiomatic layer over the raw GraphHandle binding.
+// Graph and Tensor: the idiomatic layer over the GraphHandle binding.
 // A Tensor is a (graph, node id) pair: no wasm object per node.
-import { describe, flatten, optionsObject } from './data.js';
+//
+// Every method checks its arguments (web/lib/check.js) before the engine sees them,
+// goes into the engine through call() (web/lib/call.js), and a method that adds
+// several nodes (an op on a number, attention, an expression) is atomic: when it fails,
+// the nodes it added are removed again.
+import {
+  boolean, copyData, describe, integer, number, options, product, shapeArg, string,
+} from './check.js';
+import { call, callJson } from './call.js';
 import { lowerInto } from './quiz.js';
 import { handleRegistry } from './handles.js';
 
+export const DTYPES = ['f32', 'f64'];
+
+// Embind carries strings as UTF-8, which cannot hold a lone surrogate: the engine gets
+// the well-formed form (for its teaching text), the graph keeps the exact label.
+const wellFormed = (s) =>
+  typeof s.toWellFormed === 'function'
+    ? s.toWellFormed()
+    : s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
 export class Graph {
-  /** @internal */
+  /** @internal use gl.graph() */
   constructor(engine, dtype) {
+    if (!engine || !engine._mod) throw new TypeError('Graph: use gl.graph() to make a graph');
+    if (!DTYPES.includes(dtype)) throw new TypeError(`Graph: dtype must be 'f32' or 'f64', got ${describe(dtype)}`);
     this._engine = engine;
     this._mod = engine._mod;
     const handle = new this._mod.GraphHandle();
-    if (!handle.init(String(dtype))) {
-      const message = this._mod.lastError();
-      handle.delete();
-      throw new Error(message);
-    }
+    handle.init(this._mod.DType[dtype]);
     this._handle = handle;
+    this._dtype = dtype;
     this._disposed = false;
+    this._labels = new Map();  // id → the label as given (exact UTF-16)
     handleRegistry?.register(this, handle, this);
   }
 
   /** 'f32' or 'f64' */
   get dtype() {
-    return this._live().dtype();
+    this._live('dtype');
+    return this._dtype;
   }
   /** number of nodes */
   get size() {
-    return this._live().size();
+    return this._live('size').size();
+  }
+  /** A small summary (JSON.stringify(graph) does not walk the engine). */
+  toJSON() {
+    return this._disposed ? { kind: 'gradlab-graph', disposed: true } : { kind: 'gradlab-graph', dtype: this._dtype, size: this.size };
   }
 
-  _live() {
-    if (this._disposed) throw new Error('this graph has been disposed; create a new one with gl.graph()');
+  _live(where) {
+    if (this._disposed) throw new Error(`${where}: this graph has been disposed; create a new one with gl.graph()`);
     return this._handle;
   }
-  _fail() {
-    throw new Error(this._mod.lastError());
+  _call(where, fn) {
+    const h = this._live(where);
+    return call(this._mod, where, () => fn(h));
   }
-  // Copies values into the wasm staging buffer (re-taking the heap view: memory may grow).
-  _stage(values) {
-    const ptr = this._live().staging(values.length);
-    this._mod.HEAPF64.set(values, ptr / 8);
+  // Runs fn; if it throws, the nodes it added are removed (a failed call leaves none).
+  _atomic(where, fn) {
+    const mark = this._live(where).size();
+    try {
+      return fn();
+    } catch (e) {
+      if (!this._disposed && this._handle.size() > mark) {
+        call(this._mod, where, () => this._handle.truncate(mark));
+        for (const id of this._labels.keys()) if (id >= mark) this._labels.delete(id);
+      }
+      throw e;
+    }
   }
-  _leaf(data, shape, label, { requiresGrad = true, constant = false } = {}, where = 'tensor') {
-    if (label !== undefined && typeof label !== 'string')
-      throw new TypeError(`${where}: label must be a string, got ${describe(label)}`);
-    const flat = flatten(data, shape, where);
-    this._stage(flat.values);
-    const s = flat.shape;
-    const id = this._live().leaf(s.length, s[0] ?? 1, s[1] ?? 1, label ?? '', !!requiresGrad, !!constant);
-    if (id < 0) this._fail();
+  // Copies values (already checked and copied out of user data) into the engine's staging buffer.
+  _stage(where, values) {
+    const ptr = this._call(where, (h) => h.stage(values.length));
+    this._mod.HEAPF64.set(values, ptr / 8);  // the heap view is taken after the call: memory may have grown
+  }
+  _leaf(where, data, shape, label, requiresGrad, constant) {
+    if (label !== undefined) string(label, 'label', where);
+    const flat = copyData(data, where);
+    let s = flat.shape;
+    if (shape !== undefined) {
+      s = shapeArg(shape, where);
+      const n = product(s, `shape ${JSON.stringify(s)}`, where);
+      if (n !== flat.values.length)
+        throw new RangeError(`${where}: shape ${JSON.stringify(s)} needs ${n} values, the data has ${flat.values.length}`);
+      if (flat.shape.length === 2 && s.length === 2 && (s[0] !== flat.shape[0] || s[1] !== flat.shape[1]))
+        throw new RangeError(`${where}: the rows have shape ${JSON.stringify(flat.shape)}, not ${JSON.stringify(s)}`);
+    }
+    this._stage(where, flat.values);
+    const id = this._call(where, (h) =>
+      h.leaf({
+        shape: { rank: s.length, d0: s[0] ?? 1, d1: s[1] ?? 1 },
+        label: label === undefined ? '' : wellFormed(label),
+        requiresGrad,
+        constant,
+      }),
+    );
+    if (label !== undefined) this._labels.set(id, label);
     return new Tensor(this, id);
+  }
+  _leafOptions(where, opts) {
+    const o = options(opts, where, ['requiresGrad'], '{ requiresGrad: false }');
+    return o.requiresGrad === undefined ? true : boolean(o.requiresGrad, 'requiresGrad', where);
   }
 
   /** A scalar leaf: g.scalar(2, 'a'). */
-  scalar(value, label, options) {
-    if (typeof value !== 'number') throw new TypeError(`scalar: value must be a number, got ${describe(value)}`);
-    return this._leaf(value, undefined, label, options, 'scalar');
+  scalar(value, label, opts) {
+    number(value, 'value', 'scalar');
+    return this._leaf('scalar', value, undefined, label, this._leafOptions('scalar', opts), false);
   }
   /** A tensor leaf from nested arrays, or a typed array with a shape. */
-  tensor(data, shape, label, options) {
+  tensor(data, shape, label, opts) {
     if (typeof shape === 'string' && label === undefined) [shape, label] = [undefined, shape];
-    return this._leaf(data, shape, label, options, 'tensor');
+    return this._leaf('tensor', data, shape, label, this._leafOptions('tensor', opts), false);
   }
   /** A constant (no gradient), e.g. inputs and targets. */
   constant(data, shape, label) {
     if (typeof shape === 'string' && label === undefined) [shape, label] = [undefined, shape];
-    return this._leaf(data, shape, label, { requiresGrad: false, constant: true }, 'constant');
+    return this._leaf('constant', data, shape, label, false, true);
   }
 
   /** Recomputes every node from the current leaf values. */
   forward() {
-    if (!this._live().forward()) this._fail();
+    this._call('forward', (h) => h.forward());
     return this;
   }
   /** Sets every gradient to zero (backward() accumulates into leaves, as in PyTorch). */
   zeroGrad() {
-    this._live().zeroGrad();
+    this._call('zeroGrad', (h) => h.zeroGrad());
     return this;
   }
   /** All nodes in creation order with values, gradients and op metadata. */
   nodes() {
-    const raw = JSON.parse(this._live().nodesJson());
-    return raw.map((n) => this._describeNode(n));
+    return callJson(this._mod, 'nodes', () => this._live('nodes').nodesJson()).map((n) => this._describeNode(n));
   }
   /** One node's record by id. */
   node(id) {
-    const json = this._live().nodeJson(this._checkId(id));
-    if (!json) this._fail();
-    return this._describeNode(JSON.parse(json));
+    integer(id, 'id', 'node');
+    return this._describeNode(callJson(this._mod, 'node', () => this._live('node').nodeJson(id)));
   }
   _describeNode(n) {
     const op = this._engine._ops[n.op];
@@ -97,29 +149,22 @@ export class Graph {
       op: op.name,
       symbol: op.symbol,
       localDerivative: op.localDerivative,
-      label: n.label,
+      label: this._labels.get(n.id) ?? n.label,
       shape: n.shape,
       requiresGrad: n.requiresGrad,
       inputs: n.inputs,
       attrs: n.attrs.slice(0, op.nAttr),
-      value: Array.from(t._view('value')),
-      grad: Array.from(t._view('grad')),
+      value: Array.from(t._view('nodes', 'value')),
+      grad: Array.from(t._view('nodes', 'grad')),
     };
   }
-  _checkId(id) {
-    if (!Number.isInteger(id)) throw new TypeError(`node id must be an integer, got ${describe(id)}`);
-    return id;
+  _record(where, method, t) {
+    const id = this._own(t, where).id;
+    return callJson(this._mod, where, () => this._live(where)[method](id));
   }
   /** Central finite differences against backprop for every leaf (seed 001 appendix D). */
   gradcheck(loss) {
-    const json = this._live().gradcheckJson(this._own(loss, 'gradcheck').id);
-    if (!json) this._fail();
-    return JSON.parse(json);
-  }
-  _json(method, t, where) {
-    const json = this._live()[method](this._own(t, where).id);
-    if (!json) this._fail();
-    return JSON.parse(json);
+    return this._record('gradcheck', 'gradcheckJson', loss);
   }
   /**
    * The backward pass step by step (seed 000's tables): for each step the node, its
@@ -127,31 +172,32 @@ export class Graph {
    * the contribution sent and the input's gradient after the step. Starts from zero gradients.
    */
   trace(loss) {
-    return this._json('traceJson', loss, 'trace');
+    return this._record('trace', 'traceJson', loss);
   }
   /** The tape as a Wengert list, forward and backward (seed 001 appendix C.2). */
   tapeListing(loss) {
-    return this._json('listingJson', loss, 'tapeListing');
+    return this._record('tapeListing', 'listingJson', loss);
   }
   /** Finite differences on every node's own value next to backprop, with relative errors. */
   nodeGradcheck(loss) {
-    return this._json('nodeGradcheckJson', loss, 'nodeGradcheck');
+    return this._record('nodeGradcheck', 'nodeGradcheckJson', loss);
   }
   /** Gradients by forward mode (one pass per input element) and reverse mode (one pass). */
   compareModes(loss) {
-    return this._json('compareModesJson', loss, 'compareModes');
+    return this._record('compareModes', 'compareModesJson', loss);
   }
   /**
    * An expression lowered into this graph: g.fromExpression('(a*b+c)^2', { a: 2, b: -3, c: 10 })
    * returns the root Tensor; each variable is a scalar leaf labelled with its name (or a
    * scalar Tensor of this graph given in `at`), so trace/tapeListing/gradcheck work on it.
    */
-  fromExpression(source, at, options) {
-    return new Tensor(this, lowerInto(this, source, at, options, Tensor));
+  fromExpression(source, at, opts) {
+    return this._atomic('fromExpression', () => new Tensor(this, lowerInto(this, source, at, opts, Tensor)));
   }
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
     if (t.graph !== this) throw new Error(`${where}: the tensor belongs to another graph`);
+    integer(t.id, 'tensor id', where);
     return t;
   }
   /** Frees the graph's wasm memory. Further use throws. */
@@ -161,11 +207,14 @@ export class Graph {
     handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
+    this._labels.clear();
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
   }
 }
+
+const fmt = (s) => `[${s.join(', ')}]`;
 
 export class Tensor {
   /** @internal */
@@ -173,199 +222,225 @@ export class Tensor {
     this.graph = graph;
     this.id = id;
   }
+  // The graph's handle after checking that this tensor is one (a Tensor built by hand
+  // with a bad id gets an Error, not a wrapped int32).
+  _h(where) {
+    if (!(this.graph instanceof Graph)) throw new TypeError(`${where}: this tensor has no graph`);
+    integer(this.id, 'tensor id', where);
+    return this.graph._live(where);
+  }
+  _meta(where) {
+    this._h(where);
+    return callJson(this.graph._mod, where, () => this.graph._handle.nodeJson(this.id));
+  }
   get shape() {
-    return JSON.parse(this.graph._live().nodeJson(this.id)).shape;
+    return this._meta('shape').shape;
   }
   get size() {
-    const n = this.graph._live().nodeSize(this.id);
-    if (n < 0) this.graph._fail();
-    return n;
+    const h = this._h('size');
+    return call(this.graph._mod, 'size', () => h.nodeSize(this.id));
   }
   get label() {
-    return JSON.parse(this.graph._live().nodeJson(this.id)).label;
+    const m = this._meta('label');
+    return this.graph._labels.get(this.id) ?? m.label;
   }
   set label(text) {
-    if (typeof text !== 'string') throw new TypeError(`label must be a string, got ${describe(text)}`);
-    if (!this.graph._live().setLabel(this.id, text)) this.graph._fail();
+    const h = this._h('label');
+    string(text, 'label', 'label');
+    call(this.graph._mod, 'label', () => h.setLabel(this.id, wellFormed(text)));
+    this.graph._labels.set(this.id, text);
   }
-  // A view into the wasm heap; valid until the next call that may allocate.
-  _view(which) {
-    const h = this.graph._live();
-    const n = h.nodeSize(this.id);
-    if (n < 0) this.graph._fail();
-    const ptr = which === 'value' ? h.valuePtr(this.id) : h.gradPtr(this.id);
+  /** A small summary (JSON.stringify(tensor) is instant). */
+  toJSON() {
+    if (!(this.graph instanceof Graph) || this.graph._disposed) return { kind: 'gradlab-tensor', id: this.id, disposed: true };
+    return { kind: 'gradlab-tensor', id: this.id, dtype: this.graph._dtype };
+  }
+  // A view into the wasm heap, for copying out at once (the next call may move memory).
+  _view(where, which) {
+    const h = this._h(where);
     const mod = this.graph._mod;
-    return h.dtype() === 'f32' ? mod.HEAPF32.subarray(ptr / 4, ptr / 4 + n) : mod.HEAPF64.subarray(ptr / 8, ptr / 8 + n);
+    const n = call(mod, where, () => h.nodeSize(this.id));
+    const ptr = call(mod, where, () => (which === 'value' ? h.valuePtr(this.id) : h.gradPtr(this.id)));
+    return this.graph._dtype === 'f32' ? mod.HEAPF32.subarray(ptr / 4, ptr / 4 + n) : mod.HEAPF64.subarray(ptr / 8, ptr / 8 + n);
   }
   /** The value of a scalar (throws for larger tensors: use data()). */
   get value() {
-    const v = this._view('value');
-    if (v.length !== 1)
-      throw new Error(`value: tensor has shape ${JSON.stringify(this.shape)}; use data() for non-scalars`);
+    const v = this._view('value', 'value');
+    if (v.length !== 1) throw new Error(`value: tensor has ${v.length} values; use data() for non-scalars`);
     return v[0];
   }
   /** The gradient of a scalar as a number; for larger tensors, the same as gradArray(). */
   get grad() {
-    const g = this._view('grad');
+    const g = this._view('grad', 'grad');
     return g.length === 1 ? g[0] : g.slice();
   }
   /** A copy of the values (Float32Array or Float64Array by dtype). */
   data() {
-    return this._view('value').slice();
+    return this._view('data', 'value').slice();
   }
   /** A copy of the gradient. */
   gradArray() {
-    return this._view('grad').slice();
+    return this._view('gradArray', 'grad').slice();
   }
   /** The values as nested arrays matching the shape. */
   toArray() {
-    const v = Array.from(this._view('value'));
     const s = this.shape;
+    const v = Array.from(this._view('toArray', 'value'));
     if (s.length === 0) return v[0];
     if (s.length === 1) return v;
     return Array.from({ length: s[0] }, (_, i) => v.slice(i * s[1], (i + 1) * s[1]));
   }
   /** Overwrites a leaf's values; call graph.forward() to recompute. */
   set(data) {
-    const flat = flatten(data, undefined, 'set');
-    // Nested arrays carry a shape: it must be this leaf's (a flat array or typed array only needs the count).
-    if (Array.isArray(data) && Array.isArray(data[0])) {
+    const where = 'set';
+    this._h(where);
+    const flat = copyData(data, where);
+    // Nested rows carry a shape: it must be this leaf's (flat data only needs the count).
+    if (flat.shape.length === 2) {
       const shape = this.shape;
-      if (JSON.stringify(flat.shape) !== JSON.stringify(shape))
-        throw new RangeError(`set: node ${this.id} has shape ${JSON.stringify(shape)} but the data has shape ${JSON.stringify(flat.shape)}`);
+      if (shape.length !== 2 || shape[0] !== flat.shape[0] || shape[1] !== flat.shape[1])
+        throw new RangeError(`${where}: node ${this.id} has shape ${fmt(shape)} but the data has shape ${fmt(flat.shape)}`);
     }
-    this.graph._stage(flat.values);
-    if (!this.graph._live().setValues(this.id, flat.values.length)) this.graph._fail();
+    this.graph._stage(where, flat.values);
+    this.graph._call(where, (h) => h.setValues(this.id, flat.values.length));
     return this;
   }
   /** Reverse-mode sweep. Non-scalars need a seed gradient of the same size. */
   backward(seed) {
+    const where = 'backward';
+    this._h(where);
     let n = -1;
     if (seed !== undefined) {
-      const flat = flatten(seed, undefined, 'backward seed');
-      this.graph._stage(flat.values);
+      const flat = copyData(seed, where, 'seed');
+      this.graph._stage(where, flat.values);
       n = flat.values.length;
     }
-    const steps = this.graph._live().backward(this.id, n);
-    if (steps < 0) this.graph._fail();
+    this.graph._call(where, (h) => h.backward(this.id, n));
     return this;
   }
 
-  // Applies a table op. Numbers among the inputs become constant scalars.
-  _op(name, inputs, attrs = []) {
+  // Applies a table op. Numbers among the operands become constant scalars; if the op
+  // fails, they are removed again.
+  _op(name, operands = [], attrs = []) {
     const g = this.graph;
+    this._h(name);
     const info = g._engine._opsByName.get(name);
-    const ids = [this.id];
-    for (const a of attrs) {
-      if (typeof a !== 'number') throw new TypeError(`${name}: argument must be a number, got ${describe(a)}`);
-      if (!Number.isFinite(a)) throw new RangeError(`${name}: argument is ${a}, not a finite number`);
+    attrs.forEach((a, i) => number(a, attrs.length > 1 ? `argument ${i}` : 'argument', name));
+    for (const x of operands) {
+      if (x instanceof Tensor) g._own(x, name);
+      else if (typeof x === 'number') number(x, 'operand', name);
+      else throw new TypeError(`${name}: operand must be a Tensor or a number, got ${describe(x)}`);
     }
-    for (const x of inputs) {
-      if (typeof x === 'number' && !Number.isFinite(x))
-        throw new RangeError(`${name}: operand is ${x}, not a finite number`);
-      if (typeof x === 'number') ids.push(g.constant(x).id);
-      else ids.push(g._own(x, name).id);
-    }
-    const id = g._live().apply(info.code, ids[0], ids[1] ?? -1, attrs.length, attrs[0] ?? 0, attrs[1] ?? 0, attrs[2] ?? 0);
-    if (id < 0) g._fail();
-    return new Tensor(g, id);
+    return g._atomic(name, () => {
+      const ids = [this.id];
+      for (const x of operands) ids.push(typeof x === 'number' ? g._leaf(name, x, undefined, undefined, false, true).id : x.id);
+      const id = g._call(name, (h) =>
+        h.apply({ op: info.code, in0: ids[0], in1: ids[1] ?? -1, nAttr: attrs.length, attrs: [attrs[0] ?? 0, attrs[1] ?? 0, attrs[2] ?? 0] }),
+      );
+      return new Tensor(g, id);
+    });
   }
-  _operand(x, name) {
-    if (typeof x !== 'number' && !(x instanceof Tensor))
-      throw new TypeError(`${name}: operand must be a Tensor or a number, got ${describe(x)}`);
-    return x;
+  // An operand given as data becomes a constant (removed again if the op fails).
+  _withData(name, x, label) {
+    const g = this.graph;
+    this._h(name);
+    if (x instanceof Tensor) return this._op(name, [x]);
+    return g._atomic(name, () => this._op(name, [g._leaf(name, x, undefined, label, false, true)]));
   }
-  add(x) { return this._op('add', [this._operand(x, 'add')]); }
-  sub(x) { return this._op('sub', [this._operand(x, 'sub')]); }
-  mul(x) { return this._op('mul', [this._operand(x, 'mul')]); }
-  div(x) { return this._op('div', [this._operand(x, 'div')]); }
-  neg() { return this._op('neg', []); }
+  add(x) { return this._op('add', [x]); }
+  sub(x) { return this._op('sub', [x]); }
+  mul(x) { return this._op('mul', [x]); }
+  div(x) { return this._op('div', [x]); }
+  neg() { return this._op('neg'); }
   pow(p) {
-    if (typeof p !== 'number') throw new TypeError(`pow: the exponent must be a number, got ${describe(p)}`);
+    number(p, 'the exponent', 'pow');
     return this._op('pow', [], [p]);
   }
-  exp() { return this._op('exp', []); }
-  log() { return this._op('log', []); }
-  sqrt() { return this._op('sqrt', []); }
-  abs() { return this._op('abs', []); }
-  sin() { return this._op('sin', []); }
-  cos() { return this._op('cos', []); }
-  tanh() { return this._op('tanh', []); }
-  sigmoid() { return this._op('sigmoid', []); }
-  relu() { return this._op('relu', []); }
-  leakyRelu(slope = 0.01) { return this._op('leakyRelu', [], [slope]); }
-  /** GELU, tanh approximation (as in GPT-2); gelu({ exact: true }) uses erf. */
-  gelu(options) {
-    const { exact = false } = optionsObject(options, 'gelu', '{ exact: true }');
-    if (typeof exact !== 'boolean') throw new TypeError(`gelu: exact must be true or false, got ${describe(exact)}`);
-    return this._op(exact ? 'geluErf' : 'gelu', []);
+  exp() { return this._op('exp'); }
+  log() { return this._op('log'); }
+  sqrt() { return this._op('sqrt'); }
+  abs() { return this._op('abs'); }
+  sin() { return this._op('sin'); }
+  cos() { return this._op('cos'); }
+  tanh() { return this._op('tanh'); }
+  sigmoid() { return this._op('sigmoid'); }
+  relu() { return this._op('relu'); }
+  leakyRelu(slope = 0.01) {
+    number(slope, 'slope', 'leakyRelu');
+    return this._op('leakyRelu', [], [slope]);
   }
-  silu() { return this._op('silu', []); }
-  softplus() { return this._op('softplus', []); }
+  /** GELU, tanh approximation (as in GPT-2); gelu({ exact: true }) uses erf. */
+  gelu(opts) {
+    const o = options(opts, 'gelu', ['exact'], '{ exact: true }');
+    const exact = o.exact === undefined ? false : boolean(o.exact, 'exact', 'gelu');
+    return this._op(exact ? 'geluErf' : 'gelu');
+  }
+  silu() { return this._op('silu'); }
+  softplus() { return this._op('softplus'); }
   matmul(x) {
     if (!(x instanceof Tensor)) throw new TypeError(`matmul: operand must be a Tensor, got ${describe(x)}`);
     return this._op('matmul', [x]);
   }
-  transpose() { return this._op('transpose', []); }
+  transpose() { return this._op('transpose'); }
   reshape(shape) {
-    if (!Array.isArray(shape) || shape.length > 2)
-      throw new TypeError(`reshape: shape must be an array of at most 2 integers, got ${describe(shape)}`);
-    return this._op('reshape', [], [shape.length, shape[0] ?? 1, shape[1] ?? 1]);
+    const s = shapeArg(shape, 'reshape');
+    return this._op('reshape', [], [s.length, s[0] ?? 1, s[1] ?? 1]);
   }
-  /** Sum of all elements, or along one axis. */
-  sum(axis) { return axis === undefined ? this._op('sum', []) : this._op('sumAxis', [], [axis]); }
-  /** Mean of all elements, or along one axis. */
-  mean(axis) { return axis === undefined ? this._op('mean', []) : this._op('meanAxis', [], [axis]); }
-  softmax() { return this._op('softmax', []); }
-  logSoftmax() { return this._op('logSoftmax', []); }
-  /** Mean squared error against a target of the same shape. */
-  mse(target) {
-    if (!(target instanceof Tensor)) target = this.graph.constant(target, undefined, 'target');
-    return this._op('mse', [target]);
+  /** Sum of all elements, or along one axis (0 or 1). */
+  sum(axis) {
+    return axis === undefined ? this._op('sum') : this._op('sumAxis', [], [integer(axis, 'axis', 'sum', 0, 1)]);
   }
+  /** Mean of all elements, or along one axis (0 or 1). */
+  mean(axis) {
+    return axis === undefined ? this._op('mean') : this._op('meanAxis', [], [integer(axis, 'axis', 'mean', 0, 1)]);
+  }
+  softmax() { return this._op('softmax'); }
+  logSoftmax() { return this._op('logSoftmax'); }
+  /** Mean squared error against a target of the same shape (a Tensor or data). */
+  mse(target) { return this._withData('mse', target, 'target'); }
   /** Softmax cross-entropy against integer class labels (array or Tensor). */
-  crossEntropy(labels) {
-    if (!(labels instanceof Tensor)) labels = this.graph.constant(labels, undefined, 'labels');
-    return this._op('crossEntropy', [labels]);
-  }
+  crossEntropy(labels) { return this._withData('crossEntropy', labels, 'labels'); }
   /** Stops the gradient: same value, no gradient flows back. */
-  detach() { return this._op('detach', []); }
+  detach() { return this._op('detach'); }
   /** Per-row normalisation to zero mean and unit variance (no affine part). */
-  layerNorm(eps = 1e-5) { return this._op('layerNorm', [], [eps]); }
-  /** Scores [T, T] with entries above the diagonal masked out (for causal attention). */
-  causalMask() { return this._op('causalMask', []); }
-  /** Rows of this table [V, D] picked by integer ids (array or Tensor); sparse gradient. */
-  embedding(ids) {
-    if (!(ids instanceof Tensor)) ids = this.graph.constant(ids, undefined, 'ids');
-    return this._op('embedding', [ids]);
+  layerNorm(eps = 1e-5) {
+    number(eps, 'eps', 'layerNorm');
+    return this._op('layerNorm', [], [eps]);
   }
+  /** Scores [T, T] with entries above the diagonal masked out (for causal attention). */
+  causalMask() { return this._op('causalMask'); }
+  /** Rows of this table [V, D] picked by integer ids (array or Tensor); sparse gradient. */
+  embedding(ids) { return this._withData('embedding', ids, 'ids'); }
   /** round(x) forward, identity backward (straight-through estimator). */
-  roundSte() { return this._op('roundSte', []); }
+  roundSte() { return this._op('roundSte'); }
   /** Rounds values, and gradients in backward, to IEEE half precision. */
-  castFp16() { return this._op('castFp16', []); }
+  castFp16() { return this._op('castFp16'); }
   /** Rounds values, and gradients in backward, to bfloat16. */
-  castBf16() { return this._op('castBf16', []); }
+  castBf16() { return this._op('castBf16'); }
   /**
    * Single-head attention with this tensor as Q [T, d]: softmax(Q·Kᵀ/√d)·V, each step a node.
    * `{ causal: true }` masks future positions.
    */
-  attention(K, V, { causal = false } = {}) {
+  attention(K, V, opts) {
+    const where = 'attention';
     const g = this.graph;
-    g._own(K, 'attention');
-    g._own(V, 'attention');
-    if (typeof causal !== 'boolean') throw new TypeError(`attention: causal must be true or false, got ${describe(causal)}`);
+    this._h(where);
+    g._own(K, where);
+    g._own(V, where);
+    const o = options(opts, where, ['causal'], '{ causal: true }');
+    const causal = o.causal === undefined ? false : boolean(o.causal, 'causal', where);
     const [q, k, v] = [this.shape, K.shape, V.shape];
-    const fmt = (s) => `[${s.join(', ')}]`;
     if (q.length !== 2 || k.length !== 2 || v.length !== 2)
       throw new Error(`attention: Q, K and V must be matrices [T, d], got Q ${fmt(q)}, K ${fmt(k)}, V ${fmt(v)}`);
     if (k[1] !== q[1]) throw new Error(`attention: K must be [T', ${q[1]}] (d from Q ${fmt(q)}), got K ${fmt(k)}`);
     if (v[0] !== k[0]) throw new Error(`attention: V needs one row per key: K ${fmt(k)} has ${k[0]}, V ${fmt(v)} has ${v[0]}`);
     if (causal && k[0] !== q[0])
       throw new Error(`attention: a causal mask needs as many keys as queries: Q ${fmt(q)}, K ${fmt(k)}`);
-    const d = q[1];
-    let S = this.matmul(K.transpose()).mul(g.constant(1 / Math.sqrt(d), undefined, '1/√d'));
-    if (causal) S = S.causalMask();
-    return S.softmax().matmul(V);
+    return g._atomic(where, () => {
+      let S = this.matmul(K.transpose()).mul(g.constant(1 / Math.sqrt(q[1]), undefined, '1/√d'));
+      if (causal) S = S.causalMask();
+      return S.softmax().matmul(V);
+    });
   }
   /**
    * LoRA linear (seed 001 exercise 7) with this tensor as x [n] or [N, n]:
@@ -373,33 +448,38 @@ export class Tensor {
    * A [r, n], B [m, r]; α defaults to r (scale 1). W0 given as data becomes a constant;
    * a Tensor that requires a gradient is detached, so only A and B get gradients.
    */
-  loraLinear(W0, A, B, { alpha, rank } = {}) {
+  loraLinear(W0, A, B, opts) {
+    const where = 'loraLinear';
     const g = this.graph;
-    if (!(W0 instanceof Tensor)) W0 = g.constant(W0, undefined, 'W0');
-    g._own(W0, 'loraLinear');
-    g._own(A, 'loraLinear');
-    g._own(B, 'loraLinear');
-    const meta = (t) => JSON.parse(g._live().nodeJson(t.id));
-    const [sx, sw, sa, sb] = [this.shape, W0.shape, A.shape, B.shape];
-    const fmt = (s) => `[${s.join(', ')}]`;
-    if (sx.length === 0) throw new Error('loraLinear: x must be [n] or [N, n], got a scalar');
-    const n = sx.at(-1);
-    if (sw.length !== 2 || sw[1] !== n)
-      throw new Error(`loraLinear: W0 must be [m, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sw)}`);
-    if (sa.length !== 2 || sa[1] !== n)
-      throw new Error(`loraLinear: A must be [r, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sa)}`);
-    const [m, r] = [sw[0], sa[0]];
-    if (sb.length !== 2 || sb[0] !== m || sb[1] !== r)
-      throw new Error(`loraLinear: B must be [m, r] = [${m}, ${r}] (m from W0 ${fmt(sw)}, r from A ${fmt(sa)}), got ${fmt(sb)}`);
-    if (rank !== undefined && rank !== r)
-      throw new Error(`loraLinear: rank ${typeof rank === 'number' ? rank : describe(rank)} does not match A ${fmt(sa)}, which has r = ${r} rows`);
-    if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0))
-      throw new Error(`loraLinear: alpha must be a finite number > 0, got ${describe(alpha)}`);
-    const W0f = meta(W0).requiresGrad ? W0.detach() : W0; // frozen: no gradient reaches W0
-    const base = this.matmul(W0f.transpose()); // [N, n]·[n, m] -> [N, m]
-    let low = this.matmul(A.transpose()).matmul(B.transpose()); // [N, n]·[n, r]·[r, m] -> [N, m]
-    const scale = alpha === undefined ? 1 : alpha / r;
-    if (scale !== 1) low = low.mul(g.constant(scale, undefined, 'α/r'));
-    return base.add(low);
+    this._h(where);
+    const o = options(opts, where, ['alpha', 'rank'], '{ alpha: 8, rank: 4 }');
+    if (o.alpha !== undefined && !(typeof o.alpha === 'number' && Number.isFinite(o.alpha) && o.alpha > 0))
+      throw new RangeError(`loraLinear: alpha must be a finite number > 0, got ${describe(o.alpha)}`);
+    if (o.rank !== undefined) integer(o.rank, 'rank', where, 1);
+    g._own(A, where);
+    g._own(B, where);
+    if (W0 instanceof Tensor) g._own(W0, where);
+    return g._atomic(where, () => {
+      if (!(W0 instanceof Tensor)) W0 = g.constant(W0, undefined, 'W0');
+      const [sx, sw, sa, sb] = [this.shape, W0.shape, A.shape, B.shape];
+      if (sx.length === 0) throw new Error('loraLinear: x must be [n] or [N, n], got a scalar');
+      const n = sx.at(-1);
+      if (sw.length !== 2 || sw[1] !== n)
+        throw new Error(`loraLinear: W0 must be [m, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sw)}`);
+      if (sa.length !== 2 || sa[1] !== n)
+        throw new Error(`loraLinear: A must be [r, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sa)}`);
+      const [m, r] = [sw[0], sa[0]];
+      if (sb.length !== 2 || sb[0] !== m || sb[1] !== r)
+        throw new Error(`loraLinear: B must be [m, r] = [${m}, ${r}] (m from W0 ${fmt(sw)}, r from A ${fmt(sa)}), got ${fmt(sb)}`);
+      if (o.rank !== undefined && o.rank !== r)
+        throw new Error(`loraLinear: rank ${o.rank} does not match A ${fmt(sa)}, which has r = ${r} rows`);
+      const W0f = W0._meta(where).requiresGrad ? W0.detach() : W0;  // frozen: no gradient reaches W0
+      const base = this.matmul(W0f.transpose());  // [N, n]·[n, m] -> [N, m]
+      let low = this.matmul(A.transpose()).matmul(B.transpose());  // [N, n]·[n, r]·[r, m] -> [N, m]
+      const scale = o.alpha === undefined ? 1 : o.alpha / r;
+      if (scale !== 1) low = low.mul(g.constant(scale, undefined, 'α/r'));
+      return base.add(low);
+    });
   }
 }
+

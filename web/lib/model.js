@@ -1,103 +1,102 @@
-// Model: the idiomatic layer over the raw ModelHandle binding (bindings/train_binding.cpp):
+// Model: the idiomatic layer over the ModelHandle binding (bindings/train_binding.cpp):
 // an MLP with its trainer, trained many steps per call into wasm.
 //
 // Data caching: train({ x, y }) uploads x and y into wasm only when the pair differs
 // from the last one uploaded, compared by identity (the same array objects) and
 // length. Changing the contents of the same arrays in place is therefore NOT seen:
-// pass new arrays (or copies) after editing them. So `train({ x, y, steps: 1 })` in a
-// loop makes one call into wasm per call once the data and settings are in place.
-import { describe, optionsObject } from './data.js';
+// pass new arrays (or copies) after editing them.
+//
+// Bounded work: one train() call runs at most MAX_SYNC_STEPS steps and at most
+// MAX_SYNC_WORK multiply-adds' worth (steps × batch × accumulation × parameters), so a
+// page never freezes for long; trainAsync() runs longer jobs in chunks between which
+// the event loop runs, with progress and an AbortSignal.
+//
+// Heap views: model.params and model.grads are guarded views (guardedView below): they
+// read and write the model's buffer in the wasm heap, follow it when memory grows, and
+// throw once the model is disposed, so an old view can never reach another object's memory.
+import {
+  INT32_MAX, MAX_VALUES, array, boolean, clip, copyData, describe, integer, isPlainObject, isTypedArray, number,
+  oneOf, optionalFunction, options, product, seed, valueCount,
+} from './check.js';
+import { call, callJson, engineError } from './call.js';
 import { handleRegistry } from './handles.js';
 import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
-const MLP_OPTIONS = new Set(['activation', 'output', 'activations', 'init', 'seed', 'dtype', 'residual', 'layerNorm', 'leakySlope', 'lnEps']);
-const TRAIN_OPTIONS = new Set([
+export const ACTIVATIONS = ['none', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus'];
+export const INITS = ['auto', 'xavierUniform', 'xavierNormal', 'heUniform', 'heNormal', 'gpt2'];
+export const LOSSES = ['mse', 'crossEntropy', 'bce'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw'];
+export const SCHEDULES = ['constant', 'step', 'warmupCosine'];
+export const SAMPLINGS = ['random', 'epoch'];
+export const DATASETS = ['moons', 'circles', 'xor', 'spiral', 'spiral3'];
+
+/** Steps one synchronous train() call may run (the engine has the same limit). */
+export const MAX_SYNC_STEPS = 1_000_000;
+/** steps × batchSize × accumSteps × parameters one synchronous train() call may do (a few seconds). */
+export const MAX_SYNC_WORK = 2 ** 34;
+/** Steps one trainAsync() call may run (its losses are kept: 40 MB of f32). */
+export const MAX_ASYNC_STEPS = 10_000_000;
+
+const MLP_OPTIONS = ['activation', 'output', 'activations', 'init', 'seed', 'dtype', 'residual', 'layerNorm', 'leakySlope', 'lnEps'];
+const TRAIN_OPTIONS = [
   'x', 'y', 'steps', 'batchSize', 'loss', 'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'eps',
   'weightDecay', 'clipNorm', 'schedule', 'accumSteps', 'sampling', 'seed',
-]);
-const SCHEDULE_OPTIONS = new Set(['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma']);
+];
+const ASYNC_OPTIONS = [...TRAIN_OPTIONS, 'onProgress', 'signal', 'chunkSteps'];
+const SCHEDULE_OPTIONS = ['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma'];
 
 // configureTraining() results (bindings/train_binding.cpp)
 const DATA_KEPT = 1;
 const NEEDS_DATA = 2;
 
-function checkKeys(options, allowed, where) {
-  for (const key in options)
-    if (Object.hasOwn(options, key) && !allowed.has(key)) throw new TypeError(`${where}: unknown option '${key}' (valid: ${[...allowed].join(', ')})`);
-}
-function number(v, name, where) {
-  if (typeof v !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${describe(v)}`);
-  return v;
-}
-function integer(v, name, where, min = 0) {
-  if (!Number.isInteger(v) || v < min || v > 2147483647)
-    throw new TypeError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(v)}`);
-  return v;
-}
-function seedOf(v, where) {
-  if (!Number.isSafeInteger(v) || v < 0) throw new TypeError(`${where}: seed must be a non-negative integer, got ${describe(v)}`);
-  return v;
-}
-function name(v, what, where) {
-  if (typeof v !== 'string') throw new TypeError(`${where}: ${what} must be a string, got ${describe(v)}`);
-  return v;
-}
-function isTypedArray(v) {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
-}
-
-// Per-layer flags from a bool or an array; `all(l)` says which layers `true` means.
+// Per-layer flags from a boolean or an array of booleans; `all(l)` says which layers `true` means.
 function layerFlags(v, L, all, what) {
   if (v === undefined || v === false) return new Array(L).fill(false);
   if (v === true) return Array.from({ length: L }, (_, l) => all(l));
-  if (Array.isArray(v)) return v.map((f) => !!f);  // a wrong length is named by the engine
+  if (Array.isArray(v)) return array(v, what, 'mlp', 4096).map((f, i) => boolean(f, `${what}[${i}]`, 'mlp'));  // a wrong length is named by the engine
   throw new TypeError(`mlp: ${what} must be a boolean or an array of booleans (one per layer), got ${describe(v)}`);
 }
 
 /**
- * Number of values and rows in `data` (typed array, flat array or nested rows) for
- * rows of `width` values. Nested rows must have exactly `width` values.
+ * A typed-array-like view of `length` elements of a model buffer, safe to keep: every
+ * access resolves the current heap view (memory growth replaces the heap's
+ * ArrayBuffer) and throws once the owner is disposed. Index reads and writes, length,
+ * iteration and the typed-array methods (slice, set, fill, subarray...) work; methods
+ * run on the current view. (A Proxy is used because a plain subarray of the heap
+ * would outlive the model and alias whatever the allocator puts there next.)
  */
-function measure(data, width, what, where) {
-  if (isTypedArray(data)) return { length: data.length, rows: data.length / width, nested: false };
-  if (!Array.isArray(data))
-    throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array, an array or nested arrays, got ${describe(data)}`);
-  if (data.length === 0) throw new RangeError(`${where}: ${what} is an empty array`);
-  if (Array.isArray(data[0])) {
-    for (let i = 0; i < data.length; i++) {
-      const row = data[i];
-      if (!Array.isArray(row)) throw new TypeError(`${where}: ${what}[${i}] is ${describe(row)}, expected an array of ${width} numbers`);
-      if (row.length !== width)
-        throw new RangeError(`${where}: ${what}[${i}] has ${row.length} values but rows of ${what} need ${width} (the ${what === 'x' ? 'input' : 'output'} width)`);
-    }
-    return { length: data.length * width, rows: data.length, nested: true };
-  }
-  return { length: data.length, rows: data.length / width, nested: false };
-}
-
-// Writes `data` (as measured) into `heap` from element offset `at`.
-function write(heap, at, data, info, what, where) {
-  if (isTypedArray(data)) {
-    heap.set(data, at);
-    return;
-  }
-  if (info.nested) {
-    let k = at;
-    for (let i = 0; i < data.length; i++) {
-      const row = data[i];
-      for (let j = 0; j < row.length; j++) {
-        const v = row[j];
-        if (typeof v !== 'number') throw new TypeError(`${where}: ${what}[${i}][${j}] is ${describe(v)}, expected a number`);
-        heap[k++] = v;
-      }
-    }
-    return;
-  }
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (typeof v !== 'number') throw new TypeError(`${where}: ${what}[${i}] is ${describe(v)}, expected a number`);
-    heap[at + i] = v;
-  }
+function guardedView(resolve) {
+  const target = resolve();
+  const isIndex = (key) => typeof key === 'string' && key !== '' && String(Number(key)) === key;
+  return new Proxy(target, {
+    get(_, key) {
+      const view = resolve();
+      if (isIndex(key)) return view[key];
+      const v = Reflect.get(view, key, view);
+      return typeof v === 'function' ? v.bind(view) : v;
+    },
+    set(_, key, value) {
+      const view = resolve();
+      if (!isIndex(key)) throw new TypeError(`model buffer: cannot set property ${clip(String(key))}`);
+      view[key] = value;
+      return true;
+    },
+    has(_, key) {
+      return key in resolve();
+    },
+    ownKeys() {
+      return Reflect.ownKeys(resolve());
+    },
+    getOwnPropertyDescriptor(_, key) {
+      return Reflect.getOwnPropertyDescriptor(resolve(), key);
+    },
+    defineProperty() {
+      throw new TypeError('model buffer: cannot define properties');
+    },
+    deleteProperty() {
+      return false;
+    },
+  });
 }
 
 /** Turns a JSON text or object into the exported record, checking format and version. */
@@ -107,78 +106,96 @@ function parseModelJSON(json, where) {
     try {
       obj = JSON.parse(json);
     } catch (e) {
-      throw new Error(`${where}: not valid JSON text (${e.message})`);
+      throw new Error(`${where}: not valid JSON text (${clip(e.message, 80)})`);
     }
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
-    throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
-  if (obj.format !== 'gradlab-mlp')
-    throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
+  if (!isPlainObject(obj)) throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
+  if (obj.format !== 'gradlab-mlp') throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
   obj = migrateModelJSON(obj, where);
-  if (!Array.isArray(obj.sizes) || !obj.sizes.every((s) => Number.isInteger(s)))
+  // Each field is read once into a copy: a getter cannot change what was checked.
+  const sizes = Array.isArray(obj.sizes) && obj.sizes.length <= 4096 ? array(obj.sizes, 'sizes', where) : null;
+  if (!sizes || !sizes.every((s) => Number.isInteger(s) && Math.abs(s) <= INT32_MAX))
     throw new Error(`${where}: sizes must be an array of integers, got ${describe(obj.sizes)}`);
-  if (!Array.isArray(obj.params) && !isTypedArray(obj.params))
-    throw new Error(`${where}: params must be an array of numbers, got ${describe(obj.params)}`);
-  for (let i = 0; i < obj.params.length; i++) {
-    const v = obj.params[i];
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new Error(`${where}: params[${i}] is ${describe(v)}, not a finite number`);
+  const source = obj.params;
+  if (!Array.isArray(source) && !isTypedArray(source))
+    throw new Error(`${where}: params must be an array of numbers, got ${describe(source)}`);
+  const n = source.length;
+  if (n > MAX_VALUES) throw new RangeError(`${where}: params has ${n} values, above the limit of ${MAX_VALUES}`);
+  const params = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = i in source ? source[i] : undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: params[${i}] is ${describe(v)}, not a finite number`);
+    params[i] = v;
   }
-  return obj;
+  return { ...obj, sizes, params };
 }
 
 export class Model {
   /** @internal use gl.mlp(sizes, options) */
-  constructor(engine, sizes, options) {
+  constructor(engine, sizes, opts) {
     const where = 'mlp';
-    options = optionsObject(options, where);
-    checkKeys(options, MLP_OPTIONS, where);
-    if (!Array.isArray(sizes) || !sizes.every((s) => Number.isInteger(s)))
+    if (!engine || !engine._mod) throw new TypeError('Model: use gl.mlp() to make a model');
+    const o = options(opts, where, MLP_OPTIONS, "{ activation: 'tanh' }");
+    if (!Array.isArray(sizes) || sizes.length > 4096)
       throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
+    sizes = array(sizes, 'sizes', where);
+    if (!sizes.every((s) => typeof s === 'number' && Number.isInteger(s)))
+      throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
+    sizes.forEach((s, i) => integer(s, `sizes[${i}]`, where, -INT32_MAX));  // the engine names a size ≤ 0
     const L = Math.max(sizes.length - 1, 0);
-    const {
-      activation = 'tanh', output = 'none', activations, init = 'auto', seed = 0, dtype = 'f32',
-      residual, layerNorm, leakySlope = 0.01, lnEps = 1e-5,
-    } = options;
     let acts;
-    if (activations !== undefined) {
-      if (!Array.isArray(activations) || !activations.every((a) => typeof a === 'string'))
-        throw new TypeError(`mlp: activations must be an array of names (one per layer), got ${describe(activations)}`);
-      acts = activations;
+    if (o.activations !== undefined) {
+      if (!Array.isArray(o.activations))
+        throw new TypeError(`mlp: activations must be an array of names (one per layer), got ${describe(o.activations)}`);
+      acts = array(o.activations, 'activations', where, 4096).map((a) => oneOf(a, 'activation', where, ACTIVATIONS));
     } else {
-      name(activation, 'activation', where);
-      name(output, 'output', where);
-      acts = Array.from({ length: L }, (_, l) => (l === L - 1 ? output : activation));
+      const hidden = oneOf(o.activation ?? 'tanh', 'activation', where, ACTIVATIONS);
+      const output = oneOf(o.output ?? 'none', 'activation', where, ACTIVATIONS);
+      acts = Array.from({ length: L }, (_, l) => (l === L - 1 ? output : hidden));
     }
     // residual: true = every layer whose input and output widths agree;
     // layerNorm: true = every layer but the first (normalizing the raw input features
     // of a 2-D data set would map every point onto two values).
-    const res = layerFlags(residual, L, (l) => sizes[l] === sizes[l + 1], 'residual');
-    const ln = layerFlags(layerNorm, L, (l) => l > 0, 'layerNorm');
-    name(init, 'init', where);
-    name(dtype, 'dtype', where);
-    seedOf(seed, where);
-    number(leakySlope, 'leakySlope', where);
-    number(lnEps, 'lnEps', where);
+    const res = layerFlags(o.residual, L, (l) => sizes[l] === sizes[l + 1], 'residual');
+    const ln = layerFlags(o.layerNorm, L, (l) => l > 0, 'layerNorm');
+    const init = oneOf(o.init ?? 'auto', 'initializer', where, INITS);
+    const dtype = oneOf(o.dtype ?? 'f32', 'dtype', where, ['f32', 'f64']);
+    const s = seed(o.seed ?? 0, where);
+    const leakySlope = number(o.leakySlope ?? 0.01, 'leakySlope', where);
+    const lnEps = number(o.lnEps ?? 1e-5, 'lnEps', where);
 
     this._engine = engine;
-    this._mod = engine._mod;
-    const handle = new this._mod.ModelHandle();
-    const bits = (flags) => flags.map((f) => (f ? '1' : '0')).join('');
-    if (!handle.init(dtype, sizes.join(','), acts.join(','), bits(res), bits(ln), init, seed, leakySlope, lnEps)) {
-      const message = this._mod.lastError();
+    const mod = (this._mod = engine._mod);
+    const handle = new mod.ModelHandle();
+    try {
+      call(mod, where, () =>
+        handle.init({
+          dtype: mod.DType[dtype],
+          sizes,
+          activations: acts.map((a) => mod.Activation[a]),
+          residual: res,
+          layerNorm: ln,
+          init: mod.Init[init],
+          seed: s,
+          leakySlope,
+          lnEps,
+        }),
+      );
+    } catch (e) {
       handle.delete();
-      throw new Error(`mlp: ${message}`);
+      throw e;
     }
     this._handle = handle;
     this._disposed = false;
+    this._busy = null;  // 'trainAsync' while a trainAsync run is in progress
     handleRegistry?.register(this, handle, this);
-    this._spec = JSON.parse(handle.specJson());
-    this._spec.dtype = handle.dtype();
-    this._f64 = this._spec.dtype === 'f64';
-    this._numParams = handle.numParams();
-    // Stable for the model's life (the buffers never reallocate); the heap views
-    // over them are re-taken on every access because memory growth replaces them.
+    this._spec = callJson(mod, where, () => handle.specJson());
+    this._spec.dtype = dtype;
+    this._f64 = dtype === 'f64';
+    this._Type = this._f64 ? Float64Array : Float32Array;
+    this._numParams = this._spec.numParams;
+    // Stable for the model's life (the buffers never reallocate); heap views over them
+    // are re-taken on every access because memory growth replaces them.
     this._paramsPtr = handle.paramsPtr();
     this._gradsPtr = handle.gradsPtr();
     this._reportPtr = handle.reportPtr();
@@ -186,25 +203,28 @@ export class Model {
     this._trainKey = null;
     this._lastLoss = null;
     this._training = null;
-    this._dataX = null;
-    this._dataY = null;
-    this._dataXLength = -1;
-    this._dataYLength = -1;
+    this._dataX = this._dataY = null;
+    this._dataXLength = this._dataYLength = -1;
+    this._paramsView = guardedView(() => this._rawView('params', this._paramsPtr));
+    this._gradsView = guardedView(() => this._rawView('grads', this._gradsPtr));
   }
 
-  _live() {
-    if (this._disposed) throw new Error('this model has been disposed; create a new one with gl.mlp()');
+  _live(where) {
+    if (this._disposed) throw new Error(`${where}: this model has been disposed; create a new one with gl.mlp()`);
     return this._handle;
   }
-  _fail(where) {
-    throw new Error(`${where}: ${this._mod.lastError()}`);
+  _call(where, fn) {
+    const h = this._live(where);
+    return call(this._mod, where, () => fn(h));
   }
   // The heap as this model's element type; re-taken after every call that may grow memory.
   _heap() {
     return this._f64 ? this._mod.HEAPF64 : this._mod.HEAPF32;
   }
-  _bytes() {
-    return this._f64 ? 8 : 4;
+  _rawView(where, ptr) {
+    this._live(where);
+    const at = ptr / this._Type.BYTES_PER_ELEMENT;
+    return this._heap().subarray(at, at + this._numParams);
   }
   _report() {
     return this._mod.HEAPF64.subarray(this._reportPtr / 8, this._reportPtr / 8 + 5);
@@ -212,12 +232,12 @@ export class Model {
 
   /** 'f32' or 'f64' */
   get dtype() {
-    this._live();
+    this._live('dtype');
     return this._spec.dtype;
   }
   /** Layer sizes [in, h1, ..., out]. */
   get sizes() {
-    this._live();
+    this._live('sizes');
     return this._spec.sizes.slice();
   }
   get inputDim() {
@@ -227,154 +247,250 @@ export class Model {
     return this.sizes.at(-1);
   }
   get numParams() {
-    this._live();
+    this._live('numParams');
     return this._numParams;
   }
-  /** The flat parameter buffer: a live view of the wasm heap (writes change the model). */
+  /** The flat parameter buffer: a guarded live view of the wasm heap (writes change the model). */
   get params() {
-    this._live();
-    const at = this._paramsPtr / this._bytes();
-    return this._heap().subarray(at, at + this._numParams);
+    this._live('params');
+    return this._paramsView;
   }
-  /** The flat gradient buffer of the last step (same layout as params), a live view. */
+  /** The flat gradient buffer of the last step (same layout as params), a guarded live view. */
   get grads() {
-    this._live();
-    const at = this._gradsPtr / this._bytes();
-    return this._heap().subarray(at, at + this._numParams);
+    this._live('grads');
+    return this._gradsView;
   }
 
-  // Reads x (and y) into the staging buffer: one allocation call, then heap writes.
-  // Returns { xLength, yLength, n }.
-  _stage(x, y, where) {
-    const h = this._live();
+  // Copies x (and y) out of the caller's arrays (each element read once, checked) into
+  // typed arrays of the model's type; nothing in wasm is touched yet.
+  _copyData(x, y, where) {
     const inDim = this._spec.sizes[0];
-    const xs = measure(x, inDim, 'x', where);
-    if (!Number.isInteger(xs.rows))
-      throw new RangeError(`${where}: x has ${xs.length} values, not a multiple of the input width ${inDim}`);
+    product([valueCount(x) + (y === undefined ? 0 : valueCount(y))], y === undefined ? 'x' : 'x and y', where);  // before copying anything
+    if (typeof x === 'number') throw new TypeError(`${where}: x must be a Float32Array, Float64Array, an array or nested arrays, got ${describe(x)}`);
+    const xs = copyData(x, where, 'x', this._Type);
+    if (xs.shape.length === 2 && xs.shape[1] !== inDim)
+      throw new RangeError(`${where}: x[0] has ${xs.shape[1]} values but rows of x need ${inDim} (the input width)`);
+    if (xs.values.length % inDim !== 0)
+      throw new RangeError(`${where}: x has ${xs.values.length} values, not a multiple of the input width ${inDim}`);
     let ys = null;
     if (y !== undefined) {
-      // y rows are either targets [n, out] or class labels [n]; the engine checks which.
-      ys = measure(y, Array.isArray(y) && Array.isArray(y[0]) ? y[0].length : 1, 'y', where);
+      if (typeof y === 'number') throw new TypeError(`${where}: y must be a Float32Array, Float64Array, an array or nested arrays, got ${describe(y)}`);
+      ys = copyData(y, where, 'y', this._Type);  // targets [n, out] or labels [n]: the engine checks which
     }
-    const total = xs.length + (ys ? ys.length : 0);
-    const ptr = h.stage(total);
-    if (!ptr) this._fail(where);
+    product([xs.values.length + (ys ? ys.values.length : 0)], 'x and y', where);
+    return { x: xs.values, y: ys ? ys.values : null, n: xs.values.length / inDim };
+  }
+  // Stages copied data in wasm (one allocation, then one heap write per array).
+  _stage(where, data) {
+    const total = data.x.length + (data.y ? data.y.length : 0);
+    const ptr = this._call(where, (h) => h.stage(total));
     const heap = this._heap();
-    const at = ptr / this._bytes();
-    write(heap, at, x, xs, 'x', where);
-    if (ys) write(heap, at + xs.length, y, ys, 'y', where);
-    return { xLength: xs.length, yLength: ys ? ys.length : 0, n: xs.rows };
+    const at = ptr / this._Type.BYTES_PER_ELEMENT;
+    heap.set(data.x, at);
+    if (data.y) heap.set(data.y, at + data.x.length);
+  }
+
+  // Reads and checks train()'s options (each read once) without touching the engine.
+  _trainSettings(o, where) {
+    const { x, y } = o;
+    if (x === undefined || y === undefined) throw new TypeError(`${where}: x and y are required`);
+    const optimizer = oneOf(o.optimizer ?? 'sgd', 'optimizer', where, OPTIMIZERS);
+    const adamLike = optimizer === 'adam' || optimizer === 'adamw';
+    let schedule = o.schedule ?? { type: 'constant' };
+    if (typeof schedule === 'string') schedule = { type: schedule };
+    if (!isPlainObject(schedule)) throw new TypeError(`${where}: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
+    const sc = options(schedule, `${where}: schedule`, SCHEDULE_OPTIONS);
+    const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
+    return {
+      x,
+      y,
+      batchSize: integer(o.batchSize ?? 32, 'batchSize', where, 1),
+      accumSteps: integer(o.accumSteps ?? 1, 'accumSteps', where, 1),
+      loss: oneOf(o.loss ?? 'mse', 'loss', where, LOSSES),
+      sampling: oneOf(o.sampling ?? 'random', 'sampling', where, SAMPLINGS),
+      seed: seed(o.seed ?? 0, where),
+      optim: {
+        kind: optimizer,
+        lr: number(o.lr ?? (adamLike ? 0.001 : 0.1), 'lr', where),
+        momentum: number(o.momentum ?? 0.9, 'momentum', where),
+        beta1: number(o.beta1 ?? 0.9, 'beta1', where),
+        beta2: number(o.beta2 ?? 0.999, 'beta2', where),
+        eps: number(o.eps ?? 1e-8, 'eps', where),
+        weightDecay: number(o.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0), 'weightDecay', where),
+        clipNorm: number(o.clipNorm ?? 0, 'clipNorm', where),
+        schedule: {
+          kind: oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES),
+          warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
+          total: steps(sc.total ?? 0, 'schedule.total', 0),
+          lrMin: number(sc.lrMin ?? 0, 'schedule.lrMin', where),
+          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 0),
+          gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
+        },
+      },
+    };
+  }
+  // steps × batch × accumulation × parameters, exactly.
+  _work(s, steps) {
+    return BigInt(steps) * BigInt(s.batchSize) * BigInt(s.accumSteps) * BigInt(this._numParams);
+  }
+  // Sends changed settings and data to the engine (each only when it changed).
+  _prepare(s, where) {
+    const mod = this._mod;
+    const o = s.optim;
+    const optimKey = [o.kind, o.lr, o.momentum, o.beta1, o.beta2, o.eps, o.weightDecay, o.clipNorm,
+      o.schedule.kind, o.schedule.warmup, o.schedule.total, o.schedule.lrMin, o.schedule.stepSize, o.schedule.gamma];
+    const trainKey = [s.loss, s.sampling, s.batchSize, s.accumSteps, s.seed];
+    const newData = s.x !== this._dataX || s.y !== this._dataY || s.x.length !== this._dataXLength || s.y.length !== this._dataYLength;
+    // Copy the data first: the caller's getters run here, before anything is sent.
+    const data = newData ? this._copyData(s.x, s.y, where) : null;
+    if (!sameKey(optimKey, this._optimKey)) {
+      this._call(where, (h) =>
+        h.setOptimizer({ ...o, kind: mod.Optimizer[o.kind], schedule: { ...o.schedule, kind: mod.Schedule[o.schedule.kind] } }),
+      );
+      this._optimKey = optimKey;
+    }
+    if (!sameKey(trainKey, this._trainKey)) {
+      const r = this._call(where, (h) =>
+        h.configureTraining({ loss: mod.Loss[s.loss], sampling: mod.Sampling[s.sampling], batchSize: s.batchSize, accumSteps: s.accumSteps, seed: s.seed }),
+      );
+      this._trainKey = trainKey;
+      if (r === NEEDS_DATA) this._dataX = this._dataY = null;
+      else if (r !== DATA_KEPT) throw engineError(where, 'internal: unexpected training configuration result');
+    }
+    if (data || this._dataX === null) {
+      const d = data ?? this._copyData(s.x, s.y, where);
+      this._dataX = this._dataY = null;  // the engine keeps its old data if this fails
+      this._stage(where, d);
+      this._call(where, (h) => h.setData(d.x.length, d.y.length, d.n));
+      this._dataX = s.x;
+      this._dataY = s.y;
+      this._dataXLength = s.x.length;
+      this._dataYLength = s.y.length;
+    }
+    this._lastLoss = s.loss;
+    // What an export or a saved record needs to go on training the same way.
+    const sc = o.schedule;
+    this._training = { loss: s.loss, optimizer: o.kind, lr: o.lr, momentum: o.momentum, beta1: o.beta1, beta2: o.beta2,
+      eps: o.eps, weightDecay: o.weightDecay, clipNorm: o.clipNorm,
+      schedule: { type: sc.kind, warmup: sc.warmup, total: sc.total, lrMin: sc.lrMin, stepSize: sc.stepSize, gamma: sc.gamma },
+      batchSize: s.batchSize, accumSteps: s.accumSteps, sampling: s.sampling, seed: s.seed, steps: this._training?.steps ?? 0 };
+  }
+  // Runs `steps` steps (≤ MAX_SYNC_STEPS) and copies the losses out.
+  _run(steps, where) {
+    const ptr = this._call(where, (h) => h.train(steps));
+    const at = ptr / this._Type.BYTES_PER_ELEMENT;
+    return this._heap().slice(at, at + steps);
+  }
+  _result(losses) {
+    const rep = this._report();
+    if (this._training) this._training.steps = rep[0];
+    return { losses, step: rep[0], lr: rep[1], gradNorm: rep[2], loss: losses.length > 0 ? losses[losses.length - 1] : NaN };
   }
 
   /**
    * Trains `steps` optimizer steps in one call into wasm. Returns the per-step losses
    * (mean over each step's batch, before its update), the total step count, the last
-   * learning rate and the last gradient norm (before clipping).
+   * learning rate and the last gradient norm (before clipping). Bounded: longer runs
+   * go through trainAsync().
    */
-  train(options) {
+  train(opts) {
     const where = 'train';
-    const h = this._live();
-    if (options === null || typeof options !== 'object' || Array.isArray(options))
-      throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(options)}`);
-    checkKeys(options, TRAIN_OPTIONS, where);
-    const { x, y } = options;
-    if (x === undefined || y === undefined) throw new TypeError('train: x and y are required');
-    const steps = integer(options.steps ?? 1, 'steps', where, 0);
-    const batchSize = integer(options.batchSize ?? 32, 'batchSize', where, 1);
-    const accumSteps = integer(options.accumSteps ?? 1, 'accumSteps', where, 1);
-    const loss = name(options.loss ?? 'mse', 'loss', where);
-    const sampling = name(options.sampling ?? 'random', 'sampling', where);
-    const seed = seedOf(options.seed ?? 0, where);
-    const optimizer = name(options.optimizer ?? 'sgd', 'optimizer', where);
-    const adamLike = /^adamw?$/i.test(optimizer);
-    const lr = number(options.lr ?? (adamLike ? 0.001 : 0.1), 'lr', where);
-    const momentum = number(options.momentum ?? 0.9, 'momentum', where);
-    const beta1 = number(options.beta1 ?? 0.9, 'beta1', where);
-    const beta2 = number(options.beta2 ?? 0.999, 'beta2', where);
-    const eps = number(options.eps ?? 1e-8, 'eps', where);
-    const weightDecay = number(options.weightDecay ?? (/^adamw$/i.test(optimizer) ? 0.01 : 0), 'weightDecay', where);
-    const clipNorm = number(options.clipNorm ?? 0, 'clipNorm', where);
-    let schedule = options.schedule ?? { type: 'constant' };
-    if (typeof schedule === 'string') schedule = { type: schedule };
-    if (schedule === null || typeof schedule !== 'object')
-      throw new TypeError(`train: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
-    checkKeys(schedule, SCHEDULE_OPTIONS, 'train: schedule');
-    const schedType = name(schedule.type ?? 'constant', 'schedule.type', where);
-    const warmup = number(schedule.warmup ?? 0, 'schedule.warmup', where);
-    const total = number(schedule.total ?? 0, 'schedule.total', where);
-    const lrMin = number(schedule.lrMin ?? 0, 'schedule.lrMin', where);
-    const stepSize = number(schedule.stepSize ?? 1, 'schedule.stepSize', where);
-    const gamma = number(schedule.gamma ?? 0.1, 'schedule.gamma', where);
+    this._live(where);
+    if (!isPlainObject(opts)) throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    const o = options(opts, where, TRAIN_OPTIONS);
+    if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
+    const s = this._trainSettings(o, where);
+    const steps = integer(o.steps ?? 1, 'steps', where, 0, Number.MAX_SAFE_INTEGER);
+    if (steps > MAX_SYNC_STEPS)
+      throw new RangeError(`${where}: steps ${steps} is above the limit of ${MAX_SYNC_STEPS} for one synchronous call; use model.trainAsync({ ..., steps: ${steps} }) for long runs`);
+    const work = this._work(s, steps);
+    if (work > BigInt(MAX_SYNC_WORK))
+      throw new RangeError(`${where}: steps ${steps} × batchSize ${s.batchSize} × accumSteps ${s.accumSteps} × ${this._numParams} parameters = ${work} is above the limit of ${MAX_SYNC_WORK} for one synchronous call; use model.trainAsync() or fewer steps`);
+    this._prepare(s, where);
+    return this._result(this._run(steps, where));
+  }
 
-    // Settings go into wasm only when they change (an lr slider: one extra call).
-    const optimKey = [optimizer, lr, momentum, beta1, beta2, eps, weightDecay, clipNorm, schedType, warmup, total, lrMin, stepSize, gamma];
-    if (!sameKey(optimKey, this._optimKey)) {
-      if (!h.setOptimizer(optimizer, lr, momentum, beta1, beta2, eps, weightDecay, clipNorm, schedType, warmup, total, lrMin, stepSize, gamma))
-        this._fail(where);
-      this._optimKey = optimKey;
+  /**
+   * train() for long runs: the same steps in chunks of `chunkSteps`, yielding to the event
+   * loop between chunks, calling onProgress({ step, steps, loss }) after each, and stopping
+   * with an AbortError when `signal` is aborted. The result (and the model) is bit-identical
+   * to one train() call of the same steps.
+   */
+  async trainAsync(opts) {
+    const where = 'trainAsync';
+    this._live(where);
+    if (!isPlainObject(opts)) throw new TypeError(`trainAsync: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    const o = options(opts, where, ASYNC_OPTIONS);
+    if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
+    const s = this._trainSettings(o, where);
+    const steps = integer(o.steps ?? 1, 'steps', where, 0, MAX_ASYNC_STEPS);
+    const onProgress = optionalFunction(o.onProgress, 'onProgress', where);
+    const signal = o.signal;
+    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean'))
+      throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
+    // Default chunk: about 2^27 multiply-adds (tens of milliseconds), within the sync limits.
+    const perStep = this._work(s, 1);
+    const defaultChunk = Number(BigInt(2 ** 27) / (perStep > 0n ? perStep : 1n));
+    const chunk = o.chunkSteps === undefined
+      ? Math.max(1, Math.min(defaultChunk, 10000))
+      : integer(o.chunkSteps, 'chunkSteps', where, 1, MAX_SYNC_STEPS);
+    if (this._work(s, chunk) > BigInt(MAX_SYNC_WORK))
+      throw new RangeError(`${where}: chunkSteps ${chunk} is above the work limit of one synchronous call (${MAX_SYNC_WORK}); use a smaller chunkSteps`);
+    const aborted = (done) =>
+      new DOMException(`${where}: aborted after ${done} of ${steps} steps`, 'AbortError');
+    if (signal?.aborted) throw aborted(0);
+    const losses = new this._Type(steps);
+    let done = 0;
+    this._busy = where;
+    try {
+      this._prepare(s, where);
+      if (steps === 0) this._run(0, where);
+      while (done < steps) {
+        const n = Math.min(chunk, steps - done);
+        this._live(where);
+        losses.set(this._run(n, where), done);
+        done += n;
+        onProgress?.({ step: done, steps, loss: losses[done - 1] });
+        if (done < steps) await new Promise((resolve) => setTimeout(resolve, 0));
+        this._live(where);  // disposed during the wait or by onProgress
+        if (signal?.aborted) throw aborted(done);
+      }
+    } finally {
+      this._busy = null;
     }
-    const trainKey = [loss, sampling, batchSize, accumSteps, seed];
-    if (!sameKey(trainKey, this._trainKey)) {
-      const r = h.configureTraining(loss, sampling, batchSize, accumSteps, seed);
-      if (r !== DATA_KEPT && r !== NEEDS_DATA) this._fail(where);
-      this._trainKey = trainKey;
-      if (r === NEEDS_DATA) this._dataX = this._dataY = null;
-    }
-    if (x !== this._dataX || y !== this._dataY || x.length !== this._dataXLength || y.length !== this._dataYLength) {
-      this._dataX = this._dataY = null;  // the engine keeps its old data if this fails
-      const s = this._stage(x, y, where);
-      if (!h.setData(s.xLength, s.yLength, s.n)) this._fail(where);
-      this._dataX = x;
-      this._dataY = y;
-      this._dataXLength = x.length;
-      this._dataYLength = y.length;
-    }
-    this._lastLoss = loss;
-    // What an export or a saved record needs to go on training the same way.
-    this._training = { loss, optimizer, lr, momentum, beta1, beta2, eps, weightDecay, clipNorm,
-      schedule: { type: schedType, warmup, total, lrMin, stepSize, gamma }, batchSize, accumSteps, sampling, seed,
-      steps: this._training?.steps ?? 0 };
-
-    const ptr = h.train(steps);
-    if (!ptr) this._fail(where);
-    const at = ptr / this._bytes();
-    const losses = this._heap().slice(at, at + steps);
-    const rep = this._report();
-    this._training.steps = rep[0];
-    return { losses, step: rep[0], lr: rep[1], gradNorm: rep[2], loss: steps > 0 ? losses[steps - 1] : NaN };
+    return this._result(losses);
   }
 
   /** Outputs (logits: no softmax/sigmoid beyond the model's own) for x [n, in] -> [n·out]. */
   predict(x) {
     const where = 'predict';
-    const h = this._live();
-    const s = this._stage(x, undefined, where);
-    const ptr = h.predict(s.xLength, s.n);
-    if (!ptr) this._fail(where);
-    const at = ptr / this._bytes();
-    return this._heap().slice(at, at + s.n * this._spec.sizes.at(-1));
+    this._live(where);
+    const d = this._copyData(x, undefined, where);
+    this._stage(where, d);
+    const ptr = this._call(where, (h) => h.predict(d.x.length, d.n));
+    const at = ptr / this._Type.BYTES_PER_ELEMENT;
+    return this._heap().slice(at, at + d.n * this._spec.sizes.at(-1));
   }
 
   /** Mean loss and accuracy on a data set, without training. */
-  evaluate(options) {
+  evaluate(opts) {
     const where = 'evaluate';
-    const h = this._live();
-    options = optionsObject(options, where);
-    checkKeys(options, new Set(['x', 'y', 'loss']), where);
-    const { x, y } = options;
-    if (x === undefined || y === undefined) throw new TypeError('evaluate: x and y are required');
-    const loss = name(options.loss ?? this._lastLoss ?? 'mse', 'loss', where);
-    const s = this._stage(x, y, where);
-    if (!h.evaluate(s.xLength, s.yLength, s.n, loss)) this._fail(where);
+    this._live(where);
+    if (opts === undefined) throw new TypeError('evaluate: x and y are required');
+    const o = options(opts, where, ['x', 'y', 'loss']);
+    if (o.x === undefined || o.y === undefined) throw new TypeError('evaluate: x and y are required');
+    const loss = oneOf(o.loss ?? this._lastLoss ?? 'mse', 'loss', where, LOSSES);
+    const d = this._copyData(o.x, o.y, where);
+    this._stage(where, d);
+    this._call(where, (h) => h.evaluate(d.x.length, d.y.length, d.n, this._mod.Loss[loss]));
     const rep = this._report();
     return { loss: rep[3], accuracy: rep[4] };
   }
 
   /** ‖∂L/∂θ‖₂ of each layer's parameters, from the last step's gradient. */
   layerGradNorms() {
-    const json = this._live().layerGradNormsJson();
-    if (!json) this._fail('layerGradNorms');
-    return JSON.parse(json);
+    const where = 'layerGradNorms';
+    return callJson(this._mod, where, () => this._live(where).layerGradNormsJson());
   }
 
   /**
@@ -382,21 +498,20 @@ export class Model {
    * deadFraction (ReLU family: share of units with a ≤ 0 on every sample) and
    * inactiveFraction (ReLU family: share of values a ≤ 0).
    */
-  activationStats(options) {
+  activationStats(opts) {
     const where = 'activationStats';
-    const h = this._live();
-    options = optionsObject(options, where);
-    checkKeys(options, new Set(['x']), where);
-    if (options.x === undefined) throw new TypeError('activationStats: x is required');
-    const s = this._stage(options.x, undefined, where);
-    const json = h.activationStatsJson(s.xLength, s.n);
-    if (!json) this._fail(where);
-    return JSON.parse(json);
+    this._live(where);
+    if (opts === undefined) throw new TypeError('activationStats: x is required');
+    const o = options(opts, where, ['x']);
+    if (o.x === undefined) throw new TypeError('activationStats: x is required');
+    const d = this._copyData(o.x, undefined, where);
+    this._stage(where, d);
+    return callJson(this._mod, where, () => this._live(where).activationStatsJson(d.x.length, d.n));
   }
 
   /** The architecture and parameters as a plain object (JSON.stringify(model) uses it). */
   toJSON() {
-    this._live();
+    if (this._disposed) return { format: 'gradlab-mlp', disposed: true };
     const s = this._spec;
     const L = s.activations.length;
     const hidden = s.activations.slice(0, L - 1);
@@ -414,14 +529,17 @@ export class Model {
       lnEps: s.lnEps,
       init: s.init,
       seed: s.seed,
-      params: Array.from(this.params),
-      training: this.training,
+      params: Array.from(this._rawView('toJSON', this._paramsPtr)),
+      training: this._trainingCopy(),
     };
   }
 
   /** The settings of the last train() call and the steps taken so far; null before training. */
   get training() {
-    this._live();
+    this._live('training');
+    return this._trainingCopy();
+  }
+  _trainingCopy() {
     return this._training ? { ...this._training, schedule: { ...this._training.schedule } } : null;
   }
 
@@ -433,36 +551,37 @@ export class Model {
    */
   loadParams(json) {
     const where = 'loadParams';
-    const h = this._live();
+    this._live(where);
     const obj = parseModelJSON(json, where);
     // The parameters only mean the same function in the same architecture: every field the
     // record states must match this model (a ReLU model's weights in a tanh model would load silently).
     const spec = this._spec;
     for (const key of ['layerNorm', 'residual']) {
       if (obj[key] === undefined) continue;
-      if (!Array.isArray(obj[key])) throw new Error(`${where}: ${key} must be an array of flags, got ${describe(obj[key])}`);
+      if (!Array.isArray(obj[key]) || obj[key].length > 4096) throw new Error(`${where}: ${key} must be an array of flags, got ${describe(obj[key])}`);
       const mine = spec[key].map((f) => !!f);
-      const theirs = obj[key].map((f) => !!f);
+      const theirs = array(obj[key], key, where).map((f) => !!f);
       if (theirs.length !== mine.length || theirs.some((f, l) => f !== mine[l]))
         throw new Error(`${where}: ${key} ${JSON.stringify(theirs)} does not match the model's ${JSON.stringify(mine)}`);
     }
     if (obj.activations !== undefined) {
       const theirs = obj.activations;
       if (!Array.isArray(theirs) || theirs.length !== spec.activations.length ||
-          theirs.some((a, l) => String(a).toLowerCase() !== spec.activations[l].toLowerCase()))
-        throw new Error(`${where}: activations ${JSON.stringify(theirs)} do not match the model's ${JSON.stringify(spec.activations)}`);
+          array(theirs, 'activations', where).some((a, l) => a !== spec.activations[l]))
+        throw new Error(`${where}: activations ${clip(JSON.stringify(theirs) ?? String(theirs), 120)} do not match the model's ${JSON.stringify(spec.activations)}`);
     }
     for (const key of ['leakySlope', 'lnEps'])
       if (obj[key] !== undefined && obj[key] !== spec[key])
         throw new Error(`${where}: ${key} ${describe(obj[key])} does not match the model's ${spec[key]}`);
-    const ptr = h.stage(obj.params.length);
-    if (!ptr) this._fail(where);
-    this._heap().set(obj.params, ptr / this._bytes());
-    if (!h.importParams(obj.params.length, obj.sizes.join(','))) this._fail(where);
+    const values = this._Type.from(obj.params);
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: params[${i}] is ${obj.params[i]}, too large for ${this._spec.dtype}`);
+    this._stage(where, { x: values, y: null });
+    this._call(where, (h) => h.importParams(values.length, obj.sizes));
     return this;
   }
 
-  /** Frees the model's wasm memory. Further use throws. */
+  /** Frees the model's wasm memory. Old params/grads views throw from now on. */
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
@@ -494,13 +613,11 @@ export function modelFromJSON(engine, json) {
   }
   if (!Array.isArray(activations) || !activations.every((a) => typeof a === 'string'))
     throw new Error(`${where}: activations must be an array of names, got ${describe(activations)}`);
-  const options = { activations, dtype: obj.dtype ?? 'f32' };
-  if (obj.residual !== undefined) options.residual = obj.residual;
-  if (obj.layerNorm !== undefined) options.layerNorm = obj.layerNorm;
-  for (const key of ['init', 'seed', 'leakySlope', 'lnEps']) if (obj[key] !== undefined) options[key] = obj[key];
+  const opts = { activations, dtype: obj.dtype ?? 'f32' };
+  for (const key of ['residual', 'layerNorm', 'init', 'seed', 'leakySlope', 'lnEps']) if (obj[key] !== undefined) opts[key] = obj[key];
   let model;
   try {
-    model = new Model(engine, obj.sizes, options);
+    model = new Model(engine, obj.sizes, opts);
   } catch (e) {
     throw new Error(`${where}: ${e.message}`);
   }
@@ -516,39 +633,40 @@ export function modelFromJSON(engine, json) {
 
 /**
  * C = op(A)·op(B) with the engine's SIMD GEMM, f32. A is [m,k] ([k,m] when transA),
- * B is [k,n] ([n,k] when transB), C is [m,n], all row-major. Copies A and B into the
- * wasm heap and C out (into `out` when given).
+ * B is [k,n] ([n,k] when transB), C is [m,n], all row-major. Sizes are checked exactly
+ * before anything is copied; A and B are copied into the wasm heap and C out (into `out`).
  */
-export function gemm(engine, A, B, options) {
+export function gemm(engine, A, B, opts) {
   const where = 'gemm';
   const mod = engine._mod;
-  const o = optionsObject(options, where);
-  checkKeys(o, new Set(['m', 'n', 'k', 'transA', 'transB', 'out']), where);
+  const o = options(opts, where, ['m', 'n', 'k', 'transA', 'transB', 'out'], '{ m: 2, n: 2, k: 2 }');
   const m = integer(o.m, 'm', where, 1);
   const n = integer(o.n, 'n', where, 1);
   const k = integer(o.k, 'k', where, 1);
-  const transA = !!o.transA;
-  const transB = !!o.transB;
+  const transA = o.transA === undefined ? false : boolean(o.transA, 'transA', where);
+  const transB = o.transB === undefined ? false : boolean(o.transB, 'transB', where);
+  const mk = product([m, k], 'A (m × k)', where);
+  const kn = product([k, n], 'B (k × n)', where);
+  const mn = product([m, n], 'C (m × n)', where);
+  product([mk + kn + mn], 'A, B and C together', where);
+  if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
+    throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
   const operand = (M, what, rows, cols) => {
     if (!isTypedArray(M) && !Array.isArray(M))
       throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array or array of numbers, got ${describe(M)}`);
+    const t = what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : '';
     if (M.length !== rows * cols)
-      throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : ''} is [${rows}, ${cols}] = ${rows * cols} values`);
+      throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
+    return copyData(M, where, what, Float32Array).values;
   };
-  operand(A, 'A', transA ? k : m, transA ? m : k);
-  operand(B, 'B', transB ? n : k, transB ? k : n);
-  const mn = m * n;
-  if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
-    throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
-  const ptr = mod.gemmStage(A.length, B.length, mn);
-  if (!ptr) throw new Error(`${where}: ${mod.lastError()}`);
-  let heap = mod.HEAPF32;
+  const a = operand(A, 'A', transA ? k : m, transA ? m : k);
+  const b = operand(B, 'B', transB ? n : k, transB ? k : n);
+  const ptr = call(mod, where, () => mod.gemmStage(mk, kn, mn));
   const at = ptr / 4;
-  write(heap, at, A, { nested: false }, 'A', where);
-  write(heap, at + A.length, B, { nested: false }, 'B', where);
-  if (!mod.gemmRun(transA, transB, m, n, k)) throw new Error(`${where}: ${mod.lastError()}`);
-  heap = mod.HEAPF32;  // re-taken: a call into wasm may have grown memory
-  const c = heap.subarray(at + A.length + B.length, at + A.length + B.length + mn);
+  mod.HEAPF32.set(a, at);
+  mod.HEAPF32.set(b, at + mk);
+  call(mod, where, () => mod.gemmRun(transA, transB, m, n, k));
+  const c = mod.HEAPF32.subarray(at + mk + kn, at + mk + kn + mn);  // re-taken: memory may have grown
   if (o.out) {
     o.out.set(c);
     return o.out;
@@ -557,20 +675,18 @@ export function gemm(engine, A, B, options) {
 }
 
 /** A seeded toy data set: { x [n·2], y [n] class labels, n, inputDim, classes }. */
-export function dataset(engine, datasetName, options) {
+export function dataset(engine, datasetName, opts) {
   const where = 'dataset';
   const mod = engine._mod;
-  name(datasetName, 'the data set name', where);
-  const o = optionsObject(options, where);
-  checkKeys(o, new Set(['n', 'noise', 'seed']), where);
+  oneOf(datasetName, 'data set', where, DATASETS);
+  const o = options(opts, where, ['n', 'noise', 'seed'], '{ n: 200, noise: 0.1, seed: 1 }');
   const n = integer(o.n ?? 200, 'n', where, 1);
   const noise = number(o.noise ?? 0.1, 'noise', where);
-  const seed = seedOf(o.seed ?? 0, where);
-  const json = mod.datasetJson(datasetName, n, noise, seed);
-  if (!json) throw new Error(`${where}: ${mod.lastError()}`);
-  const d = JSON.parse(json);
+  const s = seed(o.seed ?? 0, where);
+  const d = callJson(mod, where, () => mod.datasetJson(datasetName, n, noise, s));
   const x = mod.HEAPF32.slice(d.x / 4, d.x / 4 + d.n * d.dim);
   const y = mod.HEAPF32.slice(d.y / 4, d.y / 4 + d.n);
   mod.releaseDataset();
   return { x, y, n: d.n, inputDim: d.dim, classes: d.classes };
 }
+

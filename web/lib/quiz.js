@@ -1,88 +1,90 @@
 // The expression language and the derivation checker from JavaScript: argument
-// checks, the text form of points, and JSON records turned into objects. The
-// parsing, evaluation and checking all happen in C++ (src/expr, src/teaching):
-// nothing here evaluates user text.
-import { describe } from './data.js';
+// checks, points as two arrays (names, values), and JSON records turned into objects.
+// The parsing, evaluation and checking all happen in C++ (src/expr, src/teaching):
+// nothing here evaluates user text. That C++ is a second wasm module (gradlab_expr.wasm),
+// loaded by gl.loadExpressions() (or createGradlab({ expressions: true })): pages without
+// expressions never download it. Each function here takes the core module and finds the
+// expression module on it.
+import { boolean, describe, integer, isPlainObject, number, oneOf, options, seed, string, clip } from './check.js';
+import { call, callJson } from './call.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-// Throws the module's last error; a syntax error carries its character position.
-function fail(mod) {
-  const error = new Error(mod.lastError());
-  const position = mod.exprLastErrorPosition();
-  if (position >= 0) error.position = position;
-  throw error;
-}
-function record(mod, json) {
-  if (!json) fail(mod);
-  return JSON.parse(json);
-}
-
-function str(v, what, where) {
-  if (typeof v !== 'string') throw new TypeError(`${where}: ${what} must be a string, got ${describe(v)}`);
-  return v;
-}
-
-function checkKeys(options, known, where) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw new TypeError(`${where}: expected an options object, got ${describe(options)}`);
-  for (const k of Object.keys(options))
-    if (!known.includes(k)) throw new TypeError(`${where}: unknown option '${k}' (known: ${known.join(', ')})`);
-}
+const MAX_VARIABLES = 10000;
 
 /**
- * The point { a: 2, b: -3 } as the text the engine reads ("a=2\nb=-3"). Values may be
- * Tensors (scalars) where `allowTensors` says so: they are returned in `bound`.
+ * The point { a: 2, b: -3 } as { names, values } (each value read once). Values may be
+ * scalar Tensors where `allowTensors` (the Tensor class) says so: they come back in
+ * `bound`, and their current value stands in `values`.
  */
-export function pointText(at, where, { allowTensors = null } = {}) {
+export function pointArg(at, where, allowTensors = null) {
   if (at === undefined) at = {};
-  if (at === null || typeof at !== 'object' || Array.isArray(at) || ArrayBuffer.isView(at))
+  if (!isPlainObject(at))
     throw new TypeError(`${where}: at must be an object of variable values such as { a: 2, b: -3 }, got ${describe(at)}`);
-  const lines = [];
+  const entries = Object.entries(at);
+  if (entries.length > MAX_VARIABLES)
+    throw new RangeError(`${where}: at has ${entries.length} variables, above the limit of ${MAX_VARIABLES}`);
+  const names = [];
+  const values = [];
   const bound = new Map();
-  for (const [name, value] of Object.entries(at)) {
-    if (!NAME.test(name))
-      throw new TypeError(`${where}: at has the key ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name)}, which is not a variable name (letters, digits and _, not starting with a digit)`);
+  for (const [name, value] of entries) {
+    if (!NAME.test(name) || name.length > 200)
+      throw new TypeError(`${where}: at has the key ${JSON.stringify(clip(name))}, which is not a variable name (letters, digits and _, not starting with a digit)`);
+    names.push(name);
     if (allowTensors && value instanceof allowTensors) {
       bound.set(name, value);
-      lines.push(`${name}=0`);  // lowering needs a number; the tensor replaces the leaf
+      values.push(0);  // replaced by the tensor's value once it is checked
       continue;
     }
-    if (typeof value !== 'number')
-      throw new TypeError(`${where}: at.${name} must be a number, got ${describe(value)}`);
-    if (!Number.isFinite(value)) throw new RangeError(`${where}: at.${name} is ${value}; values must be finite numbers`);
-    lines.push(`${name}=${String(value)}`);
+    values.push(number(value, `at.${name}`, where));
   }
-  return { text: lines.join('\n'), bound };
+  return { names, values, bound };
+}
+
+/** The expression module loaded for the core module `core`, or an Error that says how to load it. */
+export function exprModule(core, where) {
+  const mod = core.gradlabExpr;
+  if (!mod)
+    throw new Error(
+      `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
+        'call `await gl.loadExpressions()` once first, or create the engine with createGradlab({ expressions: true })',
+    );
+  return mod;
 }
 
 function tolerance(v, where) {
   if (v === undefined) return 1e-6;
-  if (typeof v !== 'number' || !(v > 0 && v <= 0.5))
-    throw new RangeError(`${where}: tolerance must be a relative tolerance in (0, 0.5], got ${describe(v)}`);
+  number(v, 'tolerance', where);
+  if (!(v > 0 && v <= 0.5)) throw new RangeError(`${where}: tolerance must be a relative tolerance in (0, 0.5], got ${describe(v)}`);
   return v;
+}
+function expressionText(v, where, what = 'the expression') {
+  return string(v, what, where);
 }
 
 /** gl.parse(source): the canonical form and the variables, or a thrown syntax error. */
-export function parse(mod, source) {
-  return record(mod, mod.exprParseJson(str(source, 'the expression', 'parse')));
+export function parse(core, source) {
+  const mod = exprModule(core, 'parse');
+  expressionText(source, 'parse');
+  return callJson(mod, 'parse', () => mod.exprParseJson(source), true);
 }
 
 /** gl.evaluate(source, at): { value, gradient: { name: ∂value/∂name } }. */
-export function evaluate(mod, source, at) {
-  str(source, 'the expression', 'evaluate');
-  const r = record(mod, mod.exprEvaluateJson(source, pointText(at, 'evaluate').text));
-  return { value: r.value, gradient: r.gradient };
+export function evaluate(core, source, at) {
+  const where = 'evaluate';
+  expressionText(source, where);
+  const p = pointArg(at, where);
+  const mod = exprModule(core, where);
+  return callJson(mod, where, () => mod.exprEvaluateJson(source, p.names, p.values), true);
 }
 
 /** gl.expression(source): parsed once, evaluated at any point. */
-export function expression(mod, source) {
-  const info = parse(mod, source);
+export function expression(core, source) {
+  const info = parse(core, source);
   return {
     source: info.source,
     canonical: info.canonical,
     variables: info.variables,
-    evaluate: (at) => evaluate(mod, info.source, at),
+    evaluate: (at) => evaluate(core, info.source, at),
   };
 }
 
@@ -90,27 +92,40 @@ const CHECK_KEYS = ['f', 'wrt', 'answer', 'at', 'tolerance', 'samples', 'seed'];
 const FACTOR_KINDS = new Set(['constant-factor', 'rounding', 'missing-chain-factor', 'missing-outer-factor']);
 const nan = (v) => (v === null ? NaN : v);
 
+function question(v, where, keys) {
+  if (!isPlainObject(v)) throw new TypeError(`${where}: expected an options object, got ${describe(v)}`);
+  return options(v, where, keys);
+}
+
 /** gl.checkDerivative({ f, wrt, answer, at, tolerance?, samples?, seed? }) */
-export function checkDerivative(mod, options) {
+export function checkDerivative(core, q) {
   const where = 'checkDerivative';
-  checkKeys(options, CHECK_KEYS, where);
-  const { f, wrt, answer, at, samples = 5, seed = 1 } = options;
-  str(f, 'f (the function)', where);
-  str(wrt, 'wrt (the variable to differentiate by)', where);
+  const mod = exprModule(core, where);
+  const o = question(q, where, CHECK_KEYS);
+  const f = expressionText(o.f, where, 'f (the function)');
+  const wrt = string(o.wrt, 'wrt (the variable to differentiate by)', where);
   if (!NAME.test(wrt)) throw new TypeError(`${where}: wrt must be a variable name, got ${describe(wrt)}`);
-  const numeric = typeof answer === 'number';
-  if (!numeric && typeof answer !== 'string')
-    throw new TypeError(`${where}: answer must be a number or a formula string, got ${describe(answer)}`);
-  if (!Number.isInteger(samples) || samples < 0 || samples > 50)
-    throw new RangeError(`${where}: samples must be an integer from 0 to 50, got ${describe(samples)}`);
-  if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new RangeError(`${where}: seed must be a non-negative integer, got ${describe(seed)}`);
-  const point = pointText(at, where).text;
-  const r = record(
-    mod,
-    mod.checkDerivativeJson(f, wrt, numeric ? '' : answer, numeric, numeric ? answer : 0, point,
-      tolerance(options.tolerance, where), samples, seed),
-  );
+  const numeric = typeof o.answer === 'number';
+  if (!numeric && typeof o.answer !== 'string')
+    throw new TypeError(`${where}: answer must be a number or a formula string, got ${describe(o.answer)}`);
+  // a non-finite numeric answer is feedback about the answer ('invalid-answer'), not an error
+  const samples = o.samples === undefined ? 5 : integer(o.samples, 'samples', where, 0, 50);
+  const s = o.seed === undefined ? 1 : seed(o.seed, where);
+  const p = pointArg(o.at, where);
+  const tol = tolerance(o.tolerance, where);
+  const r = callJson(mod, where, () =>
+    mod.checkDerivativeJson({
+      f,
+      wrt,
+      answer: numeric ? '' : o.answer,
+      answerIsNumber: numeric,
+      answerValue: numeric ? o.answer : 0,
+      atNames: p.names,
+      atValues: p.values,
+      tolerance: tol,
+      samples,
+      seed: s,
+    }), true);
   const out = {
     correct: r.correct,
     kind: r.kind,
@@ -118,7 +133,7 @@ export function checkDerivative(mod, options) {
     expected: nan(r.expected),
     given: nan(r.given),
     numericAnswer: r.numericAnswer,
-    points: r.points.map((p) => ({ at: p.at, expected: nan(p.expected), given: nan(p.given), ok: p.ok })),
+    points: r.points.map((pt) => ({ at: pt.at, expected: nan(pt.expected), given: nan(pt.given), ok: pt.ok })),
   };
   if (r.node) out.node = r.node;
   if (r.variable) out.variable = r.variable;
@@ -129,26 +144,36 @@ export function checkDerivative(mod, options) {
 const TABLE_KEYS = ['f', 'at', 'node', 'given', 'column', 'tolerance'];
 
 /** gl.checkTableEntry({ f, at, node, given, column?, tolerance? }) */
-export function checkTableEntry(mod, options) {
+export function checkTableEntry(core, q) {
   const where = 'checkTableEntry';
-  checkKeys(options, TABLE_KEYS, where);
-  const { f, at, node, given, column = 'gradient' } = options;
-  str(f, 'f (the function)', where);
-  let ref = '', id = -1;
-  if (typeof node === 'string') ref = node;
-  else if (Number.isInteger(node) && node >= 0) id = node;
+  const mod = exprModule(core, where);
+  const o = question(q, where, TABLE_KEYS);
+  const f = expressionText(o.f, where, 'f (the function)');
+  let ref = '';
+  let id = -1;
+  if (typeof o.node === 'string') ref = o.node;
+  else if (typeof o.node === 'number') id = integer(o.node, 'node (a node id)', where);
   else
     throw new TypeError(
-      `${where}: node must be a variable, a sub-expression of f ('a*b'), a trace name ('v4') or a node id, got ${describe(node)}`,
+      `${where}: node must be a variable, a sub-expression of f ('a*b'), a trace name ('v4') or a node id, got ${describe(o.node)}`,
     );
-  if (typeof given !== 'number') throw new TypeError(`${where}: given must be a number, got ${describe(given)}`);
-  if (column !== 'gradient' && column !== 'value')
-    throw new TypeError(`${where}: column must be 'gradient' or 'value', got ${describe(column)}`);
-  const r = record(
-    mod,
-    mod.checkTableEntryJson(f, pointText(at, where).text, ref, id, given, column === 'gradient' ? 0 : 1,
-      tolerance(options.tolerance, where)),
-  );
+  // a non-finite given value is feedback ('invalid-answer'), not an error
+  if (typeof o.given !== 'number') throw new TypeError(`${where}: given must be a number, got ${describe(o.given)}`);
+  const given = o.given;
+  const column = oneOf(o.column ?? 'gradient', 'column', where, ['gradient', 'value']);
+  const p = pointArg(o.at, where);
+  const tol = tolerance(o.tolerance, where);
+  const r = callJson(mod, where, () =>
+    mod.checkTableEntryJson({
+      f,
+      atNames: p.names,
+      atValues: p.values,
+      node: ref,
+      nodeId: id,
+      given,
+      column: mod.TableColumn[column],
+      tolerance: tol,
+    }), true);
   const out = {
     correct: r.correct,
     kind: r.kind,
@@ -164,35 +189,38 @@ export function checkTableEntry(mod, options) {
 }
 
 /**
- * Lowers `source` into `graph` (used by Graph.fromExpression): one leaf per variable,
- * labelled with its name (or the scalar Tensor given for it in `at`), a constant per
- * number, an op node per operation. Returns the root's node id.
+ * Lowers `source` into `graph` (used by Graph.fromExpression, which removes the nodes
+ * again if this fails): one leaf per variable, labelled with its name (or the scalar
+ * Tensor given for it in `at`), a constant per number, an op node per operation. The
+ * expression is evaluated at the point first, as gl.evaluate does, so both accept and
+ * reject the same points. Returns the root's node id.
  */
-export function lowerInto(graph, source, at, options = {}, TensorClass = null) {
+export function lowerInto(graph, source, at, opts, TensorClass) {
   const where = 'fromExpression';
-  str(source, 'the expression', where);
-  checkKeys(options, ['labelOperations'], where);
-  const mod = graph._mod;
-  const { text, bound } = pointText(at, where, { allowTensors: TensorClass });
-  for (const [name, t] of bound) {
+  expressionText(source, where);
+  const o = options(opts, where, ['labelOperations'], '{ labelOperations: true }');
+  const labelOperations = o.labelOperations === undefined ? false : boolean(o.labelOperations, 'labelOperations', where);
+  const mod = exprModule(graph._mod, where);
+  const p = pointArg(at, where, TensorClass);
+  for (const [name, t] of p.bound) {
     graph._own(t, where);
     if (t.size !== 1) throw new Error(`${where}: at.${name} is a tensor of shape ${JSON.stringify(t.shape)}; expressions work on scalars`);
+    p.values[p.names.indexOf(name)] = t.value;
   }
-  const plan = record(mod, mod.exprLowerJson(source, text, !!options.labelOperations));
+  const plan = callJson(mod, where, () => mod.exprLowerJson(source, p.names, p.values, labelOperations), true);
   const ids = new Array(plan.nodes.length);
-  const h = graph._live();
   for (let i = 0; i < plan.nodes.length; ++i) {
     const n = plan.nodes[i];
     if (n.variable !== undefined) {
       const name = plan.variables[n.variable];
-      ids[i] = bound.has(name) ? bound.get(name).id : graph.scalar(n.value, name).id;
+      ids[i] = p.bound.has(name) ? p.bound.get(name).id : graph.scalar(n.value, name).id;
     } else if (n.value !== undefined) {
       ids[i] = graph.constant(n.value, undefined, n.label).id;
     } else {
       const a = n.attrs;
-      const id = h.apply(n.op, ids[n.inputs[0]] ?? -1, ids[n.inputs[1]] ?? -1, a.length, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0);
-      if (id < 0) graph._fail();
-      if (n.label && !h.setLabel(id, n.label)) graph._fail();
+      const args = { op: n.op, in0: ids[n.inputs[0]] ?? -1, in1: ids[n.inputs[1]] ?? -1, nAttr: a.length, attrs: [a[0] ?? 0, a[1] ?? 0, a[2] ?? 0] };
+      const id = graph._call(where, (h) => h.apply(args));
+      if (n.label) graph._call(where, (h) => h.setLabel(id, n.label));
       ids[i] = id;
     }
   }

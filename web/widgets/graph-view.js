@@ -523,6 +523,7 @@ export class GraphView extends ElementBase {
       let gl;
       try {
         gl = this._gl ?? (this._gl = await loadGradlab());
+        await gl.loadExpressions();  // an expr graph needs the expression module (loaded once)
       } catch (err) {
         if (seq === this._buildSeq) this._fail(`Could not load the engine: ${err?.message ?? err}`);
         throw err;

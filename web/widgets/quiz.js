@@ -146,6 +146,7 @@ export class QuizElement extends ElementBase {
     const text = this.answer.trim();
     if (text === '') return this._show({ correct: false, kind: 'empty', feedback: 'Type a number such as -24 or a formula such as 2*(a*b+c)*b, then press Enter.' });
     const gl = this._gl ?? (this._gl = await loadGradlab());
+    await gl.loadExpressions();  // the checker is a second module, loaded on first use
     const tableMode = this.node !== null;
     let at;
     try {
@@ -180,7 +181,8 @@ export class QuizElement extends ElementBase {
     this._updatePreview();
     this._updateState();
     if (!this._gl)
-      loadGradlab().then(
+      // The checker is the expression module: fetched now, so 'ready' means answers can be judged.
+      loadGradlab().then((gl) => gl.loadExpressions()).then(
         (gl) => {
           this._gl ??= gl;
           this._updateState();

@@ -297,6 +297,7 @@ export class TraceTable extends ElementBase {
       const gl = this._graphEl?.gradlab ?? (await import('./engine.js').then((e) => e.loadGradlab()));
       if (f) {
         try {
+          await gl.loadExpressions();  // the checker is a second module, loaded on first use
           result = gl.checkTableEntry({ f, at, node: n.id, given, column });
         } catch (err) {
           result = { correct: false, kind: 'error', feedback: `This cell cannot be checked: ${err?.message ?? err}` };

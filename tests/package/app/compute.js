@@ -14,7 +14,10 @@ export async function compute(options) {
   model.train({ x, y, steps: 300, batchSize: 32, loss: 'bce', optimizer: 'adam', lr: 0.05, seed: 1 });
   const after = model.evaluate({ x, y, loss: 'bce' });
   model.dispose();
-  const result = { L: L.value, aGrad: a.grad, bGrad: b.grad, cGrad: c.grad, lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy };
+  // The expression module: a second .wasm, loaded on first use through the same locateFile.
+  await gl.loadExpressions();
+  const e = gl.evaluate('(a*b+c)^2', { a: 2, b: -3, c: 10 });
+  const result = { L: L.value, aGrad: a.grad, bGrad: b.grad, cGrad: c.grad, lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy, exprValue: e.value, exprGradA: e.gradient.a };
   return { gl, g, L, result };
 }
 

@@ -13,7 +13,9 @@ async function main() {
   model.train({ x, y, steps: 300, batchSize: 32, loss: 'bce', optimizer: 'adam', lr: 0.05, seed: 1 });
   const after = model.evaluate({ x, y, loss: 'bce' });
   const { Model } = await load();
-  const result = { L: L.value, aGrad: a.grad, bGrad: b.grad, cGrad: c.grad, lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy, isModel: model instanceof Model };
+  await gl.loadExpressions();
+  const e = gl.evaluate('(a*b+c)^2', { a: 2, b: -3, c: 10 });
+  const result = { L: L.value, aGrad: a.grad, bGrad: b.grad, cGrad: c.grad, lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy, isModel: model instanceof Model, exprValue: e.value, exprGradA: e.gradient.a };
   console.log(JSON.stringify(result));
 }
 main().catch((e) => {

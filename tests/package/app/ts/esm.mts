@@ -15,12 +15,15 @@ export async function run(): Promise<Record<string, number | boolean>> {
   const before = model.evaluate({ x: d.x, y: d.y, loss: 'bce' });
   model.train({ x: d.x, y: d.y, steps: 500, batchSize: 4, loss: 'bce', optimizer: 'adam', lr: 0.1 });
   const after = model.evaluate({ x: d.x, y: d.y, loss: 'bce' });
+  await gl.loadExpressions();
+  const e = gl.evaluate('(a*b+c)^2', { a: 2, b: -3, c: 10 });
   const onnx: Uint8Array = toONNX(model, { dtype: 'f32' });
   const script: string = toPyTorch(model, { x: d.x, y: d.y, steps: 10 });
   model[Symbol.dispose]();
   const result = {
     L: L.value as number, aGrad: a.grad as number, bGrad: b.grad as number, cGrad: c.grad as number,
     lossBefore: before.loss, lossAfter: after.loss, accuracy: after.accuracy, exported: onnx.length > 0 && script.length > 0,
+    exprValue: e.value, exprGradA: e.gradient.a as number,
   };
   g.dispose();
   return result;

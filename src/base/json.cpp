@@ -1,9 +1,9 @@
-#include "core/json.h"
+#include "base/json.h"
 
 #include <cmath>
 #include <cstdio>
 
-#include "core/error.h"
+#include "base/error.h"
 
 namespace gradlab {
 

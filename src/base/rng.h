@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "nn/detmath.h"
+#include "base/detmath.h"
 
 namespace gradlab {
 
