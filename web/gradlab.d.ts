@@ -28,7 +28,8 @@ export interface CreateOptions {
   exprWasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Load the expression module (the expression language and the derivation checker) now,
-   * together with the engine. Default false: `await gl.loadExpressions()` loads it later.
+   * together with the engine. Default true; with false the page skips it until
+   * `await gl.loadExpressions()`.
    */
   expressions?: boolean;
   /**

@@ -19,8 +19,8 @@ export { Graph, Tensor, Model };
  * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of gradlab_wasm.wasm) or
  * `locateFile(file)` returning where each .wasm is (a URL, a string, or a promise of one;
  * a rejection fails createGradlab with its message); `exprWasmBinary` (the bytes of
- * gradlab_expr.wasm, the expression module); `expressions: true` loads that module now
- * (otherwise `await gl.loadExpressions()` does, on first need). Errors name the URL that failed.
+ * gradlab_expr.wasm, the expression module); `expressions: false` leaves that module out
+ * (a lean page: `await gl.loadExpressions()` loads it on first need). Errors name the URL that failed.
  */
 export async function createGradlab(createOptions) {
   return new Gradlab(await loadEngineModule(createOptions));

@@ -119,11 +119,11 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
 
 test('the expression module loads lazily, through the same locateFile, or from exprWasmBinary', async () => {
   const asked = [];
-  const gl = await createGradlab({ locateFile: (file, prefix) => (asked.push(file), prefix + file) });
-  assert.deepEqual(asked, ['gradlab_wasm.wasm']);  // a page without expressions never asks for the second file
+  const gl = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push(file), prefix + file) });
+  assert.deepEqual(asked, ['gradlab_wasm.wasm']);  // a lean page never asks for the second file
   assert.equal(gl.expressionsLoaded, false);
   assert.throws(() => gl.evaluate('a*b', { a: 2, b: 3 }), {
-    message: 'evaluate: the expression module (gradlab_expr.wasm) is not loaded yet: call `await gl.loadExpressions()` once first, or create the engine with createGradlab({ expressions: true })',
+    message: 'evaluate: the expression module (gradlab_expr.wasm) is not loaded yet: call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
   });
   assert.throws(() => gl.graph().fromExpression('a*b', { a: 2, b: 3 }), /^Error: fromExpression: the expression module \(gradlab_expr\.wasm\) is not loaded yet/);
   assert.equal(await gl.loadExpressions(), gl);
@@ -143,7 +143,7 @@ test('the expression module loads lazily, through the same locateFile, or from e
 
   // A failed load names the file and the URL, leaves the core usable and can be retried.
   let where = '/no/such/dir/';
-  const gl3 = await createGradlab({ locateFile: (file, prefix) => (file === 'gradlab_expr.wasm' ? where + file : prefix + file) });
+  const gl3 = await createGradlab({ expressions: false, locateFile: (file, prefix) => (file === 'gradlab_expr.wasm' ? where + file : prefix + file) });
   await assert.rejects(gl3.loadExpressions(), {
     message: /^loadExpressions: could not read the expression module from \/no\/such\/dir\/gradlab_expr\.wasm: ENOENT/,
   });
@@ -151,6 +151,13 @@ test('the expression module loads lazily, through the same locateFile, or from e
   where = new URL('../../web/dist/', import.meta.url).pathname;
   await gl3.loadExpressions();
   assert.equal(gl3.parse('a + b*c').canonical, gl.parse('a + b*c').canonical);
+
+  // By default both modules load: every documented call works at once.
+  const both = [];
+  const gl4 = await createGradlab({ locateFile: (file, prefix) => (both.push(file), prefix + file) });
+  assert.deepEqual(both.sort(), ['gradlab_expr.wasm', 'gradlab_wasm.wasm']);
+  assert.equal(gl4.expressionsLoaded, true);
+  assert.equal(gl4.evaluate('a*b', { a: 2, b: 3 }).value, 6);
 
   // The core's .wasm handed over as the expression module is refused by name.
   await assert.rejects(createGradlab({ expressions: true, exprWasmBinary: await readFile(wasmPath) }), {

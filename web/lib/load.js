@@ -180,7 +180,7 @@ const OPTION_KEYS = ['locateFile', 'wasmBinary', 'exprWasmBinary', 'expressions'
 const isBytes = (b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
 
 /**
- * Checks createGradlab's options and loads the Emscripten module (with `expressions: true`,
+ * Checks createGradlab's options and loads the Emscripten module (unless `expressions: false`,
  * the expression module too, in parallel). `readFile(pathOrFileUrl)`: Node's fs.readFile,
  * for Node; browsers fetch. The module keeps what the expression module's lazy load needs.
  */
@@ -200,7 +200,8 @@ export async function loadEngineModule(createOptions, readFile) {
   const kept = { locateFile: options.locateFile, exprWasmBinary: options.exprWasmBinary };
   const core = instantiate(options, readFile, CORE);
   // Started together, so the page waits for the slower of the two, not their sum.
-  const expr = options.expressions ? instantiate(kept, readFile, EXPR) : null;
+  // Default: both, so every documented call works at once; lean pages pass expressions: false.
+  const expr = options.expressions ?? true ? instantiate(kept, readFile, EXPR) : null;
   expr?.catch(() => {});  // reported below, once the core has loaded; never unhandled
   const mod = await core;
   mod.gradlabLoad = { options: kept, readFile };

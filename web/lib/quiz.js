@@ -46,7 +46,7 @@ export function exprModule(core, where) {
   if (!mod)
     throw new Error(
       `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
-        'call `await gl.loadExpressions()` once first, or create the engine with createGradlab({ expressions: true })',
+        'call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
     );
   return mod;
 }

@@ -9,7 +9,8 @@ let shared = null;
 /** The shared engine instance (loaded on first call; a failed load is retried on the next). */
 export function loadGradlab() {
   if (!shared) {
-    shared = createGradlab().catch((err) => {
+    // Lean: the quiz, trace and expr graph load the expression module when they need it.
+    shared = createGradlab({ expressions: false }).catch((err) => {
       shared = null;
       throw err;
     });

@@ -37,7 +37,7 @@ function engine() {
   // The .wasm URL written out here so that bundlers (Vite, webpack) see it, copy the file
   // and put its final (hashed) name in; unbundled it is the package's own web/dist file.
   const wasmUrl = new URL('../dist/gradlab_wasm.wasm', import.meta.url);
-  enginePromise ??= createGradlab({ locateFile: () => wasmUrl }).then((g) => (gl = g));
+  enginePromise ??= createGradlab({ locateFile: () => wasmUrl, expressions: false }).then((g) => (gl = g));
   return enginePromise;
 }
 
