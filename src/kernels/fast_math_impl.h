@@ -115,9 +115,9 @@ template <class V> void activation_forward_array(int64_t n, Activation a, float 
     return;
   }
   activations::dispatch(a, [&](auto tag) {
-    constexpr Activation A = decltype(tag)::value;
+    using Tag = decltype(tag);  // a type, not a constexpr local (GCC calls that unused)
     map1<V>(n, z, y, [slope](auto v) {
-      return activations::value<A, FastMath>(v, decltype(v)::splat(slope));
+      return activations::value<Tag::value, FastMath>(v, decltype(v)::splat(slope));
     });
   });
 }
