@@ -54,9 +54,9 @@ int32_t Tape::append(Op op, std::initializer_list<int32_t> inputs, const Shape& 
   // Allocate before growing the arena, so a failed allocation leaves no half-appended node.
   if (nodes_.size() == nodes_.capacity()) nodes_.reserve(nodes_.size() * 2 + 16);
   if (labels_.size() == labels_.capacity()) labels_.reserve(labels_.size() * 2 + 16);
-  n.off = arena_size_;
+  n.off.elements = arena_size_;
   if (aux_size > 0) {
-    n.aux = scratch_size_;
+    n.aux.elements = scratch_size_;
     n.aux_size = aux_size;
   }
   grow(n.shape.size(), aux_size);
@@ -81,7 +81,7 @@ int32_t Tape::leaf(const Shape& shape, const double* data, std::string label, bo
   node.requires_grad = requires_grad;
   labels_[size_t(id)] = std::move(label);
   if (data) {
-    const int64_t n = node.shape.size(), off = node.off;
+    const int64_t n = node.shape.size(), off = node.off.elements;
     if (dtype_ == DType::F32)
       for (int64_t i = 0; i < n; ++i) values32_[size_t(off + i)] = float(data[i]);
     else
@@ -107,9 +107,9 @@ void Tape::set_values(int32_t id, const double* data, int64_t n) {
          " values were given");
   check_data(data, n, "set");
   if (dtype_ == DType::F32)
-    for (int64_t i = 0; i < n; ++i) values32_[size_t(nd.off + i)] = float(data[i]);
+    for (int64_t i = 0; i < n; ++i) values32_[size_t(nd.off.elements + i)] = float(data[i]);
   else
-    std::memcpy(values64_.data() + nd.off, data, size_t(n) * sizeof(double));
+    std::memcpy(values64_.data() + nd.off.elements, data, size_t(n) * sizeof(double));
 }
 
 int32_t Tape::apply(Op op, const std::vector<int32_t>& inputs, const std::vector<double>& attrs) {
@@ -141,10 +141,10 @@ void Tape::truncate(int32_t n) {
   if (n < 0 || n > size()) fail("truncate: ", n, " is not between 0 and ", size());
   if (n == size()) return;
   const Node& first_removed = nodes_[size_t(n)];
-  const int64_t arena = first_removed.off;
+  const int64_t arena = first_removed.off.elements;
   int64_t scratch = scratch_size_;
   for (int32_t i = n; i < size(); ++i)
-    if (nodes_[size_t(i)].aux >= 0) { scratch = nodes_[size_t(i)].aux; break; }
+    if (nodes_[size_t(i)].aux.elements >= 0) { scratch = nodes_[size_t(i)].aux.elements; break; }
   nodes_.resize(size_t(n));
   labels_.resize(size_t(n));
   arena_size_ = arena;
@@ -199,13 +199,13 @@ int64_t Tape::backward(int32_t root, const double* seed, int64_t seed_n) {
     const Node& n = nodes_[size_t(i)];
     if (n.op == Op::Leaf) continue;
     const int64_t sz = n.shape.size();
-    if (f32) std::memset(grads32_.data() + n.off, 0, size_t(sz) * sizeof(float));
-    else std::memset(grads64_.data() + n.off, 0, size_t(sz) * sizeof(double));
+    if (f32) std::memset(grads32_.data() + n.off.elements, 0, size_t(sz) * sizeof(float));
+    else std::memset(grads64_.data() + n.off.elements, 0, size_t(sz) * sizeof(double));
   }
   for (int64_t i = 0; i < r.shape.size(); ++i) {
     const double s = seed ? seed[i] : 1.0;
-    if (f32) grads32_[size_t(r.off + i)] += float(s);
-    else grads64_[size_t(r.off + i)] += s;
+    if (f32) grads32_[size_t(r.off.elements + i)] += float(s);
+    else grads64_[size_t(r.off.elements + i)] += s;
   }
   const std::vector<uint8_t> live = reachable_from(root);
   int64_t steps = 0;
@@ -228,12 +228,14 @@ void Tape::zero_grad() {
 double Tape::value_at(int32_t id, int64_t i) const {
   const Node& n = node(id);
   if (i < 0 || i >= n.shape.size()) fail("index ", i, " is outside node ", id, " of shape ", n.shape.str());
-  return dtype_ == DType::F32 ? double(values32_[size_t(n.off + i)]) : values64_[size_t(n.off + i)];
+  const size_t at = size_t(n.off.elements + i);
+  return dtype_ == DType::F32 ? double(values32_[at]) : values64_[at];
 }
 double Tape::grad_at(int32_t id, int64_t i) const {
   const Node& n = node(id);
   if (i < 0 || i >= n.shape.size()) fail("index ", i, " is outside node ", id, " of shape ", n.shape.str());
-  return dtype_ == DType::F32 ? double(grads32_[size_t(n.off + i)]) : grads64_[size_t(n.off + i)];
+  const size_t at = size_t(n.off.elements + i);
+  return dtype_ == DType::F32 ? double(grads32_[at]) : grads64_[at];
 }
 std::vector<double> Tape::values(int32_t id) const {
   const Node& n = node(id);
@@ -249,13 +251,13 @@ std::vector<double> Tape::grads(int32_t id) const {
 }
 const void* Tape::value_ptr(int32_t id) const {
   const Node& n = node(id);
-  return dtype_ == DType::F32 ? static_cast<const void*>(values32_.data() + n.off)
-                              : static_cast<const void*>(values64_.data() + n.off);
+  return dtype_ == DType::F32 ? static_cast<const void*>(values32_.data() + n.off.elements)
+                              : static_cast<const void*>(values64_.data() + n.off.elements);
 }
 const void* Tape::grad_ptr(int32_t id) const {
   const Node& n = node(id);
-  return dtype_ == DType::F32 ? static_cast<const void*>(grads32_.data() + n.off)
-                              : static_cast<const void*>(grads64_.data() + n.off);
+  return dtype_ == DType::F32 ? static_cast<const void*>(grads32_.data() + n.off.elements)
+                              : static_cast<const void*>(grads64_.data() + n.off.elements);
 }
 
 }  // namespace gradlab

@@ -19,14 +19,24 @@ enum class DType : uint8_t { F32, F64 };
 inline const char* dtype_name(DType d) { return d == DType::F32 ? "f32" : "f64"; }
 DType parse_dtype(const std::string& s);  // "f32"/"float32"/"f64"/"float64", else Error
 
+// An element offset into a tape's arenas (values, gradients, scratch). Its own type,
+// so a node id (int32_t) given where an offset belongs does not compile: t.val<T>(id)
+// is an error, t.val_of<T>(id) or t.val<T>(t.node(id)) is what is meant
+// (tests/cpp/compile_fail/tape_val_node_id.cpp checks that it stays an error).
+struct ArenaOffset {
+  int64_t elements = 0;
+  constexpr ArenaOffset() = default;
+  constexpr explicit ArenaOffset(int64_t e) : elements(e) {}
+};
+
 struct Node {
   Op op = Op::Leaf;
   uint8_t n_in = 0;
   bool requires_grad = false;  // a leaf the user differentiates, or depends on one
   int32_t in[3] = {-1, -1, -1};
   Shape shape;
-  int64_t off = 0;       // offset of value (and gradient) in the arenas, in elements
-  int64_t aux = -1;      // offset of saved scratch (e.g. softmax probabilities) or -1
+  ArenaOffset off;                // where the value (and the gradient) starts in the arenas
+  ArenaOffset aux{-1};            // where saved scratch (e.g. softmax probabilities) starts, or -1
   int64_t aux_size = 0;  // elements of scratch
   double attr[3] = {0, 0, 0};  // op parameters (exponent, slope, axis, reshape dims)
 };
@@ -82,9 +92,9 @@ class Tape {
   std::vector<uint8_t> reachable_from(int32_t root) const;
 
   // Typed access to the arenas. Kernels call these.
-  template <class T> T* val(int64_t off) { return arena<T>(values32_, values64_) + off; }
-  template <class T> T* grad(int64_t off) { return arena<T>(grads32_, grads64_) + off; }
-  template <class T> T* scratch(int64_t off) { return arena<T>(scratch32_, scratch64_) + off; }
+  template <class T> T* val(ArenaOffset off) { return arena<T>(values32_, values64_) + off.elements; }
+  template <class T> T* grad(ArenaOffset off) { return arena<T>(grads32_, grads64_) + off.elements; }
+  template <class T> T* scratch(ArenaOffset off) { return arena<T>(scratch32_, scratch64_) + off.elements; }
   template <class T> T* val(const Node& n) { return val<T>(n.off); }
   template <class T> T* grad(const Node& n) { return grad<T>(n.off); }
   template <class T> T* val_of(int32_t id) { return val<T>(nodes_[size_t(id)].off); }

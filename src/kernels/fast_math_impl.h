@@ -115,14 +115,16 @@ template <class V> void activation_forward_array(int64_t n, Activation a, float 
     return;
   }
   activations::dispatch(a, [&](auto tag) {
-    constexpr Activation A = decltype(tag)::value;
-    map1<V>(n, z, y, [slope](auto v) { return activations::value<A, FastMath>(v, decltype(v)::splat(slope)); });
+    using Tag = decltype(tag);  // a type, not a constexpr local (GCC calls that unused)
+    map1<V>(n, z, y, [slope](auto v) {
+      return activations::value<Tag::value, FastMath>(v, decltype(v)::splat(slope));
+    });
   });
 }
 
-// dz[n] = dy[n] ⊙ act'(·) (activations::backward). Relu, tanh, sigmoid (and LeakyRelu with
-// slope ≥ 0) read the output y; LeakyRelu with slope < 0, gelu, silu, softplus read
-// the pre-activation z. dz may alias dy.
+// dz[n] = dy[n] ⊙ act'(·) (activations::backward). Relu, tanh, sigmoid (and LeakyRelu
+// with slope ≥ 0) read the output y; LeakyRelu with slope < 0, gelu, silu, softplus
+// read the pre-activation z. dz may alias dy.
 template <class V> void activation_backward_array(int64_t n, Activation a, float slope, const float* dy,
                                                   const float* z, const float* y, float* dz) {
   if (a == Activation::None) {
@@ -135,7 +137,8 @@ template <class V> void activation_backward_array(int64_t n, Activation a, float
     constexpr Activation A = decltype(tag)::value;
     const V s = V::splat(slope);
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) V::store(dz + i, activations::backward<A, FastMath>(V::load(dy + i), V::load(src + i), s));
+    for (; i + 4 <= n; i += 4)
+      V::store(dz + i, activations::backward<A, FastMath>(V::load(dy + i), V::load(src + i), s));
     for (; i < n; ++i) dz[i] = activations::backward<A, FastMath>(F1{dy[i]}, F1{src[i]}, F1{slope}).v;
   });
 }

@@ -339,7 +339,9 @@ void epilogue_rows(const Epilogue& e, int i0, int j0, int rows, int cols) {
 // The activation of the epilogue: kernels/activation.h's formula on the f32 backend.
 template <Activation A> struct EpilogueAct {
   float s;
-  template <class V> V operator()(V z) const { return activations::value<A, fastmath_impl::FastMath>(z, V::splat(s)); }
+  template <class V> V operator()(V z) const {
+    return activations::value<A, fastmath_impl::FastMath>(z, V::splat(s));
+  }
 };
 
 template <class V> auto epilogue_for(Activation a) -> void (*)(const Epilogue&, int, int, int, int) {

@@ -21,7 +21,8 @@ void activation_backward(int B, int N, Activation act, T slope, const T* dy, con
     const T* src = activation_needs_preact(act, double(slope)) ? z : a;
     activations::dispatch(act, [&](auto tag) {
       constexpr Activation A = decltype(tag)::value;
-      for (int64_t i = 0; i < n; ++i) dz[i] = activations::backward<A, activations::DetMath>(dy[i], src[i], slope);
+      for (int64_t i = 0; i < n; ++i)
+        dz[i] = activations::backward<A, activations::DetMath>(dy[i], src[i], slope);
     });
   }
   if (db) {

@@ -11,7 +11,9 @@ namespace {
 // Unary<F> glue for activation A: attr[0] is leakyRelu's negative slope α.
 template <Activation A, Op O> struct ActF {
   static constexpr Op op = O;
-  template <class T> static T f(T x, const double* a) { return activations::value<A, activations::LibmMath>(x, T(a[0])); }
+  template <class T> static T f(T x, const double* a) {
+    return activations::value<A, activations::LibmMath>(x, T(a[0]));
+  }
   // dy/dx = the backward with dy = 1, reading x or y as the trainer does.
   template <class T> static T df(T x, T y, const double* a) {
     return activations::backward<A, activations::LibmMath>(T(1), activation_needs_preact(A, a[0]) ? x : y, T(a[0]));

@@ -424,7 +424,25 @@ std::string percent(double rel) {
 
 }  // namespace
 
-DerivativeCheck check_derivative(const DerivativeQuestion& q) {
+namespace {
+
+// ---- check_derivative, step by step -----------------------------------------------
+// The state one check builds up: the compiled function and answer, the points, the
+// result so far.
+struct DerivativeCase {
+  explicit DerivativeCase(const DerivativeQuestion& question) : q(question), D("∂f/∂" + question.wrt) {}
+  const DerivativeQuestion& q;
+  const std::string D;                // "∂f/∂x", for feedback
+  std::unique_ptr<CompiledExpr> F;    // the function
+  std::unique_ptr<CompiledExpr> A;    // the answer as a formula; null for a numeric answer
+  std::string answer_text;            // the answer as typed (or formatted)
+  int32_t wrt_leaf = -1;              // the leaf of q.wrt in F, -1 if f does not use it
+  std::vector<Sample> pts;            // pts[0]: the given point; then random points near it
+  DerivativeCheck r;
+};
+
+// Tolerances, sample count and point values are the caller's to get right: Error if not.
+void validate_question(const DerivativeQuestion& q) {
   if (!(q.tolerance > 0 && q.tolerance <= 0.5))
     fail("check_derivative: tolerance ", q.tolerance, " must be a relative tolerance in (0, 0.5]");
   if (!(q.abs_tolerance >= 0 && std::isfinite(q.abs_tolerance)))
@@ -432,322 +450,394 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   if (q.samples < 0 || q.samples > 50) fail("check_derivative: samples is ", q.samples, "; it must be 0..50");
   for (const auto& kv : q.at)
     if (!std::isfinite(kv.second)) fail("check_derivative: the value of '", kv.first, "' is ", kv.second, ", not a finite number");
+}
 
-  std::unique_ptr<CompiledExpr> Fp;
+// Parses f (errors name f), finds the leaf of the variable, and analyses the given point.
+void compile_function(DerivativeCase& c) {
+  const DerivativeQuestion& q = c.q;
   try {
-    Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
+    c.F = std::make_unique<CompiledExpr>(Expr::parse(q.f));
   } catch (const expr::ParseError& e) {
     // Keep the position (the bindings expose it as error.position).
     throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
   } catch (const Error& e) {
     fail("in the function f: ", e.what());
   }
-  CompiledExpr& F = *Fp;
   if (q.at.find(q.wrt) == q.at.end())
     fail("check_derivative: '", q.wrt, "' (the variable to differentiate by) has no value in the point (",
          point_text(q.at).empty() ? "no variables" : point_text(q.at), ")");
-  int32_t wrt_leaf = -1;
-  const auto& fvars = F.expr().variables();
+  const auto& fvars = c.F->expr().variables();
   for (size_t v = 0; v < fvars.size(); ++v)
-    if (fvars[v] == q.wrt) wrt_leaf = F.lowering().leaf[v];
+    if (fvars[v] == q.wrt) c.wrt_leaf = c.F->lowering().leaf[v];
+  c.pts.resize(1);
+  std::string err;
+  if (!analyse(*c.F, q.at, c.wrt_leaf, c.pts[0], &err)) fail("the function f = ", q.f, " cannot be checked here: ", err);
+  c.r.expected = c.pts[0].expected;
+  c.r.given = kNaN;
+}
 
-  DerivativeCheck r;
-  const std::string D = "∂f/∂" + q.wrt;
-  std::vector<Sample> pts(1);
-  {
-    std::string err;
-    if (!analyse(F, q.at, wrt_leaf, pts[0], &err)) fail("the function f = ", q.f, " cannot be checked here: ", err);
+// The result for an answer that cannot be graded (the learner's problem, not an Error).
+DerivativeCheck invalid_answer(DerivativeCase& c, FeedbackKind k, const std::string& msg) {
+  c.r.kind = k;
+  c.r.feedback = msg;
+  c.r.correct = false;
+  c.r.points.push_back({c.q.at, c.r.expected, kNaN, false});
+  return c.r;
+}
+
+// "Your answer uses 'z', which is not a variable here (...)", with a hint.
+std::string unknown_variable_text(const std::string& v, const Point& at) {
+  std::string vars;
+  std::vector<std::string> names;
+  for (const auto& kv : at) {
+    if (names.size() < 20) vars += (vars.empty() ? "" : ", ") + expr::shorten(kv.first, 40);
+    names.push_back(kv.first);
   }
-  r.expected = pts[0].expected;
-  r.given = kNaN;
+  if (names.size() > 20) vars += cat(" and ", names.size() - 20, " more");
+  std::string hint;
+  if (v == "e") hint = " For Euler's number write exp(1); for e^x write exp(x).";
+  else if (const std::string near = expr::closest_name(v, names); !near.empty()) hint = cat(" Did you mean ", near, "?");
+  return cat("Your answer uses '", expr::shorten(v, 40), "', which is not a variable here (the variables are ",
+             vars.empty() ? "none" : vars, ").", hint);
+}
 
-  auto finish_invalid = [&](FeedbackKind k, const std::string& msg) {
-    r.kind = k;
-    r.feedback = msg;
-    r.correct = false;
-    r.points.push_back({q.at, r.expected, kNaN, false});
-    return r;
-  };
-
-  // The answer.
-  std::unique_ptr<CompiledExpr> A;
-  std::string answer_text;
+// Reads the answer (a number or a formula in the point's variables). Returns the
+// InvalidAnswer feedback, or an empty string when the answer is usable.
+std::string read_answer(DerivativeCase& c) {
+  const DerivativeQuestion& q = c.q;
   if (q.answer_value) {
-    if (!std::isfinite(*q.answer_value))
-      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer (", *q.answer_value, ") is not a finite number."));
-    answer_text = format_number(*q.answer_value);
-    r.numeric_answer = true;
-  } else {
-    answer_text = q.answer;
-    try {
-      A = std::make_unique<CompiledExpr>(Expr::parse(q.answer));
-    } catch (const expr::ParseError& e) {
-      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer could not be read: ", e.what()));
-    } catch (const Error& e) {
-      return finish_invalid(FeedbackKind::InvalidAnswer, cat("Your answer cannot be used: ", e.what()));
-    }
-    for (const std::string& v : A->expr().variables())
-      if (q.at.find(v) == q.at.end()) {
-        std::string vars;
-        std::vector<std::string> names;
-        for (const auto& kv : q.at) {
-          if (names.size() < 20) vars += (vars.empty() ? "" : ", ") + expr::shorten(kv.first, 40);
-          names.push_back(kv.first);
-        }
-        if (names.size() > 20) vars += cat(" and ", names.size() - 20, " more");
-        std::string hint;
-        if (v == "e") hint = " For Euler's number write exp(1); for e^x write exp(x).";
-        else if (const std::string near = expr::closest_name(v, names); !near.empty()) hint = cat(" Did you mean ", near, "?");
-        return finish_invalid(FeedbackKind::InvalidAnswer,
-                              cat("Your answer uses '", expr::shorten(v, 40), "', which is not a variable here (the variables are ",
-                                  vars.empty() ? "none" : vars, ").", hint));
-      }
-    r.numeric_answer = A->expr().variables().empty();
+    if (!std::isfinite(*q.answer_value)) return cat("Your answer (", *q.answer_value, ") is not a finite number.");
+    c.answer_text = format_number(*q.answer_value);
+    c.r.numeric_answer = true;
+    return "";
   }
-  auto answer_at = [&](const Point& at, double& out, std::string* err) {
-    if (!A) {
-      out = *q.answer_value;
-      return true;
-    }
-    expr::Evaluation ev;
-    if (!A->try_evaluate(at, ev, err, false)) return false;
-    out = ev.value;
+  c.answer_text = q.answer;
+  try {
+    c.A = std::make_unique<CompiledExpr>(Expr::parse(q.answer));
+  } catch (const expr::ParseError& e) {
+    return cat("Your answer could not be read: ", e.what());
+  } catch (const Error& e) {
+    return cat("Your answer cannot be used: ", e.what());
+  }
+  for (const std::string& v : c.A->expr().variables())
+    if (q.at.find(v) == q.at.end()) return unknown_variable_text(v, q.at);
+  c.r.numeric_answer = c.A->expr().variables().empty();
+  return "";
+}
+
+// The answer's value at a point; false (with *err when given) where it is undefined.
+bool answer_at(DerivativeCase& c, const Point& at, double& out, std::string* err) {
+  if (!c.A) {
+    out = *c.q.answer_value;
     return true;
-  };
-  {
-    std::string err;
-    if (!answer_at(q.at, pts[0].given, &err))
-      return finish_invalid(FeedbackKind::AnswerUndefined, cat("Your answer is undefined at the given point: ", err, "."));
   }
-  r.given = pts[0].given;
+  expr::Evaluation ev;
+  if (!c.A->try_evaluate(at, ev, err, false)) return false;
+  out = ev.value;
+  return true;
+}
 
-  // Random points near `at` for a formula. relu and abs are piecewise: a learner
-  // who answers "x" for relu(w*x+b) where w*x+b > 0 has the derivative of the piece
-  // the question is about, so random points stay on the same side of every kink (of
-  // f and of the answer) as the given point; a kink sitting exactly at the given
-  // point does not restrict.
-  if (!r.numeric_answer && q.samples > 0) {
-    const std::vector<Kink> f_kinks = kinks_of(F.tape()), a_kinks = A ? kinks_of(A->tape()) : std::vector<Kink>{};
-    // The sides at the given point (both tapes were last evaluated there).
-    const std::vector<int> f_side = sides(F.tape(), f_kinks), a_side = A ? sides(A->tape(), a_kinks) : std::vector<int>{};
-    std::vector<std::string> vary;
-    for (const auto& kv : q.at)
-      if (F.expr().has_variable(kv.first) || (A && A->expr().has_variable(kv.first))) vary.push_back(kv.first);
-    uint64_t rng = q.seed ^ 0x6A09E667F3BCC909ull;
-    const int attempts = 20 * q.samples;
-    for (int k = 0; k < attempts && int(pts.size()) < q.samples + 1; ++k) {
-      Point p = q.at;
-      for (const std::string& v : vary) {
-        const double x0 = q.at.at(v), scale = 0.5 * std::max(std::fabs(x0), 1.0);
-        p[v] = x0 + scale * (2 * uniform01(rng) - 1);
-      }
-      Sample s;
-      if (!analyse(F, p, wrt_leaf, s, nullptr)) continue;
-      if (!same_sides(sides(F.tape(), f_kinks), f_side)) continue;
-      if (!answer_at(p, s.given, nullptr)) continue;
-      if (A && !same_sides(sides(A->tape(), a_kinks), a_side)) continue;
-      if (!std::isfinite(s.expected)) continue;
-      pts.push_back(std::move(s));
+// Random points near `at` for a formula. relu and abs are piecewise: a learner
+// who answers "x" for relu(w*x+b) where w*x+b > 0 has the derivative of the piece
+// the question is about, so random points stay on the same side of every kink (of
+// f and of the answer) as the given point; a kink sitting exactly at the given
+// point does not restrict.
+void sample_points(DerivativeCase& c) {
+  const DerivativeQuestion& q = c.q;
+  if (c.r.numeric_answer || q.samples == 0) return;
+  CompiledExpr& F = *c.F;
+  const std::vector<Kink> f_kinks = kinks_of(F.tape()), a_kinks = c.A ? kinks_of(c.A->tape()) : std::vector<Kink>{};
+  // The sides at the given point (both tapes were last evaluated there).
+  const std::vector<int> f_side = sides(F.tape(), f_kinks), a_side = c.A ? sides(c.A->tape(), a_kinks) : std::vector<int>{};
+  std::vector<std::string> vary;
+  for (const auto& kv : q.at)
+    if (F.expr().has_variable(kv.first) || (c.A && c.A->expr().has_variable(kv.first))) vary.push_back(kv.first);
+  uint64_t rng = q.seed ^ 0x6A09E667F3BCC909ull;
+  const int attempts = 20 * q.samples;
+  for (int k = 0; k < attempts && int(c.pts.size()) < q.samples + 1; ++k) {
+    Point p = q.at;
+    for (const std::string& v : vary) {
+      const double x0 = q.at.at(v), scale = 0.5 * std::max(std::fabs(x0), 1.0);
+      p[v] = x0 + scale * (2 * uniform01(rng) - 1);
+    }
+    Sample s;
+    if (!analyse(F, p, c.wrt_leaf, s, nullptr)) continue;
+    if (!same_sides(sides(F.tape(), f_kinks), f_side)) continue;
+    if (!answer_at(c, p, s.given, nullptr)) continue;
+    if (c.A && !same_sides(sides(c.A->tape(), a_kinks), a_side)) continue;
+    if (!std::isfinite(s.expected)) continue;
+    c.pts.push_back(std::move(s));
+  }
+}
+
+// Compares the answer with the derivative at every point; fills r.points and r.correct.
+void grade(DerivativeCase& c, const Tol& tol) {
+  c.r.correct = true;
+  for (const Sample& s : c.pts) {
+    const bool ok = tol.close(s.given, s.expected);
+    c.r.correct &= ok;
+    c.r.points.push_back({s.at, s.expected, s.given, ok});
+  }
+}
+
+std::string correct_feedback(const DerivativeCase& c) {
+  if (c.r.numeric_answer) return cat("Correct: ", c.D, " = ", show(c.r.expected), " at ", point_text(c.q.at), ".");
+  return cat("Correct: your formula matches ", c.D, " at the given point",
+             c.pts.size() > 1 ? cat(" and at ", c.pts.size() - 1, " random points near it") : std::string(), ".");
+}
+
+// ---- the diagnosis of a wrong answer: one named test per classic mistake ------------
+// What every test reads: the tape's structure, which nodes depend on the variable, and
+// the (looser) tolerance for matching the answer against a candidate mistake.
+struct Diagnosis {
+  DerivativeCase& c;
+  CompiledExpr& F;
+  const Tape& t;
+  int32_t root;
+  std::vector<uint8_t> dep;  // node depends on the variable
+  Tol dt;
+  const Sample& p0;          // the given point
+  std::string at_text;
+};
+
+Finding finding(FeedbackKind k, std::string text, std::string node = "", double factor = 0) {
+  Finding f;
+  f.found = true;
+  f.kind = k;
+  f.feedback = std::move(text);
+  f.node = std::move(node);
+  f.factor = factor;
+  return f;
+}
+
+// Close, but not within the tolerance.
+Finding diagnose_rounding(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  double worst = 0;
+  for (const Sample& s : c.pts) {
+    const double rel = std::fabs(s.given - s.expected) / std::max(std::fabs(s.expected), 1e-300);
+    worst = std::max(worst, rel);
+  }
+  const bool rounded = c.r.numeric_answer && looks_rounded(c.r.given, c.r.expected, decimals(c.answer_text));
+  if (!(worst <= 1e-3 || rounded)) return {};
+  const double diff = c.r.given - c.r.expected;
+  if (c.r.numeric_answer)
+    return finding(FeedbackKind::Rounding,
+                   cat("Close, but not within the tolerance: your answer is off by ", show(std::fabs(diff)), " (",
+                       percent(worst), ") from ", c.D, " = ", format_number(c.r.expected), ".",
+                       rounded || worst < 1e-3 ? cat(" Give more digits (the check needs a relative error below ",
+                                                     show(c.q.tolerance), ").")
+                                               : std::string()),
+                   "", diff);
+  return finding(FeedbackKind::Rounding,
+                 cat("Your formula is within ", percent(worst), " of ", c.D,
+                     " at every point tested, but not exact: is a constant rounded?"),
+                 "", diff);
+}
+
+// The opposite sign. A sign error often comes from one local derivative (sin' = -cos,
+// d(a-b)/db = 1): name it when exactly that explains the answer.
+Finding diagnose_sign(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  if (!matches(c.pts, d.dt, [](const Sample& s) { return -s.expected; })) return {};
+  const Finding wl = find_wrong_local(d.F, c.pts, d.dt, d.dep, false, -1);
+  return finding(FeedbackKind::SignError,
+                 cat("Check the sign: ", c.D, " is ", show(c.r.expected), " at ", d.at_text,
+                     ", your answer has the opposite sign.", wl.found ? " " + wl.feedback : std::string()),
+                 wl.found ? wl.node : std::string());
+}
+
+// ∂f/∂u for an intermediate u: the chain stopped at u.
+Finding diagnose_stopped_chain(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  for (int32_t u = d.t.size() - 1; u >= 0; --u) {
+    if (u == d.root || !d.dep[size_t(u)] || !op_info(d.t.node(u).op).kernels) continue;
+    if (!matches(c.pts, d.dt, [u](const Sample& s) { return s.adj[size_t(u)]; })) continue;
+    const std::string ut = d.F.text_of_node(u);
+    return finding(FeedbackKind::MissingChainFactor,
+                   cat("You computed ", d_of("f", ut), " (", show(d.p0.adj[size_t(u)]),
+                       " here) and stopped: the chain rule still needs ", d_of(ut, c.q.wrt), " (",
+                       show(d.p0.tan[size_t(u)]), " here). ", c.D, " = ", d_of("f", ut), " · ", d_of(ut, c.q.wrt), "."),
+                   ut, d.p0.tan[size_t(u)]);
+  }
+  return {};
+}
+
+// ∂f/∂y for another variable y.
+Finding diagnose_wrong_variable(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  for (const std::string& v : d.F.expr().variables()) {
+    if (v == c.q.wrt) continue;
+    if (!matches(c.pts, d.dt, [&v](const Sample& s) { return s.grad.at(v); })) continue;
+    Finding f = finding(FeedbackKind::WrongVariable, cat("Your answer is ∂f/∂", v, ", the derivative with respect to ",
+                                                         v, "; the question asks for ", c.D, "."));
+    f.other = v;
+    return f;
+  }
+  return {};
+}
+
+// A value used in several places: only some of its paths counted. Tested before the
+// outer factor: for x*exp(x), "exp(x)" is also ∂exp(x)/∂x, but the learner more
+// likely dropped a term of the product rule than a chain factor.
+Finding diagnose_missing_fan_out(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  const auto cons = consumers_of(d.t);
+  for (int32_t v = 0; v < d.t.size(); ++v) {
+    if (!d.dep[size_t(v)] || cons[size_t(v)].size() < 2) continue;
+    const auto& cv = cons[size_t(v)];
+    for (size_t e = 0; e < cv.size(); ++e) {
+      const auto [w, s] = cv[e];
+      auto path = [&, w = w, s = s](const Sample& p) {
+        return p.adj[size_t(w)] * p.local[size_t(w)][size_t(s)] * p.tan[size_t(v)];
+      };
+      // Texts only once a path matches: x+x+...+x has hundreds of long consumers.
+      const bool only = matches(c.pts, d.dt, path);
+      if (!only && !(cv.size() > 2 && matches(c.pts, d.dt, [&](const Sample& p) { return p.expected - path(p); })))
+        continue;
+      return finding(FeedbackKind::MissingFanOut,
+                     cat(uses_text(d.F, v, cv), ", so its gradient is the sum over all of them; your answer ",
+                         only ? "has only" : "misses", " the path through ", expr::shorten(d.F.text_of_node(w), 80), "."),
+                     d.F.text_of_node(v));
     }
   }
+  return {};
+}
 
-  const Tol tol{q.tolerance, q.abs_tolerance};
-  r.correct = true;
-  for (const Sample& s : pts) {
-    const bool ok = tol.close(s.given, s.expected);
-    r.correct &= ok;
-    r.points.push_back({s.at, s.expected, s.given, ok});
+// ∂u/∂x for an intermediate u: the outer factor is missing.
+Finding diagnose_missing_outer_factor(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  for (int32_t u = d.t.size() - 1; u >= 0; --u) {
+    if (u == d.root || !d.dep[size_t(u)] || !op_info(d.t.node(u).op).kernels) continue;
+    // An outer factor of 1 is no factor; one of 0 (an inactive relu) makes the whole
+    // derivative 0, and a wrong local derivative explains a nonzero answer better.
+    if (all_close(c.pts, d.dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 1.0)) continue;
+    if (all_close(c.pts, d.dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 0.0)) continue;
+    if (!matches(c.pts, d.dt, [u](const Sample& s) { return s.tan[size_t(u)]; })) continue;
+    const std::string ut = d.F.text_of_node(u);
+    return finding(FeedbackKind::MissingOuterFactor,
+                   cat("You computed ", d_of(ut, c.q.wrt), ", the derivative of the inner part ", ut,
+                       ", but not the outer factor ", d_of("f", ut), " (", show(d.p0.adj[size_t(u)]), " here). ", c.D,
+                       " = ", d_of("f", ut), " · ", d_of(ut, c.q.wrt), "."),
+                   ut, d.p0.adj[size_t(u)]);
   }
-  const std::string at_text = point_text(q.at);
-  if (r.correct) {
-    r.kind = FeedbackKind::Correct;
-    if (r.numeric_answer) r.feedback = cat("Correct: ", D, " = ", show(r.expected), " at ", at_text, ".");
-    else
-      r.feedback = cat("Correct: your formula matches ", D, " at the given point",
-                       pts.size() > 1 ? cat(" and at ", pts.size() - 1, " random points near it") : std::string(), ".");
-    return r;
-  }
+  return {};
+}
 
-  // Diagnosis.
+// A constant factor (a forgotten exponent, a ½, ...); `wl`, a wrong local derivative
+// that explains the answer, is the hint when no power rule does.
+Finding diagnose_constant_factor(const Diagnosis& d, const Finding& wl) {
+  const DerivativeCase& c = d.c;
+  const Tape& t = d.t;
+  double ratio = kNaN;
+  int nonzero = 0;
+  bool constant = true;
+  for (const Sample& s : c.pts) {
+    if (d.dt.close(s.expected, 0.0)) {
+      constant &= d.dt.close(s.given, 0.0);
+      continue;
+    }
+    const double rs = s.given / s.expected;
+    if (nonzero++ == 0) ratio = rs;
+    else constant &= d.dt.close(rs, ratio);
+  }
+  std::vector<double> powers;
+  for (int32_t u = 0; u < t.size(); ++u)
+    if (d.dep[size_t(u)] && t.node(u).op == Op::Pow) powers.push_back(t.node(u).attr[0]);
+  bool plausible = nonzero >= 2;
+  if (nonzero == 1) {  // one point: only "nice" factors
+    std::vector<double> nice = {2, 3, 4, 0.5, 1.0 / 3, 0.25};
+    for (double p : powers)
+      if (p != 0) nice.push_back(p), nice.push_back(1 / p);
+    for (double k : nice) plausible |= d.dt.close(ratio, k);
+  }
+  if (!(constant && plausible && std::isfinite(ratio) && !d.dt.close(ratio, 1) && !d.dt.close(ratio, -1) &&
+        !d.dt.close(ratio, 0)))
+    return {};
+  std::string hint;
+  for (int32_t u = 0; u < t.size() && hint.empty(); ++u)
+    if (d.dep[size_t(u)] && t.node(u).op == Op::Pow && t.node(u).attr[0] != 0 && d.dt.close(ratio, 1 / t.node(u).attr[0]))
+      hint = cat(" Did you forget the factor ", format_number(t.node(u).attr[0]),
+                 " that the power rule brings down in ", d.F.text_of_node(u), "?");
+  std::string node;
+  if (hint.empty() && wl.found) hint = " " + wl.feedback, node = wl.node;
+  return finding(FeedbackKind::ConstantFactor,
+                 cat("Your answer is ", fraction(ratio), " times ", c.D, c.r.numeric_answer ? "" : " at every point tested",
+                     ".", hint),
+                 node, ratio);
+}
+
+// No classic mistake explains the answer: show where it is wrong.
+Finding diagnose_incorrect(const Diagnosis& d, const Tol& tol) {
+  const DerivativeCase& c = d.c;
+  const Sample* bad = &c.pts[0];
+  for (const Sample& s : c.pts)
+    if (!tol.close(s.given, s.expected)) {
+      bad = &s;
+      break;
+    }
+  if (bad == &c.pts[0])
+    return finding(FeedbackKind::Incorrect, cat("Not correct: at ", d.at_text, ", ", c.D, " = ", show(bad->expected),
+                                                " but your answer gives ", show(bad->given), "."));
+  return finding(FeedbackKind::Incorrect,
+                 cat("Your formula gives the right value at the given point but not everywhere: at ",
+                     point_text(bad->at), ", ", c.D, " = ", show(bad->expected), " but your formula gives ",
+                     show(bad->given), "."));
+}
+
+// The first classic mistake that explains the answer, in order of how specific it is.
+Finding diagnose(DerivativeCase& c, const Tol& tol) {
+  CompiledExpr& F = *c.F;
   const Tape& t = F.tape();
-  const int32_t root = F.root();
   std::vector<uint8_t> dep(size_t(t.size()), 0);
-  if (wrt_leaf >= 0) dep[size_t(wrt_leaf)] = 1;
+  if (c.wrt_leaf >= 0) dep[size_t(c.wrt_leaf)] = 1;
   for (int32_t i = 0; i < t.size(); ++i) {
     const Node& n = t.node(i);
     for (int k = 0; k < n.n_in; ++k) dep[size_t(i)] |= dep[size_t(n.in[k])];
   }
-  const Tol dt{std::max(q.tolerance, r.numeric_answer ? 5e-3 : 1e-6), std::max(q.abs_tolerance, 1e-12)};
-  const Sample& p0 = pts[0];
-  Finding f;
-  auto set = [&](FeedbackKind k, std::string text, std::string node = "", double factor = 0) {
-    f.found = true;
-    f.kind = k;
-    f.feedback = std::move(text);
-    f.node = std::move(node);
-    f.factor = factor;
-  };
+  const Tol dt{std::max(c.q.tolerance, c.r.numeric_answer ? 5e-3 : 1e-6), std::max(c.q.abs_tolerance, 1e-12)};
+  const Diagnosis d{c, F, t, F.root(), std::move(dep), dt, c.pts[0], point_text(c.q.at)};
 
-  // Close, but not within the tolerance.
+  for (Finding (*test)(const Diagnosis&) : {diagnose_rounding, diagnose_sign, diagnose_stopped_chain,
+                                            diagnose_wrong_variable, diagnose_missing_fan_out,
+                                            diagnose_missing_outer_factor}) {
+    Finding f = test(d);
+    if (f.found) return f;
+  }
+  const Finding wl = find_wrong_local(F, c.pts, d.dt, d.dep, false, -1);
+  if (Finding f = diagnose_constant_factor(d, wl); f.found) return f;
+  if (wl.found) return wl;
+  return diagnose_incorrect(d, tol);
+}
+
+}  // namespace
+
+DerivativeCheck check_derivative(const DerivativeQuestion& q) {
+  validate_question(q);
+  DerivativeCase c(q);
+  compile_function(c);
+  if (const std::string bad = read_answer(c); !bad.empty()) return invalid_answer(c, FeedbackKind::InvalidAnswer, bad);
   {
-    bool close = true;
-    double worst = 0;
-    for (const Sample& s : pts) {
-      const double rel = std::fabs(s.given - s.expected) / std::max(std::fabs(s.expected), 1e-300);
-      worst = std::max(worst, rel);
-    }
-    const bool rounded = r.numeric_answer && looks_rounded(r.given, r.expected, decimals(answer_text));
-    close = worst <= 1e-3 || rounded;
-    if (close) {
-      const double diff = r.given - r.expected;
-      if (r.numeric_answer)
-        set(FeedbackKind::Rounding,
-            cat("Close, but not within the tolerance: your answer is off by ", show(std::fabs(diff)), " (",
-                percent(worst), ") from ", D, " = ", format_number(r.expected), ".",
-                rounded || worst < 1e-3 ? cat(" Give more digits (the check needs a relative error below ",
-                                              show(q.tolerance), ").")
-                                        : std::string()),
-            "", diff);
-      else
-        set(FeedbackKind::Rounding,
-            cat("Your formula is within ", percent(worst), " of ", D,
-                " at every point tested, but not exact: is a constant rounded?"),
-            "", diff);
-    }
+    std::string err;
+    if (!answer_at(c, q.at, c.pts[0].given, &err))
+      return invalid_answer(c, FeedbackKind::AnswerUndefined, cat("Your answer is undefined at the given point: ", err, "."));
   }
-  // Sign.
-  if (!f.found && matches(pts, dt, [](const Sample& s) { return -s.expected; })) {
-    // A sign error often comes from one local derivative (sin' = -cos, d(a-b)/db = 1):
-    // name it when exactly that explains the answer.
-    const Finding wl = find_wrong_local(F, pts, dt, dep, false, -1);
-    set(FeedbackKind::SignError, cat("Check the sign: ", D, " is ", show(r.expected), " at ", at_text,
-                                     ", your answer has the opposite sign.", wl.found ? " " + wl.feedback : std::string()),
-        wl.found ? wl.node : std::string());
+  c.r.given = c.pts[0].given;
+  sample_points(c);
+  const Tol tol{q.tolerance, q.abs_tolerance};
+  grade(c, tol);
+  if (c.r.correct) {
+    c.r.kind = FeedbackKind::Correct;
+    c.r.feedback = correct_feedback(c);
+    return c.r;
   }
-  // ∂f/∂u for an intermediate u: the chain stopped at u.
-  if (!f.found)
-    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
-      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
-      if (!matches(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; })) continue;
-      const std::string ut = F.text_of_node(u);
-      set(FeedbackKind::MissingChainFactor,
-          cat("You computed ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here) and stopped: the chain rule still needs ",
-              d_of(ut, q.wrt), " (", show(p0.tan[size_t(u)]), " here). ", D, " = ", d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
-          ut, p0.tan[size_t(u)]);
-    }
-  // ∂f/∂y for another variable y.
-  if (!f.found)
-    for (const std::string& v : fvars) {
-      if (v == q.wrt) continue;
-      if (!matches(pts, dt, [&v](const Sample& s) { return s.grad.at(v); })) continue;
-      set(FeedbackKind::WrongVariable,
-          cat("Your answer is ∂f/∂", v, ", the derivative with respect to ", v, "; the question asks for ", D, "."));
-      f.other = v;
-      break;
-    }
-  // A value used in several places: only some of its paths counted. Before the
-  // outer-factor test: for x*exp(x), "exp(x)" is also ∂exp(x)/∂x, but the learner
-  // more likely dropped a term of the product rule than a chain factor.
-  if (!f.found) {
-    const auto cons = consumers_of(t);
-    for (int32_t v = 0; v < t.size() && !f.found; ++v) {
-      if (!dep[size_t(v)] || cons[size_t(v)].size() < 2) continue;
-      const auto& cv = cons[size_t(v)];
-      for (size_t e = 0; e < cv.size() && !f.found; ++e) {
-        const auto [w, s] = cv[e];
-        auto path = [&, w = w, s = s](const Sample& p) {
-          return p.adj[size_t(w)] * p.local[size_t(w)][size_t(s)] * p.tan[size_t(v)];
-        };
-        // Texts only once a path matches: x+x+...+x has hundreds of long consumers.
-        const bool only = matches(pts, dt, path);
-        if (!only && !(cv.size() > 2 && matches(pts, dt, [&](const Sample& p) { return p.expected - path(p); })))
-          continue;
-        const std::string vt = F.text_of_node(v);
-        set(FeedbackKind::MissingFanOut,
-            cat(uses_text(F, v, cv), ", so its gradient is the sum over all of them; your answer ",
-                only ? "has only" : "misses", " the path through ", expr::shorten(F.text_of_node(w), 80), "."),
-            vt);
-      }
-    }
-  }
-  // ∂u/∂x for an intermediate u: the outer factor is missing.
-  if (!f.found)
-    for (int32_t u = t.size() - 1; u >= 0 && !f.found; --u) {
-      if (u == root || !dep[size_t(u)] || !op_info(t.node(u).op).kernels) continue;
-      // An outer factor of 1 is no factor; one of 0 (an inactive relu) makes the whole
-      // derivative 0, and a wrong local derivative explains a nonzero answer better.
-      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 1.0)) continue;
-      if (all_close(pts, dt, [u](const Sample& s) { return s.adj[size_t(u)]; }, 0.0)) continue;
-      if (!matches(pts, dt, [u](const Sample& s) { return s.tan[size_t(u)]; })) continue;
-      const std::string ut = F.text_of_node(u);
-      set(FeedbackKind::MissingOuterFactor,
-          cat("You computed ", d_of(ut, q.wrt), ", the derivative of the inner part ", ut,
-              ", but not the outer factor ", d_of("f", ut), " (", show(p0.adj[size_t(u)]), " here). ", D, " = ",
-              d_of("f", ut), " · ", d_of(ut, q.wrt), "."),
-          ut, p0.adj[size_t(u)]);
-    }
-  // A constant factor (a forgotten exponent, a ½, ...).
-  const Finding wl = f.found ? Finding{} : find_wrong_local(F, pts, dt, dep, false, -1);
-  if (!f.found) {
-    double ratio = kNaN;
-    int nonzero = 0;
-    bool constant = true;
-    for (const Sample& s : pts) {
-      if (dt.close(s.expected, 0.0)) {
-        constant &= dt.close(s.given, 0.0);
-        continue;
-      }
-      const double rs = s.given / s.expected;
-      if (nonzero++ == 0) ratio = rs;
-      else constant &= dt.close(rs, ratio);
-    }
-    std::vector<double> powers;
-    for (int32_t u = 0; u < t.size(); ++u)
-      if (dep[size_t(u)] && t.node(u).op == Op::Pow) powers.push_back(t.node(u).attr[0]);
-    bool plausible = nonzero >= 2;
-    if (nonzero == 1) {  // one point: only "nice" factors
-      std::vector<double> nice = {2, 3, 4, 0.5, 1.0 / 3, 0.25};
-      for (double p : powers)
-        if (p != 0) nice.push_back(p), nice.push_back(1 / p);
-      for (double c : nice) plausible |= dt.close(ratio, c);
-    }
-    if (constant && plausible && std::isfinite(ratio) && !dt.close(ratio, 1) && !dt.close(ratio, -1) &&
-        !dt.close(ratio, 0)) {
-      std::string hint;
-      for (int32_t u = 0; u < t.size() && hint.empty(); ++u)
-        if (dep[size_t(u)] && t.node(u).op == Op::Pow && t.node(u).attr[0] != 0 &&
-            dt.close(ratio, 1 / t.node(u).attr[0]))
-          hint = cat(" Did you forget the factor ", format_number(t.node(u).attr[0]),
-                     " that the power rule brings down in ", F.text_of_node(u), "?");
-      std::string node;
-      if (hint.empty() && wl.found) hint = " " + wl.feedback, node = wl.node;
-      set(FeedbackKind::ConstantFactor,
-          cat("Your answer is ", fraction(ratio), " times ", D, r.numeric_answer ? "" : " at every point tested", ".", hint),
-          node, ratio);
-    }
-  }
-  if (!f.found && wl.found) f = wl;
-  if (!f.found) {
-    const Sample* bad = &pts[0];
-    for (const Sample& s : pts)
-      if (!tol.close(s.given, s.expected)) {
-        bad = &s;
-        break;
-      }
-    if (bad == &pts[0])
-      set(FeedbackKind::Incorrect, cat("Not correct: at ", at_text, ", ", D, " = ", show(bad->expected),
-                                       " but your answer gives ", show(bad->given), "."));
-    else
-      set(FeedbackKind::Incorrect,
-          cat("Your formula gives the right value at the given point but not everywhere: at ", point_text(bad->at), ", ",
-              D, " = ", show(bad->expected), " but your formula gives ", show(bad->given), "."));
-  }
-  r.kind = f.kind;
-  r.feedback = f.feedback;
-  r.node = f.node;
-  r.variable = f.kind == FeedbackKind::WrongVariable ? f.other : std::string();
-  r.factor = f.factor;
-  return r;
+  const Finding f = diagnose(c, tol);
+  c.r.kind = f.kind;
+  c.r.feedback = f.feedback;
+  c.r.node = f.node;
+  c.r.variable = f.kind == FeedbackKind::WrongVariable ? f.other : std::string();
+  c.r.factor = f.factor;
+  return c.r;
 }
 
 int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
