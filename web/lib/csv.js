@@ -167,6 +167,8 @@ function flatColumn(v, what, where, ArrayType) {
     for (let i = 0; i < v.length; i++) checkValue(v[i], `${what}[${i}]`, where, ArrayType);
     return { data: ArrayType.from(v), rows: null, width: null };
   }
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array)
+    throw new TypeError(`${where}: ${what} is a ${v.constructor.name}; give a Float32Array, Float64Array or an array of numbers`);
   if (!Array.isArray(v)) throw new TypeError(`${where}: ${what} must be a typed array, an array of numbers or an array of rows, got ${describe(v)}`);
   if (v.length && Array.isArray(v[0])) {
     const width = checkRows(v, what, where, ArrayType);
@@ -216,7 +218,8 @@ export function toDataset(input, options) {
   else throw new TypeError(`${where}: x is flat: give inputDim (the number of values per sample)`);
   if (x.data.length % inputDim) throw new RangeError(`${where}: x has ${x.data.length} values, not a multiple of inputDim ${inputDim}`);
   const n = x.data.length / inputDim;
-  const xRows = x.width !== null ? `x has ${n} rows` : `x has ${n} samples of ${inputDim}`;
+  const plural = (k, word) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const xRows = x.width !== null ? `x has ${plural(n, 'row')}` : `x has ${plural(n, 'sample')} of ${inputDim}`;
   const outputDim = input.outputDim === undefined ? undefined : dimension(input.outputDim, 'outputDim', where);
   if (input.y === undefined) {
     if (outputDim !== undefined) throw new TypeError(`${where}: outputDim is ${outputDim} but there is no y`);
@@ -224,7 +227,7 @@ export function toDataset(input, options) {
   }
   const y = flatColumn(input.y, 'y', where, ArrayType);
   if (y.rows !== null) {
-    if (y.rows !== n) throw new RangeError(`${where}: y has ${y.rows} rows but ${xRows} (one row of targets per sample)`);
+    if (y.rows !== n) throw new RangeError(`${where}: y has ${plural(y.rows, 'row')} but ${xRows} (one row of targets per sample)`);
     if (outputDim !== undefined && outputDim !== y.width) throw new RangeError(`${where}: outputDim is ${outputDim} but the rows of y have ${y.width} values`);
     return { x: x.data, y: y.data, n, inputDim, outputDim: y.width };
   }
