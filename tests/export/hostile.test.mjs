@@ -85,7 +85,8 @@ test('mlpFromJSON refuses the same training records and unknown keys', () => {
   assert.throws(() => gl.mlpFromJSON({ ...rec, training: { momentum: 1 } }), { name: 'RangeError', message: 'mlpFromJSON: training.momentum must be a finite number in [0, 1), got 1' });
   assert.throws(() => gl.mlpFromJSON({ ...rec, training: { batchSize: 2.5 } }), { name: 'RangeError', message: 'mlpFromJSON: training.batchSize must be an integer in [1, 2147483647], got 2.5' });
   assert.throws(() => gl.mlpFromJSON({ ...rec, training: { sampling: 'zz' } }), { name: 'RangeError', message: "mlpFromJSON: training.sampling 'zz' is not one of random, epoch" });
-  assert.throws(() => gl.mlpFromJSON({ ...rec, training: { lr: 0.1, schedule: { lrMin: 0.5 } } }), { name: 'RangeError', message: 'mlpFromJSON: training.schedule.lrMin 0.5 is above training.lr 0.1' });
+  assert.throws(() => gl.mlpFromJSON({ ...rec, training: { lr: 0.1, schedule: { type: 'warmupCosine', warmup: 1, total: 9, lrMin: 0.5 } } }),
+    { name: 'RangeError', message: 'mlpFromJSON: training.schedule.lrMin 0.5 is above training.lr 0.1' });
   assert.throws(() => gl.mlpFromJSON({ ...rec, training: { schedule: { type: 'warmupCosine', warmup: 10, total: 10 } } }),
     { name: 'RangeError', message: 'mlpFromJSON: training.schedule.total (10) must exceed training.schedule.warmup (10)' });
   assert.throws(() => gl.mlpFromJSON({ ...rec, zz: 1 }), { message: `mlpFromJSON: unknown key 'zz' in a version 2 gradlab-mlp record (valid: ${RECORD_KEYS})` });

@@ -250,7 +250,7 @@ export function toPyTorch(model, options) {
   // What train() checks across settings, on the merged result.
   if (schedule === 'warmupcosine' && !(t.schedule.total > t.schedule.warmup))
     throw new RangeError(`${where}: a warmupCosine schedule needs total (${t.schedule.total}) above warmup (${t.schedule.warmup})`);
-  if (t.schedule.lrMin > t.lr) throw new RangeError(`${where}: schedule.lrMin ${t.schedule.lrMin} is above lr ${t.lr}`);
+  if (schedule === 'warmupcosine' && t.schedule.lrMin > t.lr) throw new RangeError(`${where}: schedule.lrMin ${t.schedule.lrMin} is above lr ${t.lr}`);
 
   const inDim = rec.sizes[0], outDim = rec.sizes.at(-1);
   let data = null;

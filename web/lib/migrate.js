@@ -105,8 +105,9 @@ export function checkTraining(t, where, what = 'training', { scheduleName = fals
       case 'schedule': out.schedule = checkSchedule(v, where, at('schedule'), scheduleName); break;
     }
   }
+  // lrMin only acts in a warmupCosine schedule (the engine checks it there, and so here).
   const lr = out.lr, lrMin = out.schedule?.lrMin;
-  if (lr !== undefined && lrMin !== undefined && lrMin > lr)
+  if (out.schedule?.type === 'warmupCosine' && lr !== undefined && lrMin !== undefined && lrMin > lr)
     throw new RangeError(`${where}: ${what}.schedule.lrMin ${lrMin} is above ${what}.lr ${lr}`);
   return out;
 }
