@@ -53,10 +53,10 @@ test('rows and { x, y }: typed arrays and nested arrays, ragged and non-numeric 
   assert.throws(() => toDataset([[1, 2], [3]]), { message: 'toDataset: rows[1] has 1 values but rows[0] has 2' });
   assert.throws(() => toDataset([[1, 2], [3, '4']]), { message: 'toDataset: rows[1][1] is the string "4", not a finite number' });
   assert.throws(() => toDataset({ x: [[1, 2], [3, NaN]], y: [0, 1] }), /toDataset: x\[1\]\[1\] is .*NaN.*, not a finite number/);
-  assert.throws(() => toDataset({ x: new Float32Array([1, Infinity]), inputDim: 1 }), { message: 'toDataset: x[1] is Infinity, not a finite number' });
+  assert.throws(() => toDataset({ x: new Float32Array([1, Infinity]), inputDim: 1 }), { message: 'toDataset: x[1] is number Infinity, not a finite number' });
   assert.throws(() => toDataset({ x: [1, 2, 3] }), /toDataset: x is flat: give inputDim/);
   assert.throws(() => toDataset({ x: [1, 2, 3], inputDim: 2 }), { message: 'toDataset: x has 3 values, not a multiple of inputDim 2' });
-  assert.throws(() => toDataset({ x: [[1], [2]], y: [1, 2, 3] }), { message: 'toDataset: y has 3 values for 2 samples (x has 2 rows of 1)' });
+  assert.throws(() => toDataset({ x: [[1], [2]], y: [1, 2, 3] }), { message: 'toDataset: y has 3 values but x has 2 rows (one target each; for several targets per sample give y as rows or state outputDim)' });
   assert.throws(() => toDataset(7), /toDataset: expected CSV text, an array of rows or \{ x, y \}, got number 7/);
 });
 

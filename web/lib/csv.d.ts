@@ -29,6 +29,6 @@ export interface CSVOptions {
 export declare function parseCSV(text: string, options?: CSVOptions & { dtype?: 'f32' }): CSVDataset<Float32Array>;
 export declare function parseCSV(text: string, options: CSVOptions & { dtype: 'f64' }): CSVDataset<Float64Array>;
 export declare function toDataset(
-  input: string | number[][] | { x: ArrayLike<number> | number[][]; y?: ArrayLike<number> | number[][]; inputDim?: number },
+  input: string | number[][] | { x: ArrayLike<number> | number[][]; y?: ArrayLike<number> | number[][]; inputDim?: number; outputDim?: number },
   options?: CSVOptions,
 ): DatasetRecord;

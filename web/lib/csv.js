@@ -7,15 +7,14 @@
 //   model.train({ x: d.x, y: d.y, steps: 100 });
 //   toDataset([[0, 0, 0], [0, 1, 1]], { target: 'last' });   // rows
 //   toDataset({ x: [[0, 0], [0, 1]], y: [0, 1] });            // already split
-import { describe, optionsObject } from './data.js';
+import { describe } from './data.js';
+import { plainOptions, isPlainObject, kindOf } from './migrate.js';
 
-const CSV_OPTIONS = new Set(['target', 'header', 'delimiter', 'dtype']);
+const CSV_OPTIONS = ['target', 'header', 'delimiter', 'dtype'];
+const DATASET_KEYS = ['x', 'y', 'inputDim', 'outputDim'];
 
 function isTypedArray(v) {
   return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
-}
-function checkKeys(o, allowed, where) {
-  for (const k of Object.keys(o)) if (!allowed.has(k)) throw new TypeError(`${where}: unknown option '${k}' (valid: ${[...allowed].join(', ')})`);
 }
 function arrayType(dtype, where) {
   if (dtype === 'f32') return Float32Array;
@@ -43,9 +42,19 @@ function splitLine(line, delimiter, lineNo, where) {
 }
 
 // A number from a CSV cell, or null when it is not one ("1e-3", "-0.5", " 2 " are; "", "1,5", "abc" are not).
+// "1e400" is a number too: the caller refuses it as out of range.
 function numberOf(cell) {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return null;
   return Number(cell);
+}
+// The largest finite float32 (values above it round to Infinity in a Float32Array).
+const F32_MAX = 3.4028234663852886e38;
+// A value that the output array would hold as ±Infinity: past the double range, or past float32's.
+function overflows(v, ArrayType) {
+  return !Number.isFinite(v) || (ArrayType === Float32Array && !Number.isFinite(Math.fround(v)));
+}
+function shortText(s) {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s) + (s.length > 40 ? ` (${s.length} characters)` : '');
 }
 
 // Column indices for the target spec over `names` (or count columns when there is no header).
@@ -99,19 +108,18 @@ function split(rows, targetCols, names, ArrayType) {
 export function parseCSV(text, options) {
   const where = 'parseCSV';
   if (typeof text !== 'string') throw new TypeError(`${where}: expected CSV text, got ${describe(text)}`);
-  const o = optionsObject(options, where);
-  checkKeys(o, CSV_OPTIONS, where);
-  const ArrayType = arrayType(o.dtype ?? 'f32', where);
+  const o = plainOptions(options, CSV_OPTIONS, where);
+  const ArrayType = arrayType(o.dtype === undefined ? 'f32' : o.dtype, where);
   const lines = text.split(/\r\n|\n|\r/).map((line, i) => ({ line, no: i + 1 })).filter(({ line }) => line.trim() !== '' && !line.trimStart().startsWith('#'));
   if (!lines.length) throw new Error(`${where}: the text has no rows`);
   let delimiter = o.delimiter;
   if (delimiter === undefined) {
     const first = lines[0].line;
     delimiter = first.includes(',') ? ',' : first.includes('\t') ? '\t' : first.includes(';') ? ';' : ',';
-  } else if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"')
-    throw new TypeError(`${where}: delimiter must be one character (not a quote), got ${describe(delimiter)}`);
+  } else if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')
+    throw new TypeError(`${where}: delimiter must be one character (not a quote or a line break), got ${describe(delimiter)}`);
   const cells = lines.map(({ line, no }) => ({ fields: splitLine(line, delimiter, no, where), no }));
-  const header = o.header ?? 'auto';
+  const header = o.header === undefined ? 'auto' : o.header;
   if (header !== 'auto' && typeof header !== 'boolean') throw new TypeError(`${where}: header must be 'auto', true or false, got ${describe(header)}`);
   const hasHeader = header === 'auto' ? cells[0].fields.some((f) => numberOf(f) === null) : header;
   const names = hasHeader ? cells[0].fields : null;
@@ -123,72 +131,108 @@ export function parseCSV(text, options) {
       throw new RangeError(`${where}: line ${no} has ${fields.length} value${fields.length === 1 ? '' : 's'} but ${names ? 'the header has' : 'the first row has'} ${width}`);
     return fields.map((f, c) => {
       const v = numberOf(f);
-      if (v === null)
-        throw new TypeError(`${where}: line ${no}, column ${c + 1}${names ? ` ('${names[c]}')` : ''}: ${JSON.stringify(f)} is not a number`);
+      const at = `line ${no}, column ${c + 1}${names ? ` ('${names[c]}')` : ''}`;
+      if (v === null) throw new TypeError(`${where}: ${at}: ${shortText(f)} is not a number`);
+      if (overflows(v, ArrayType))
+        throw new RangeError(`${where}: ${at}: ${shortText(f)} is not a finite number${Number.isFinite(v) ? ' in float32 (its largest is about 3.4e38; use dtype \'f64\')' : ' (it is beyond the double range)'}`);
       return v;
     });
   });
-  return split(rows, targetColumns(o.target ?? 'last', names, width, where), names, ArrayType);
+  return split(rows, targetColumns(o.target === undefined ? 'last' : o.target, names, width, where), names, ArrayType);
 }
 
-// Checks nested rows: arrays of equal length holding finite numbers.
-function checkRows(rows, what, where) {
+// Checks nested rows: arrays of equal length holding finite numbers (a hole is an error,
+// not a zero: forEach and flat() would skip it).
+function checkRows(rows, what, where, ArrayType) {
   if (rows.length === 0) throw new RangeError(`${where}: ${what} has no rows`);
   const width = Array.isArray(rows[0]) ? rows[0].length : -1;
-  rows.forEach((row, r) => {
+  for (let r = 0; r < rows.length; r++) {
+    if (!(r in rows)) throw new TypeError(`${where}: ${what}[${r}] is a hole (a missing row)`);
+    const row = rows[r];
     if (!Array.isArray(row)) throw new TypeError(`${where}: ${what}[${r}] is ${describe(row)}, expected a row (an array of numbers)`);
     if (row.length !== width) throw new RangeError(`${where}: ${what}[${r}] has ${row.length} values but ${what}[0] has ${width}`);
-    row.forEach((v, c) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: ${what}[${r}][${c}] is ${describe(v)}, not a finite number`);
-    });
-  });
+    for (let c = 0; c < width; c++) {
+      if (!(c in row)) throw new TypeError(`${where}: ${what}[${r}][${c}] is a hole (a missing value)`);
+      checkValue(row[c], `${what}[${r}][${c}]`, where, ArrayType);
+    }
+  }
   return width;
+}
+function checkValue(v, label, where, ArrayType) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: ${label} is ${describe(v)}, not a finite number`);
+  if (overflows(v, ArrayType)) throw new RangeError(`${where}: ${label} is ${v}, beyond float32's range (about 3.4e38; use dtype 'f64')`);
 }
 function flatColumn(v, what, where, ArrayType) {
   if (isTypedArray(v)) {
-    const out = ArrayType.from(v);
-    const bad = out.findIndex((e) => !Number.isFinite(e));
-    if (bad >= 0) throw new TypeError(`${where}: ${what}[${bad}] is ${out[bad]}, not a finite number`);
-    return { data: out, width: null };
+    for (let i = 0; i < v.length; i++) checkValue(v[i], `${what}[${i}]`, where, ArrayType);
+    return { data: ArrayType.from(v), rows: null, width: null };
   }
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array)
+    throw new TypeError(`${where}: ${what} is a ${v.constructor.name}; give a Float32Array, Float64Array or an array of numbers`);
   if (!Array.isArray(v)) throw new TypeError(`${where}: ${what} must be a typed array, an array of numbers or an array of rows, got ${describe(v)}`);
   if (v.length && Array.isArray(v[0])) {
-    const width = checkRows(v, what, where);
-    return { data: ArrayType.from(v.flat()), width };
+    const width = checkRows(v, what, where, ArrayType);
+    const data = new ArrayType(v.length * width);
+    for (let r = 0; r < v.length; r++) data.set(v[r], r * width);
+    return { data, rows: v.length, width };
   }
-  v.forEach((e, i) => {
-    if (typeof e !== 'number' || !Number.isFinite(e)) throw new TypeError(`${where}: ${what}[${i}] is ${describe(e)}, not a finite number`);
-  });
-  return { data: ArrayType.from(v), width: null };
+  for (let i = 0; i < v.length; i++) {
+    if (!(i in v)) throw new TypeError(`${where}: ${what}[${i}] is a hole (a missing value)`);
+    checkValue(v[i], `${what}[${i}]`, where, ArrayType);
+  }
+  return { data: ArrayType.from(v), rows: null, width: null };
+}
+function dimension(v, key, where) {
+  if (typeof v !== 'number') throw new TypeError(`${where}: ${key} must be an integer, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 1 || v > 2147483647) throw new RangeError(`${where}: ${key} must be an integer in [1, 2147483647], got ${v}`);
+  return v;
 }
 
 /**
  * Any of the accepted forms → { x, y, n, inputDim, outputDim }:
  * CSV text (see parseCSV); rows [[...], ...] split by `target` (default 'last');
- * or { x, y, inputDim? } with x as rows or flat (then inputDim is needed) and y as
- * rows, flat targets or class labels.
+ * or { x, y, inputDim?, outputDim? } with x as rows or flat (then inputDim is needed) and
+ * y as rows (one per sample) or flat (one value per sample, or outputDim values per sample
+ * when outputDim is given). A stated inputDim / outputDim must agree with the rows.
  */
 export function toDataset(input, options) {
   const where = 'toDataset';
   if (typeof input === 'string') return parseCSV(input, options);
-  const o = optionsObject(options, where);
-  const ArrayType = arrayType(o.dtype ?? 'f32', where);
   if (Array.isArray(input)) {
-    checkKeys(o, new Set(['target', 'dtype']), where);
-    const width = checkRows(input, 'rows', where);
-    return split(input, targetColumns(o.target ?? 'last', null, width, where), null, ArrayType);
+    const o = plainOptions(options, ['target', 'dtype'], where);
+    const ArrayType = arrayType(o.dtype === undefined ? 'f32' : o.dtype, where);
+    const width = checkRows(input, 'rows', where, ArrayType);
+    return split(input, targetColumns(o.target === undefined ? 'last' : o.target, null, width, where), null, ArrayType);
   }
-  if (input === null || typeof input !== 'object' || !('x' in input))
-    throw new TypeError(`${where}: expected CSV text, an array of rows or { x, y }, got ${describe(input)}`);
-  checkKeys(o, new Set(['dtype']), where);
+  if (!isPlainObject(input) || !('x' in input))
+    throw new TypeError(`${where}: expected CSV text, an array of rows or { x, y }, got ${kindOf(input)}`);
+  plainOptions(input, DATASET_KEYS, where, 'the input');
+  const o = plainOptions(options, ['dtype'], where);
+  const ArrayType = arrayType(o.dtype === undefined ? 'f32' : o.dtype, where);
   const x = flatColumn(input.x, 'x', where, ArrayType);
-  const inputDim = x.width ?? input.inputDim;
-  if (!Number.isInteger(inputDim) || inputDim < 1)
-    throw new TypeError(`${where}: x is flat: give inputDim (the number of values per sample), got ${describe(input.inputDim)}`);
+  let inputDim;
+  if (input.inputDim !== undefined) {
+    inputDim = dimension(input.inputDim, 'inputDim', where);
+    if (x.width !== null && x.width !== inputDim) throw new RangeError(`${where}: inputDim is ${inputDim} but the rows of x have ${x.width} values`);
+  } else if (x.width !== null) inputDim = x.width;
+  else throw new TypeError(`${where}: x is flat: give inputDim (the number of values per sample)`);
   if (x.data.length % inputDim) throw new RangeError(`${where}: x has ${x.data.length} values, not a multiple of inputDim ${inputDim}`);
   const n = x.data.length / inputDim;
-  if (input.y === undefined) return { x: x.data, y: new ArrayType(0), n, inputDim, outputDim: 0 };
+  const plural = (k, word) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const xRows = x.width !== null ? `x has ${plural(n, 'row')}` : `x has ${plural(n, 'sample')} of ${inputDim}`;
+  const outputDim = input.outputDim === undefined ? undefined : dimension(input.outputDim, 'outputDim', where);
+  if (input.y === undefined) {
+    if (outputDim !== undefined) throw new TypeError(`${where}: outputDim is ${outputDim} but there is no y`);
+    return { x: x.data, y: new ArrayType(0), n, inputDim, outputDim: 0 };
+  }
   const y = flatColumn(input.y, 'y', where, ArrayType);
-  if (y.data.length % n) throw new RangeError(`${where}: y has ${y.data.length} values for ${n} samples (x has ${n} rows of ${inputDim})`);
-  return { x: x.data, y: y.data, n, inputDim, outputDim: y.data.length / n };
+  if (y.rows !== null) {
+    if (y.rows !== n) throw new RangeError(`${where}: y has ${plural(y.rows, 'row')} but ${xRows} (one row of targets per sample)`);
+    if (outputDim !== undefined && outputDim !== y.width) throw new RangeError(`${where}: outputDim is ${outputDim} but the rows of y have ${y.width} values`);
+    return { x: x.data, y: y.data, n, inputDim, outputDim: y.width };
+  }
+  const perSample = outputDim ?? 1;
+  if (y.data.length !== n * perSample)
+    throw new RangeError(`${where}: y has ${y.data.length} values but ${xRows}${outputDim === undefined ? ' (one target each; for several targets per sample give y as rows or state outputDim)' : ` and outputDim ${outputDim} needs ${n * perSample}`}`);
+  return { x: x.data, y: y.data, n, inputDim, outputDim: perSample };
 }

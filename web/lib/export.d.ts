@@ -7,7 +7,7 @@ export interface PyTorchExportOptions {
   /** Training data to embed (rows or flat, as model.train takes it); then `python3 script.py` trains on it. */
   x?: Rows;
   y?: Rows;
-  /** Steps the script trains when run without arguments (1000). */
+  /** Steps the script trains when run without arguments (1000): an integer in [0, 2^31 − 1]. */
   steps?: number;
   /** Training settings that replace the model's own (train() option names). */
   training?: Partial<Omit<TrainingRecord, 'schedule'>> & { schedule?: string | Partial<TrainingRecord['schedule']> };
@@ -16,9 +16,14 @@ export interface PyTorchExportOptions {
 export interface ONNXExportOptions {
   /** 'f32' (default) or 'f64'. */
   dtype?: 'f32' | 'f64';
-  /** The graph's name. */
+  /** The graph's name: 1 to 256 characters ('gradlab_mlp'). */
   name?: string;
 }
+
+/** The most parameters a model may have to be exported (2^23); larger ones throw a RangeError naming it. */
+export declare const MAX_EXPORT_PARAMS: number;
+/** The most values (x and y together) toPyTorch embeds (2^22); more throw a RangeError naming it. */
+export declare const MAX_EMBEDDED_VALUES: number;
 
 /** A standalone PyTorch script: nn.Module, exact weights, the training settings and a loop that continues. */
 export declare function toPyTorch(model: Model | ModelJSON | ModelJSONV1 | string, options?: PyTorchExportOptions): string;

@@ -7,12 +7,43 @@
 //   const bytes = toONNX(model);                   // Uint8Array of a .onnx file
 //
 // Both read model.toJSON(): a record (or its text) from mlpFromJSON's input works too.
-import { describe, optionsObject } from './data.js';
-import { migrateModelJSON } from './migrate.js';
+import { describe } from './data.js';
+import { migrateModelJSON, checkTraining, plainOptions, kindOf } from './migrate.js';
 
 const ACTIVATIONS = new Set(['none', 'relu', 'leakyrelu', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus']);
 
-// The model's record (architecture, params, training), checked enough to export.
+// Size limits that keep one export call well under a second (a [2,2048,2048,1] model,
+// 4.2 M parameters, takes about 0.2 s on an idle machine): the model's parameters, and the values (x and y
+// together) a PyTorch script embeds.
+export const MAX_EXPORT_PARAMS = 1 << 23;
+export const MAX_EMBEDDED_VALUES = 1 << 22;
+const MAX_ONNX_NAME = 256;
+// The most steps a script's default run trains (train()'s own limit on steps).
+const MAX_SCRIPT_STEPS = 2147483647;
+
+function isTypedArray(v) {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+function isBigIntArray(v) {
+  return v instanceof BigInt64Array || v instanceof BigUint64Array;
+}
+// A record's per-layer flags: absent, a boolean for every layer, or one boolean per layer.
+function layerFlags(v, L, key, where) {
+  if (v === undefined || v === false) return new Array(L).fill(false);
+  if (v === true) return new Array(L).fill(true);
+  if (!Array.isArray(v) || v.length !== L)
+    throw new TypeError(`${where}: ${key} must be a boolean or an array of ${L} booleans (one per layer), got ${describe(v)}`);
+  for (let l = 0; l < L; l++)
+    if (typeof v[l] !== 'boolean') throw new TypeError(`${where}: ${key}[${l}] must be a boolean, got ${l in v ? describe(v[l]) : 'a hole'}`);
+  return v;
+}
+function positiveFinite(v, key, where) {
+  if (typeof v !== 'number') throw new TypeError(`${where}: ${key} must be a number, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${where}: ${key} must be a positive finite number, got ${v}`);
+  return v;
+}
+
+// The model's record (architecture, params, training), checked field by field.
 function recordOf(model, where) {
   let rec = model;
   if (typeof model === 'string') {
@@ -22,19 +53,63 @@ function recordOf(model, where) {
       throw new Error(`${where}: not valid JSON text (${e.message})`);
     }
   } else if (model && typeof model.toJSON === 'function') {
-    rec = model.toJSON();
+    try {
+      rec = model.toJSON();
+    } catch (e) {
+      throw new Error(`${where}: ${e.message}`);
+    }
   }
   if (rec === null || typeof rec !== 'object' || rec.format !== 'gradlab-mlp')
-    throw new TypeError(`${where}: expected a gradlab model (gl.mlp), its toJSON() record or its text, got ${describe(model)}`);
+    throw new TypeError(`${where}: expected a gradlab model (gl.mlp), its toJSON() record or its text, got ${kindOf(model)}`);
   rec = migrateModelJSON(rec, where);
-  const L = rec.sizes.length - 1;
-  const acts = rec.activations.map((a) => String(a).toLowerCase());
-  for (const a of acts) if (!ACTIVATIONS.has(a)) throw new Error(`${where}: activation '${a}' has no export`);
+  const { sizes, activations, params } = rec;
+  if (sizes === undefined) throw new TypeError(`${where}: the record has no sizes (the layer widths, such as [2, 16, 1])`);
+  if (!Array.isArray(sizes) || sizes.length < 2) throw new TypeError(`${where}: sizes must be an array of at least 2 layer widths, got ${describe(sizes)}`);
+  for (let i = 0; i < sizes.length; i++)
+    if (!Number.isInteger(sizes[i]) || sizes[i] < 1 || sizes[i] > MAX_EXPORT_PARAMS)
+      throw new TypeError(`${where}: sizes[${i}] must be an integer in [1, ${MAX_EXPORT_PARAMS}], got ${i in sizes ? describe(sizes[i]) : 'a hole'}`);
+  const L = sizes.length - 1;
+  if (activations === undefined) throw new TypeError(`${where}: the record has no activations (one name per layer)`);
+  if (!Array.isArray(activations) || activations.length !== L)
+    throw new TypeError(`${where}: activations must be an array of ${L} names (one per layer), got ${describe(activations)}`);
+  const acts = [];
+  for (let l = 0; l < L; l++) {
+    const a = activations[l];
+    if (typeof a !== 'string') throw new TypeError(`${where}: activations[${l}] must be a name, got ${l in activations ? describe(a) : 'a hole'}`);
+    if (!ACTIVATIONS.has(a.toLowerCase())) throw new Error(`${where}: activation '${a}' has no export (${[...ACTIVATIONS].join(', ')})`);
+    acts.push(a.toLowerCase());
+  }
+  const dtype = rec.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`${where}: dtype must be 'f32' or 'f64', got ${describe(rec.dtype)}`);
+  const residual = layerFlags(rec.residual, L, 'residual', where);
+  const layerNorm = layerFlags(rec.layerNorm, L, 'layerNorm', where);
+  if (rec.leakySlope !== undefined) {
+    if (typeof rec.leakySlope !== 'number') throw new TypeError(`${where}: leakySlope must be a number, got ${describe(rec.leakySlope)}`);
+    if (!Number.isFinite(rec.leakySlope)) throw new RangeError(`${where}: leakySlope must be finite, got ${rec.leakySlope}`);
+  }
+  if (rec.lnEps !== undefined) positiveFinite(rec.lnEps, 'lnEps', where);
+  // Parameter count first (in floating point: no overflow), so an absurd size is refused before any work.
+  let need = 0;
+  for (let l = 0; l < L; l++) need += (layerNorm[l] ? 2 * sizes[l] : 0) + sizes[l] * sizes[l + 1] + sizes[l + 1];
+  if (need > MAX_EXPORT_PARAMS)
+    throw new RangeError(`${where}: the model has ${need} parameters; an export holds at most ${MAX_EXPORT_PARAMS} (MAX_EXPORT_PARAMS)`);
+  if (params === undefined) throw new TypeError(`${where}: the record has no params (the flat parameter values)`);
+  if (!(Array.isArray(params) || (isTypedArray(params) && !isBigIntArray(params))))
+    throw new TypeError(`${where}: params must be an array of numbers, got ${describe(params)}`);
+  if (params.length !== need)
+    throw new Error(`${where}: the record has ${params.length} params but its layers need ${need}`);
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TypeError(`${where}: params[${i}] is ${i in params ? describe(v) : 'a hole'}, not a finite number`);
+  }
+  if (residual.some((r, l) => r && sizes[l] !== sizes[l + 1]))
+    throw new Error(`${where}: residual layer ${residual.findIndex((r, l) => r && sizes[l] !== sizes[l + 1])} maps ${sizes[residual.findIndex((r, l) => r && sizes[l] !== sizes[l + 1])]} to a different width`);
   const layers = [];
   let at = 0;
   for (let l = 0; l < L; l++) {
-    const inW = rec.sizes[l], outW = rec.sizes[l + 1];
-    const layer = { in: inW, out: outW, act: acts[l], residual: !!rec.residual?.[l], layerNorm: !!rec.layerNorm?.[l] };
+    const inW = sizes[l], outW = sizes[l + 1];
+    const layer = { in: inW, out: outW, act: acts[l], residual: residual[l], layerNorm: layerNorm[l] };
     if (layer.layerNorm) {
       layer.gamma = [at, at + inW];
       layer.beta = [at + inW, at + 2 * inW];
@@ -46,57 +121,87 @@ function recordOf(model, where) {
     at += outW;
     layers.push(layer);
   }
-  if (at !== rec.params.length)
-    throw new Error(`${where}: the record has ${rec.params.length} parameters but its layers need ${at}`);
-  return { rec, layers, f64: rec.dtype === 'f64' };
+  return { rec, layers, f64: dtype === 'f64' };
 }
 
 // Little-endian bytes of the parameters at the model's precision (exact: float32 values
 // stay float32 bit for bit).
 function paramBytes(values, f64) {
-  const arr = f64 ? new Float64Array(values) : new Float32Array(values);
+  const arr = f64 ? Float64Array.from(values) : Float32Array.from(values);
   return new Uint8Array(arr.buffer);
 }
-function hexOf(bytes) {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+// ASCII codes of the high and low hex digit of every byte value.
+const HEX_HI = new Uint8Array(256), HEX_LO = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const digit = (d) => (d < 10 ? 48 + d : 87 + d);
+  HEX_HI[b] = digit(b >> 4);
+  HEX_LO[b] = digit(b & 15);
 }
-// A Python bytes literal from hex, wrapped at 96 characters a line.
+const ASCII = new TextDecoder('utf-8');  // the fast path for pure ASCII in Node and browsers
+// A Python bytes literal from hex, wrapped at 96 characters a line. Written as ASCII codes
+// into one buffer and decoded once: 16 MB of weights take a fraction of a second (string
+// concatenation took seconds).
 function pyHex(bytes, indent) {
-  const hex = hexOf(bytes);
-  if (!hex.length) return "bytes()";
-  const lines = [];
-  for (let i = 0; i < hex.length; i += 96) lines.push(`${indent}"${hex.slice(i, i + 96)}"`);
-  return `bytes.fromhex(\n${lines.join('\n')}\n${indent.slice(4)})`;
+  if (!bytes.length) return 'bytes()';
+  const perLine = 48;  // bytes, 96 hex digits
+  const pre = Uint8Array.from(indent + '"', (c) => c.charCodeAt(0));
+  const n = bytes.length;
+  const out = new Uint8Array(Math.ceil(n / perLine) * (pre.length + 2) + 2 * n);
+  let k = 0;
+  for (let i = 0; i < n; i += perLine) {
+    for (let p = 0; p < pre.length; p++) out[k++] = pre[p];
+    const end = i + perLine < n ? i + perLine : n;
+    for (let j = i; j < end; j++) {
+      const b = bytes[j];
+      out[k++] = HEX_HI[b];
+      out[k++] = HEX_LO[b];
+    }
+    out[k++] = 34;  // the closing quote
+    out[k++] = 10;  // newline
+  }
+  return `bytes.fromhex(\n${ASCII.decode(out.subarray(0, k - 1))}\n${indent.slice(4)})`;
 }
 // A Python float literal that reads back as the same double.
-function pyFloat(v) {
-  if (!Number.isFinite(v)) throw new Error(`toPyTorch: cannot write ${v} as a Python float`);
+function pyFloat(v, what = 'a setting') {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`toPyTorch: ${what} is ${describe(v)}, not a finite number`);
   const s = String(v);
   return /[.e]/.test(s) ? s : `${s}.0`;
 }
-function pyStr(s) {
-  return JSON.stringify(String(s));
-}
 
-function isTypedArray(v) {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView);
-}
-// Flattens x or y (typed array, flat or nested rows) into a Float64Array, checking widths.
+// Flattens x or y (typed array, flat or nested rows) into a Float64Array, checking widths,
+// holes and finiteness (the engine's rules for training data).
 function flatData(data, width, what) {
-  if (isTypedArray(data)) return Float64Array.from(data);
-  if (!Array.isArray(data)) throw new TypeError(`toPyTorch: ${what} must be a typed array or an array of rows, got ${describe(data)}`);
+  const where = 'toPyTorch';
+  if (isBigIntArray(data)) throw new TypeError(`${where}: ${what} is a ${data.constructor.name}; give a Float32Array, Float64Array or an array of numbers`);
+  if (isTypedArray(data)) {
+    if (data.length > MAX_EMBEDDED_VALUES)
+      throw new RangeError(`${where}: ${what} has ${data.length} values; a script embeds at most ${MAX_EMBEDDED_VALUES} (MAX_EMBEDDED_VALUES, x and y together)`);
+    const out = Float64Array.from(data);
+    for (let i = 0; i < out.length; i++)
+      if (!Number.isFinite(out[i])) throw new TypeError(`${where}: ${what}[${i}] is ${out[i]}, not a finite number`);
+    return out;
+  }
+  if (!Array.isArray(data)) throw new TypeError(`${where}: ${what} must be a typed array or an array of rows, got ${describe(data)}`);
+  if (data.length > MAX_EMBEDDED_VALUES)
+    throw new RangeError(`${where}: ${what} has ${data.length} entries; a script embeds at most ${MAX_EMBEDDED_VALUES} values (MAX_EMBEDDED_VALUES, x and y together)`);
   const out = [];
-  data.forEach((row, i) => {
+  const value = (v, label) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: ${label} is ${describe(v)}, not a finite number`);
+    out.push(v);
+  };
+  for (let i = 0; i < data.length; i++) {
+    if (!(i in data)) throw new TypeError(`${where}: ${what}[${i}] is a hole (a missing entry)`);
+    const row = data[i];
     if (Array.isArray(row)) {
-      if (width !== null && row.length !== width) throw new RangeError(`toPyTorch: ${what}[${i}] has ${row.length} values, expected ${width}`);
-      for (const v of row) out.push(v);
-    } else out.push(row);
-  });
-  out.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`toPyTorch: ${what} value ${i} is ${describe(v)}, not a finite number`);
-  });
+      if (width !== null && row.length !== width) throw new RangeError(`${where}: ${what}[${i}] has ${row.length} values, expected ${width}`);
+      for (let j = 0; j < row.length; j++) {
+        if (!(j in row)) throw new TypeError(`${where}: ${what}[${i}][${j}] is a hole (a missing entry)`);
+        value(row[j], `${what}[${i}][${j}]`);
+      }
+      if (out.length > MAX_EMBEDDED_VALUES)
+        throw new RangeError(`${where}: ${what} has more than ${MAX_EMBEDDED_VALUES} values; a script embeds at most ${MAX_EMBEDDED_VALUES} (MAX_EMBEDDED_VALUES, x and y together)`);
+    } else value(row, `${what}[${i}]`);
+  }
   return Float64Array.from(out);
 }
 
@@ -129,23 +234,23 @@ function pyActivation(act, slope) {
  */
 export function toPyTorch(model, options) {
   const where = 'toPyTorch';
-  const o = optionsObject(options, where);
-  for (const k of Object.keys(o))
-    if (!['x', 'y', 'steps', 'training'].includes(k)) throw new TypeError(`${where}: unknown option '${k}' (valid: x, y, steps, training)`);
+  const o = plainOptions(options, ['x', 'y', 'steps', 'training'], where);
   const { rec, layers, f64 } = recordOf(model, where);
-  const t = { ...DEFAULT_TRAINING, ...(rec.training ?? {}), ...(o.training ?? {}) };
-  t.schedule = { ...DEFAULT_TRAINING.schedule, ...(rec.training?.schedule ?? {}), ...(typeof o.training?.schedule === 'object' ? o.training.schedule : {}) };
-  if (typeof o.training?.schedule === 'string') t.schedule.type = o.training.schedule;
-  const steps = o.steps ?? 1000;
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`${where}: steps must be an integer ≥ 0, got ${describe(steps)}`);
-  const loss = String(t.loss).toLowerCase();
-  const lossKind = loss === 'mse' ? 'mse' : /^(ce|crossentropy|softmaxcrossentropy|cross_entropy)$/.test(loss) ? 'ce' :
-    /^(bce|bcewithlogits|binarycrossentropy|bce_with_logits)$/.test(loss) ? 'bce' : null;
-  if (!lossKind) throw new Error(`${where}: loss '${t.loss}' has no export (mse, crossEntropy, bce)`);
-  const optimizer = String(t.optimizer).toLowerCase();
-  if (!['sgd', 'momentum', 'adam', 'adamw'].includes(optimizer)) throw new Error(`${where}: optimizer '${t.optimizer}' has no export`);
-  const schedule = String(t.schedule.type).toLowerCase();
-  if (!['constant', 'step', 'warmupcosine', 'cosine'].includes(schedule)) throw new Error(`${where}: schedule '${t.schedule.type}' has no export`);
+  const saved = rec.training === null ? {} : checkTraining(rec.training, where);
+  const given = o.training === undefined ? {} : checkTraining(o.training, where, 'options.training', { scheduleName: true });
+  const t = { ...DEFAULT_TRAINING, ...saved, ...given };
+  t.schedule = { ...DEFAULT_TRAINING.schedule, ...saved.schedule, ...given.schedule };
+  const steps = o.steps === undefined ? 1000 : o.steps;
+  if (typeof steps !== 'number') throw new TypeError(`${where}: steps must be an integer, got ${describe(steps)}`);
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_SCRIPT_STEPS)
+    throw new RangeError(`${where}: steps must be an integer in [0, ${MAX_SCRIPT_STEPS}], got ${steps}`);
+  const lossKind = { mse: 'mse', crossEntropy: 'ce', bce: 'bce' }[t.loss];
+  const optimizer = t.optimizer;
+  const schedule = t.schedule.type.toLowerCase();
+  // What train() checks across settings, on the merged result.
+  if (schedule === 'warmupcosine' && !(t.schedule.total > t.schedule.warmup))
+    throw new RangeError(`${where}: a warmupCosine schedule needs total (${t.schedule.total}) above warmup (${t.schedule.warmup})`);
+  if (schedule === 'warmupcosine' && t.schedule.lrMin > t.lr) throw new RangeError(`${where}: schedule.lrMin ${t.schedule.lrMin} is above lr ${t.lr}`);
 
   const inDim = rec.sizes[0], outDim = rec.sizes.at(-1);
   let data = null;
@@ -155,6 +260,8 @@ export function toPyTorch(model, options) {
     if (x.length % inDim) throw new RangeError(`${where}: x has ${x.length} values, not a multiple of the input width ${inDim}`);
     const n = x.length / inDim;
     const y = flatData(o.y, lossKind === 'ce' ? null : outDim, 'y');
+    if (x.length + y.length > MAX_EMBEDDED_VALUES)
+      throw new RangeError(`${where}: x and y hold ${x.length + y.length} values together; a script embeds at most ${MAX_EMBEDDED_VALUES} (MAX_EMBEDDED_VALUES)`);
     const yWidth = lossKind === 'ce' ? 1 : outDim;
     if (y.length !== n * yWidth)
       throw new RangeError(`${where}: y has ${y.length} values but ${n} samples need ${n * yWidth} (${lossKind === 'ce' ? 'one class label each' : `${outDim} targets each`})`);
@@ -183,7 +290,7 @@ Y = None`;
   const s = t.schedule;
   const factor = {
     constant: 'return 1.0',
-    step: `return ${pyFloat(s.gamma)} ** ((t - 1) // ${Math.max(1, Math.trunc(s.stepSize))})`,
+    step: `return ${pyFloat(s.gamma)} ** ((t - 1) // ${s.stepSize})`,
     warmupcosine: `if t < ${Math.trunc(s.warmup)}:
         return t / ${Math.trunc(s.warmup)}
     if t <= ${Math.trunc(s.total)}:
@@ -327,9 +434,27 @@ if __name__ == "__main__":
 
 // ---- ONNX -------------------------------------------------------------------------
 // A small protobuf writer for the few ONNX messages needed (onnx.proto3 field numbers).
+// Bytes go into a growing Uint8Array (doubling), so megabytes of weights are copied once
+// with set() instead of pushed one number at a time.
 class Proto {
   constructor() {
-    this.bytes = [];
+    this.buf = new Uint8Array(64);
+    this.length = 0;
+  }
+  get bytes() {
+    return this.buf.subarray(0, this.length);
+  }
+  reserve(n) {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes);
+    this.buf = grown;
+  }
+  byte(b) {
+    this.reserve(1);
+    this.buf[this.length++] = b;
   }
   varint(v) {
     let n = BigInt.asUintN(64, BigInt(v));
@@ -337,7 +462,7 @@ class Proto {
       let b = Number(n & 0x7fn);
       n >>= 7n;
       if (n) b |= 0x80;
-      this.bytes.push(b);
+      this.byte(b);
     } while (n);
     return this;
   }
@@ -349,7 +474,9 @@ class Proto {
   }
   raw(field, bytes) {
     this.tag(field, 2).varint(bytes.length);
-    for (const b of bytes) this.bytes.push(b);
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
     return this;
   }
   str(field, s) {
@@ -359,9 +486,13 @@ class Proto {
     return this.raw(field, proto.bytes);
   }
   float(field, v) {
-    const b = new Uint8Array(new Float32Array([v]).buffer);
     this.tag(field, 5);
-    for (const x of b) this.bytes.push(x);
+    return this.rawBytes(new Uint8Array(new Float32Array([v]).buffer));
+  }
+  rawBytes(bytes) {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
     return this;
   }
 }
@@ -402,11 +533,13 @@ function attribute(name, value) {
  */
 export function toONNX(model, options) {
   const where = 'toONNX';
-  const o = optionsObject(options, where);
-  for (const k of Object.keys(o))
-    if (k !== 'name' && k !== 'dtype') throw new TypeError(`${where}: unknown option '${k}' (valid: name, dtype)`);
+  const o = plainOptions(options, ['name', 'dtype'], where);
   const { rec, layers } = recordOf(model, where);
-  const dtype = o.dtype ?? 'f32';
+  const dtype = o.dtype === undefined ? 'f32' : o.dtype;
+  const graphName = o.name === undefined ? 'gradlab_mlp' : o.name;
+  if (typeof graphName !== 'string') throw new TypeError(`${where}: name must be a string, got ${describe(graphName)}`);
+  if (graphName.length < 1 || graphName.length > MAX_ONNX_NAME)
+    throw new RangeError(`${where}: name must have 1 to ${MAX_ONNX_NAME} characters, got ${graphName.length}`);
   if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`${where}: dtype must be 'f32' or 'f64', got ${describe(dtype)}`);
   const f64 = dtype === 'f64';
   const elem = f64 ? ONNX_DOUBLE : ONNX_FLOAT;
@@ -490,7 +623,7 @@ export function toONNX(model, options) {
     for (const [k, v] of Object.entries(n.attrs)) p.msg(5, attribute(k, v));
     graph.msg(1, p);
   }
-  graph.str(2, typeof o.name === 'string' ? o.name : 'gradlab_mlp');
+  graph.str(2, graphName);
   for (const t of inits) graph.msg(5, t);
   graph.msg(11, valueInfo('x', elem, ['N', rec.sizes[0]]));
   graph.msg(12, valueInfo('y', elem, ['N', rec.sizes.at(-1)]));
@@ -500,5 +633,5 @@ export function toONNX(model, options) {
     .str(3, '0.1.0')
     .msg(7, graph)
     .msg(8, new Proto().str(1, '').int(2, 13));
-  return new Uint8Array(m.bytes);
+  return m.bytes.slice();
 }
