@@ -39,6 +39,11 @@ using emscripten::val;
 namespace gradlab::bindings {
 namespace {
 
+// Parameters a model may have (an upper estimate is checked before anything is
+// allocated): initialising takes about 100 ns a parameter, and params + grads + Adam's
+// two moments of 2^24 f32 values are 256 MB.
+constexpr double kMaxModelParams = double(1 << 24);
+
 // Optimizer steps one synchronous train() call may run (web/lib/model.js also bounds
 // the work per call and sends longer runs to trainAsync, which calls in chunks).
 constexpr int kMaxStepsPerCall = 1000000;
@@ -70,6 +75,13 @@ struct TrainArgs {
   int32_t accumSteps = 1;
   double seed = 0;
 };
+
+std::string json_sizes(const std::vector<int>& sizes) {
+  Json j;
+  j.open('[');
+  for (int v : sizes) j.integer(v);
+  return j.close(']').take();
+}
 
 std::vector<uint8_t> flags(const val& v) {
   std::vector<uint8_t> out;
@@ -190,6 +202,15 @@ class ModelHandle {
       spec.seed = seed_arg(a.seed);
       spec.leaky_slope = a.leakySlope;
       spec.ln_eps = a.lnEps;
+      double params = 0;  // weights, biases and LayerNorm's gain and shift per layer (an upper estimate)
+      bool positive = true;  // validate_spec() names a size ≤ 0 itself
+      for (size_t l = 0; l + 1 < spec.sizes.size(); ++l) {
+        positive &= spec.sizes[l] > 0 && spec.sizes[l + 1] > 0;
+        params += (double(spec.sizes[l]) + 1) * double(spec.sizes[l + 1]) + 2.0 * spec.sizes[l];
+      }
+      if (positive && params > kMaxModelParams)
+        fail("model ", json_sizes(spec.sizes), " has about ", format_number(params), " parameters, above the limit of ",
+             format_number(kMaxModelParams));
       if (a.dtype == DType::F32)
         f32_ = std::make_unique<TypedModel<float>>(spec);  // validates the spec
       else

@@ -389,6 +389,19 @@ test('synchronous calls do bounded work; long runs are sent to trainAsync', () =
   assert.ok(performance.now() - t0 < 500, 'refused at once');
   const big = g.tensor(new Float64Array(1_100_000));
   rejects(() => g.trace(big.sum()), /trace: the graph holds \d+ values, above the limit of 1048576/);
+  // The one-call experiments and passes over data are bounded the same way, and refuse at once.
+  t0 = performance.now();
+  rejects(() => gl.reinforceBernoulli({ samples: 1e7 }), /reinforceBernoulli: samples 10000000 is above the limit of 200000/);
+  rejects(() => gl.vanishingGradients({ depth: 1000, width: 256 }), /vanishingGradients: depth × \(width² \+ 64\) = 65600000 is above the limit/);
+  rejects(() => gl.checkpointing({ depth: 64, width: 64, batch: 32, steps: 1000 }), /checkpointing: 2 runs × steps × depth × batch × width² = \d+ is above the limit/);
+  rejects(() => gl.checkpointingSweep({ depth: 256, width: 64, batch: 32 }), /checkpointingSweep: runs × steps × depth × batch × width² = \d+ is above the limit/);
+  rejects(() => gl.lossScaling({ batch: 4096, inputs: 1024, outputs: 1024 }), /lossScaling: batch × inputs × outputs = 4294967296 is above the limit/);
+  rejects(() => gl.mlp([2, 100000, 100000, 1]), /mlp: model \[2,100000,100000,1\] has about 10000900005 parameters, above the limit of 16777216/);
+  rejects(() => gl.gemm(new Float32Array(4096 * 4096), new Float32Array(4096 * 4096), { m: 4096, n: 4096, k: 4096 }), /gemm: m × n × k multiply-adds = 4096 × 4096 × 4096 = 68719476736 values, above the limit of 17179869184/);
+  const wide2 = gl.mlp([1024, 4096, 1024], { seed: 1 });
+  rejects(() => wide2.predict(new Float32Array(1024 * 4096)), /predict: 4096 samples × 8393728 parameters = 34380709888 is above the limit of 17179869184/);
+  wide2.dispose();
+  assert.ok(performance.now() - t0 < 3000, 'refused at once');
   const chain = gl.graph();
   let c = chain.scalar(1, 'x');
   for (let i = 0; i < 10001; i++) c = c.mul(1);

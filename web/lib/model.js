@@ -278,6 +278,12 @@ export class Model {
     product([xs.values.length + (ys ? ys.values.length : 0)], 'x and y', where);
     return { x: xs.values, y: ys ? ys.values : null, n: xs.values.length / inDim };
   }
+  // A pass over n samples (predict, evaluate, activationStats) is bounded like train().
+  _checkPass(n, where) {
+    const work = BigInt(n) * BigInt(this._numParams);
+    if (work > BigInt(MAX_SYNC_WORK))
+      throw new RangeError(`${where}: ${n} samples × ${this._numParams} parameters = ${work} is above the limit of ${MAX_SYNC_WORK} for one call; split x into smaller parts`);
+  }
   // Stages copied data in wasm (one allocation, then one heap write per array).
   _stage(where, data) {
     const total = data.x.length + (data.y ? data.y.length : 0);
@@ -457,6 +463,7 @@ export class Model {
     const where = 'predict';
     this._live(where);
     const d = this._copyData(x, undefined, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     const ptr = this._call(where, (h) => h.predict(d.x.length, d.n));
     const at = ptr / this._Type.BYTES_PER_ELEMENT;
@@ -472,6 +479,7 @@ export class Model {
     if (o.x === undefined || o.y === undefined) throw new TypeError('evaluate: x and y are required');
     const loss = oneOf(o.loss ?? this._lastLoss ?? 'mse', 'loss', where, LOSSES);
     const d = this._copyData(o.x, o.y, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     this._call(where, (h) => h.evaluate(d.x.length, d.y.length, d.n, this._mod.Loss[loss]));
     const rep = this._report();
@@ -496,6 +504,7 @@ export class Model {
     const o = options(opts, where, ['x']);
     if (o.x === undefined) throw new TypeError('activationStats: x is required');
     const d = this._copyData(o.x, undefined, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     return callJson(this._mod, where, () => this._live(where).activationStatsJson(d.x.length, d.n));
   }
@@ -629,6 +638,7 @@ export function gemm(engine, A, B, opts) {
   const kn = product([k, n], 'B (k × n)', where);
   const mn = product([m, n], 'C (m × n)', where);
   product([mk + kn + mn], 'A, B and C together', where);
+  product([m, n, k], 'm × n × k multiply-adds', where, MAX_SYNC_WORK);
   if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
     throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
   const operand = (M, what, rows, cols) => {
