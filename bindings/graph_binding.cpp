@@ -125,6 +125,25 @@ class GraphHandle {
       return tape_.apply(Op(a.op), in, attrs);
     });
   }
+  // Would apply(a) succeed with input 1 a constant of the staged values (shape)? Run on a
+  // scratch tape holding copies of the inputs, so a refusal (shapes, label values) leaves
+  // this tape, its capacity included, exactly as it was. The staged values stay staged.
+  bool check_with_data(const ApplyArgs& a, const ShapeArg& shape) {
+    const bool ok = guard(false, [&] {
+      if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
+      const Node& in0 = tape_.node(a.in0);
+      const Shape s = make_shape(shape);
+      Tape scratch(tape_.dtype());
+      const std::vector<double> v0 = tape_.values(a.in0);
+      const int32_t x = scratch.leaf(in0.shape, v0.data(), "", in0.requires_grad);
+      const int32_t c = scratch.constant(s, staging_.take(uint64_t(s.size())), "");
+      std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + (a.nAttr < 0 ? 0 : a.nAttr > 3 ? 3 : a.nAttr));
+      scratch.apply(Op(a.op), {x, c}, attrs);
+      return true;
+    });
+    if (!ok) staging_.done();  // refused: nothing stays staged
+    return ok;
+  }
   // Drops nodes n.. (a call that failed halfway removes what it added).
   void truncate(int32_t n) {
     guard_void([&] {
@@ -353,6 +372,7 @@ EMSCRIPTEN_BINDINGS(gradlab_graph) {
       .function("leaf", &GraphHandle::leaf)
       .function("setValues", &GraphHandle::set_values)
       .function("apply", &GraphHandle::apply)
+      .function("checkWithData", &GraphHandle::check_with_data)
       .function("truncate", &GraphHandle::truncate)
       .function("forward", &GraphHandle::forward)
       .function("backward", &GraphHandle::backward)

@@ -122,7 +122,7 @@ template <class T> class TypedModel {
     report_[1] = r.last_lr;
     report_[2] = r.grad_norm;
     // A long run's loss buffer is not kept for the next (short) call.
-    if (losses_.size() * sizeof(T) > kKeepStagedBytes && size_t(steps) * sizeof(T) <= kKeepStagedBytes / 2) {
+    if (losses_.size() * sizeof(T) > (size_t(1) << 20) && size_t(steps) * sizeof(T) <= (size_t(1) << 19)) {
       std::vector<T>(losses_.begin(), losses_.begin() + (steps > 0 ? steps : 1)).swap(losses_);
     }
     return losses_.data();
