@@ -97,9 +97,33 @@ template <class T> void check_finite(const T* v, size_t len, size_t width, const
            "; data must be finite");
 }
 
-// configureTraining() results, read by model.js
-constexpr int kDataKept = 1;   // the trainer still holds the last data set
-constexpr int kNeedsData = 2;  // a new trainer: setData() before train()
+OptimConfig optim_config(const OptimArgs& a) {
+  OptimConfig c;
+  c.kind = a.kind;
+  c.lr = a.lr;
+  c.momentum = a.momentum;
+  c.beta1 = a.beta1;
+  c.beta2 = a.beta2;
+  c.eps = a.eps;
+  c.weight_decay = a.weightDecay;
+  c.clip_norm = a.clipNorm;
+  c.schedule.kind = a.schedule.kind;
+  c.schedule.warmup = schedule_steps(a.schedule.warmup, "schedule.warmup");
+  c.schedule.total = schedule_steps(a.schedule.total, "schedule.total");
+  c.schedule.lr_min = a.schedule.lrMin;
+  c.schedule.step_size = schedule_steps(a.schedule.stepSize, "schedule.stepSize");
+  c.schedule.gamma = a.schedule.gamma;
+  return c;
+}
+TrainConfig train_config(const TrainArgs& a) {
+  TrainConfig tc;
+  tc.loss = a.loss;
+  tc.sampling = a.sampling;
+  tc.batch_size = a.batchSize;
+  tc.accum_steps = a.accumSteps;
+  tc.seed = seed_arg(a.seed);
+  return tc;
+}
 
 // A session plus the buffers JavaScript reads. Heap-allocated once and never moved:
 // JavaScript keeps the addresses of params, grads and report.
@@ -127,10 +151,11 @@ template <class T> class TypedModel {
     }
     return losses_.data();
   }
-  void set_data(uint64_t x_len, uint64_t y_len, int n) {
+  // Settings and (when with_data) the staged x, y in one step that succeeds or changes nothing.
+  void prepare(const OptimConfig& oc, const TrainConfig& tc, bool with_data, uint64_t x_len, uint64_t y_len, int n) {
     StagedUse<T> used(staging_);
-    const T* x = staging_.take(x_len + y_len);
-    session_.set_data(x, size_t(x_len), x + x_len, size_t(y_len), n);
+    const T* x = with_data ? staging_.take(x_len + y_len) : nullptr;
+    session_.prepare(oc, tc, x, size_t(x_len), x ? x + x_len : nullptr, size_t(y_len), n);
   }
   T* predict(uint64_t x_len, int n) {
     StagedUse<T> used(staging_);
@@ -258,44 +283,15 @@ class ModelHandle {
   uintptr_t stage(double n) {
     return guard(uintptr_t(0), [&] { return visit([n](auto& m) { return ptr(m.staging().reserve(n, "data size")); }); });
   }
-  void set_optimizer(const OptimArgs& a) {
+  // The optimizer and training settings and, with with_data, the staged x [n, in]
+  // followed by y (targets [n, out] or labels [n]): all checked before anything changes.
+  void prepare(const OptimArgs& optim, const TrainArgs& train, bool with_data, double x_len, double y_len, int n) {
     guard_void([&] {
-      OptimConfig c;
-      c.kind = a.kind;
-      c.lr = a.lr;
-      c.momentum = a.momentum;
-      c.beta1 = a.beta1;
-      c.beta2 = a.beta2;
-      c.eps = a.eps;
-      c.weight_decay = a.weightDecay;
-      c.clip_norm = a.clipNorm;
-      c.schedule.kind = a.schedule.kind;
-      c.schedule.warmup = schedule_steps(a.schedule.warmup, "schedule.warmup");
-      c.schedule.total = schedule_steps(a.schedule.total, "schedule.total");
-      c.schedule.lr_min = a.schedule.lrMin;
-      c.schedule.step_size = schedule_steps(a.schedule.stepSize, "schedule.stepSize");
-      c.schedule.gamma = a.schedule.gamma;
-      visit([&c](auto& m) { m.session().set_optimizer(c); });
-    });
-  }
-  // 0 on error, 1 when the trainer kept its data, 2 when data must be set again.
-  int configure_training(const TrainArgs& a) {
-    return guard(0, [&] {
-      TrainConfig tc;
-      tc.loss = a.loss;
-      tc.sampling = a.sampling;
-      tc.batch_size = a.batchSize;
-      tc.accum_steps = a.accumSteps;
-      tc.seed = seed_arg(a.seed);
-      return visit([&tc](auto& m) { return m.session().configure(tc) ? kNeedsData : kDataKept; });
-    });
-  }
-  // The staged x [n, in] followed by y (targets [n, out] or labels [n]).
-  void set_data(double x_len, double y_len, int n) {
-    guard_void([&] {
+      const OptimConfig oc = optim_config(optim);
+      const TrainConfig tc = train_config(train);
       const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
       const uint64_t yl = count_arg(y_len, uint64_t(kMaxExactInteger), "y size");
-      visit([&](auto& m) { m.set_data(xl, yl, n); });
+      visit([&](auto& m) { m.prepare(oc, tc, with_data, xl, yl, n); });
     });
   }
   // Runs `steps` optimizer steps in this one call; returns the losses' address (steps
@@ -497,9 +493,7 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
       .function("reportPtr", &ModelHandle::report_ptr)
       .function("specJson", &ModelHandle::spec_json)
       .function("stage", &ModelHandle::stage)
-      .function("setOptimizer", &ModelHandle::set_optimizer)
-      .function("configureTraining", &ModelHandle::configure_training)
-      .function("setData", &ModelHandle::set_data)
+      .function("prepare", &ModelHandle::prepare)
       .function("train", &ModelHandle::train)
       .function("predict", &ModelHandle::predict)
       .function("evaluate", &ModelHandle::evaluate)

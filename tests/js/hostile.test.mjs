@@ -465,3 +465,26 @@ test('re-entrant getters (growing memory, calling the engine) cannot corrupt an 
   for (const x of [m, ref]) x.dispose();
   g.dispose();
 });
+
+test('a refused train() changes nothing: no new trainer, no optimizer state, no memory', () => {
+  const m = gl.mlp([2, 8, 1], { seed: 3 });
+  const ref = gl.mlp([2, 8, 1], { seed: 3 });
+  const used = gl.heapUsedBytes;
+  const bad = [
+    () => m.train({ ...trainOk, batchSize: 65 }),
+    () => m.train({ ...trainOk, y: moons.y.subarray(1) }),
+    () => m.train({ ...trainOk, optimizer: 'adam', beta1: 1 }),
+    () => m.train({ ...trainOk, loss: 'crossEntropy' }),
+    () => m.train({ ...trainOk, y: Float32Array.from(moons.y, (v) => v * 3) }),
+  ];
+  for (const fn of bad) {
+    rejects(fn, /\S/);
+    assert.equal(gl.heapUsedBytes, used, `${fn} left memory behind`);
+  }
+  // After the refusals, training gives the bits of a model that never saw them.
+  const a = m.train({ ...trainOk, optimizer: 'adam', steps: 20 });
+  const b = ref.train({ ...trainOk, optimizer: 'adam', steps: 20 });
+  assert.deepEqual(a.losses, b.losses);
+  assert.equal(a.step, 20);
+  for (const x of [m, ref]) x.dispose();
+});
