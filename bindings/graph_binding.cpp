@@ -122,6 +122,18 @@ class GraphHandle {
       if (info.arity > 1) in.push_back(a.in1);
       if (a.nAttr < 0 || a.nAttr > 3) fail("internal: ", a.nAttr, " attributes");
       std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + a.nAttr);
+      // Ops whose forward kernel checks the values (ids, labels) would fail after the
+      // tape has grown: try them on copies first, so a refusal changes nothing.
+      if (Op(a.op) == Op::Embedding || Op(a.op) == Op::CrossEntropy) {
+        Tape scratch(tape_.dtype());
+        std::vector<int32_t> copies;
+        for (int32_t id : in) {
+          const Node& n = tape_.node(id);
+          const std::vector<double> v = tape_.values(id);
+          copies.push_back(n.requires_grad ? scratch.leaf(n.shape, v.data(), "") : scratch.constant(n.shape, v.data(), ""));
+        }
+        scratch.apply(Op(a.op), copies, attrs);
+      }
       return tape_.apply(Op(a.op), in, attrs);
     });
   }
@@ -135,7 +147,7 @@ class GraphHandle {
       const Shape s = make_shape(shape);
       Tape scratch(tape_.dtype());
       const std::vector<double> v0 = tape_.values(a.in0);
-      const int32_t x = scratch.leaf(in0.shape, v0.data(), "", in0.requires_grad);
+      const int32_t x = in0.requires_grad ? scratch.leaf(in0.shape, v0.data(), "") : scratch.constant(in0.shape, v0.data(), "");
       const int32_t c = scratch.constant(s, staging_.take(uint64_t(s.size())), "");
       std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + (a.nAttr < 0 ? 0 : a.nAttr > 3 ? 3 : a.nAttr));
       scratch.apply(Op(a.op), {x, c}, attrs);

@@ -353,6 +353,7 @@ function stillWorks() {
   g.dispose();
 }
 
+const lazyOnce = new Set();
 const why = new Map();  // GRADLAB_FC_WHY=1: the most common failure messages
 const stats = { calls: 0, returned: 0, threw: 0, byName: {} };
 
@@ -375,6 +376,7 @@ async function runSequence(sequence) {
     } catch {
       continue;  // a getter of the generated data failed before the call: not the API's doing
     }
+    const heapBefore = gl.heapUsedBytes;
     try {
       const r = calls[name][1](a);
       if (r instanceof Promise) await r;
@@ -384,6 +386,12 @@ async function runSequence(sequence) {
       stats.threw++;
       s.threw++;
       checkThrown(e, name);
+      // A refused call leaves the heap as it found it (trainAsync may stop after chunks
+      // that did run; the engine's one-time tables may be built by a first call).
+      if (name !== 'trainAsync' && gl.heapUsedBytes !== heapBefore && !lazyOnce.has(name)) {
+        lazyOnce.add(name);
+        assert.fail(`${name} failed (${e.message.slice(0, 120)}) and changed the heap in use by ${gl.heapUsedBytes - heapBefore} bytes`);
+      }
       if (process.env.GRADLAB_FC_WHY) {
         const key = `${name}: ${e.message.replace(/-?\d[\d.e+-]*/g, 'N').slice(0, 70)}`;
         why.set(key, (why.get(key) ?? 0) + 1);
