@@ -322,7 +322,9 @@ export declare class Graph {
   trace(loss: Tensor): TraceStep[];
   /** The tape as a Wengert list (seed 001 appendix C.2). */
   tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
+  /** Bounded: a graph whose finite-difference passes would take more than about 2 s throws an Error naming the estimate. */
   nodeGradcheck(loss: Tensor): NodeGradCheck[];
+  /** Bounded like nodeGradcheck (forward mode costs one pass per leaf value). */
   compareModes(loss: Tensor): ModeComparison;
   /**
    * An expression lowered into this graph; returns the root. Variables become scalar
@@ -676,7 +678,7 @@ export declare class Gradlab {
     activationMean: number[];
     activationStd: number[];
   }[];
-  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)). */
+  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)); samples 2..200,000 per call. */
   reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number }): {
     estimate: number;
     stdError: number;
