@@ -8,7 +8,11 @@ import { soak } from '../../bench/soak.mjs';
 
 const gl = await createGradlab();
 
-const bytesOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+// model.params is a guarded view (no .buffer): compare a copy of it.
+const bytesOf = (a) => {
+  const c = ArrayBuffer.isView(a) ? a : a.slice();
+  return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+};
 const sameBits = (a, b, what) => {
   assert.equal(a.constructor, b.constructor, `${what}: types differ`);
   assert.equal(a.length, b.length, `${what}: lengths differ`);

@@ -67,6 +67,10 @@ function guardedView(resolve) {
     get(_, key) {
       const view = resolve();
       if (isIndex(key)) return view[key];
+      // The heap's ArrayBuffer would reach every other object's memory: not handed out.
+      if (key === 'buffer')
+        throw new TypeError('model buffer: the wasm heap is not exposed; use .slice() for a copy of the values');
+      if (key === 'subarray') return (begin, end) => guardedView(() => resolve().subarray(begin, end));
       const v = Reflect.get(view, key, view);
       return typeof v === 'function' ? v.bind(view) : v;
     },
