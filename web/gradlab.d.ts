@@ -589,7 +589,7 @@ export declare class Model<D extends DType = DType> {
    * Flat parameters: a guarded live view of the wasm heap (writes change the model). It
    * follows the buffer when the wasm memory grows, and every access throws once the model
    * is disposed (it is a Proxy over the current heap view: ArrayBuffer.isView() is false
-   * for it; use params.slice() for a plain copy).
+   * for it, and .buffer, which would reach the whole heap, throws; use params.slice() for a plain copy).
    */
   readonly params: FloatArrayFor<D>;
   /** Flat gradients of the last step (after clipping): a guarded live view, as params. */
