@@ -197,7 +197,7 @@ export class Graph {
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
     if (t.graph !== this) throw new Error(`${where}: the tensor belongs to another graph`);
-    integer(t.id, 'tensor id', where);
+    t._h(where);
     return t;
   }
   /** Frees the graph's wasm memory. Further use throws. */
@@ -227,7 +227,11 @@ export class Tensor {
   _h(where) {
     if (!(this.graph instanceof Graph)) throw new TypeError(`${where}: this tensor has no graph`);
     integer(this.id, 'tensor id', where);
-    return this.graph._live(where);
+    const h = this.graph._live(where);
+    // Checked here, before an op adds constants for its number operands.
+    const size = h.size();
+    if (this.id >= size) throw new RangeError(`${where}: node id ${this.id} does not exist (graph has ${size} nodes)`);
+    return h;
   }
   _meta(where) {
     this._h(where);
