@@ -10,9 +10,9 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
-#include <vector>
 
 #include "core/error.h"
 
@@ -66,34 +66,47 @@ inline uint64_t checked_mul(uint64_t a, uint64_t b, uint64_t limit, const char* 
 // Staged values above this many bytes are refused before anything is allocated (the
 // wasm32 heap is at most 2 GiB, and the engine keeps its own copy of what it is given).
 constexpr uint64_t kMaxStagedBytes = uint64_t(1) << 29;
-// Staging buffers above this many bytes are released after use, so one large upload
-// does not keep a second copy of a data set in the heap.
-constexpr uint64_t kKeepStagedBytes = uint64_t(1) << 21;
+// Every buffer keeps this much room between calls, allocated with its owner, so a small
+// upload allocates nothing and a failed call leaves the heap exactly as it found it.
+constexpr uint64_t kKeepStagedBytes = 4096;
 
 template <class T> class Staging {
  public:
   static constexpr uint64_t kMaxValues = kMaxStagedBytes / sizeof(T);
+  static constexpr uint64_t kKeepValues = kKeepStagedBytes / sizeof(T);
+
+  Staging() : data_(new T[kKeepValues]), capacity_(kKeepValues) {}
 
   // Room for n values (n checked first), as a heap address for JavaScript.
   T* reserve(double n, const char* what) {
     const uint64_t count = count_arg(n, kMaxValues, what);
-    if (buf_.size() < count) buf_.resize(size_t(count));
-    held_ = size_t(count);
-    return buf_.data();
+    if (count > capacity_) {
+      data_.reset();  // the old room goes first: the peak is the new size, not both
+      capacity_ = 0;
+      data_.reset(new T[size_t(count)]);
+      capacity_ = count;
+    }
+    held_ = count;
+    return data_.get();
   }
   // The values staged last, which must be at least n.
   T* take(uint64_t n) {
     if (held_ < n) fail("internal: ", held_, " values staged, ", n, " needed");
-    return buf_.data();
+    return data_.get();
   }
+  // The staged values are used (or refused): back to the room kept between calls.
   void done() {
     held_ = 0;
-    if (buf_.size() * sizeof(T) > kKeepStagedBytes) std::vector<T>().swap(buf_);
+    if (capacity_ > kKeepValues) {
+      data_.reset(new T[kKeepValues]);
+      capacity_ = kKeepValues;
+    }
   }
 
  private:
-  std::vector<T> buf_;
-  size_t held_ = 0;
+  std::unique_ptr<T[]> data_;
+  uint64_t capacity_ = 0;
+  uint64_t held_ = 0;
 };
 
 // Marks the staged values as used when the entry point ends, whether it succeeded or

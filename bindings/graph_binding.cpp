@@ -122,8 +122,39 @@ class GraphHandle {
       if (info.arity > 1) in.push_back(a.in1);
       if (a.nAttr < 0 || a.nAttr > 3) fail("internal: ", a.nAttr, " attributes");
       std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + a.nAttr);
+      // Ops whose forward kernel checks the values (ids, labels) would fail after the
+      // tape has grown: try them on copies first, so a refusal changes nothing.
+      if (Op(a.op) == Op::Embedding || Op(a.op) == Op::CrossEntropy) {
+        Tape scratch(tape_.dtype());
+        std::vector<int32_t> copies;
+        for (int32_t id : in) {
+          const Node& n = tape_.node(id);
+          const std::vector<double> v = tape_.values(id);
+          copies.push_back(n.requires_grad ? scratch.leaf(n.shape, v.data(), "") : scratch.constant(n.shape, v.data(), ""));
+        }
+        scratch.apply(Op(a.op), copies, attrs);
+      }
       return tape_.apply(Op(a.op), in, attrs);
     });
+  }
+  // Would apply(a) succeed with input 1 a constant of the staged values (shape)? Run on a
+  // scratch tape holding copies of the inputs, so a refusal (shapes, label values) leaves
+  // this tape, its capacity included, exactly as it was. The staged values stay staged.
+  bool check_with_data(const ApplyArgs& a, const ShapeArg& shape) {
+    const bool ok = guard(false, [&] {
+      if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
+      const Node& in0 = tape_.node(a.in0);
+      const Shape s = make_shape(shape);
+      Tape scratch(tape_.dtype());
+      const std::vector<double> v0 = tape_.values(a.in0);
+      const int32_t x = in0.requires_grad ? scratch.leaf(in0.shape, v0.data(), "") : scratch.constant(in0.shape, v0.data(), "");
+      const int32_t c = scratch.constant(s, staging_.take(uint64_t(s.size())), "");
+      std::vector<double> attrs(a.attrs.begin(), a.attrs.begin() + (a.nAttr < 0 ? 0 : a.nAttr > 3 ? 3 : a.nAttr));
+      scratch.apply(Op(a.op), {x, c}, attrs);
+      return true;
+    });
+    if (!ok) staging_.done();  // refused: nothing stays staged
+    return ok;
   }
   // Drops nodes n.. (a call that failed halfway removes what it added).
   void truncate(int32_t n) {
@@ -353,6 +384,7 @@ EMSCRIPTEN_BINDINGS(gradlab_graph) {
       .function("leaf", &GraphHandle::leaf)
       .function("setValues", &GraphHandle::set_values)
       .function("apply", &GraphHandle::apply)
+      .function("checkWithData", &GraphHandle::check_with_data)
       .function("truncate", &GraphHandle::truncate)
       .function("forward", &GraphHandle::forward)
       .function("backward", &GraphHandle::backward)

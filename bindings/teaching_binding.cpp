@@ -21,8 +21,24 @@ using emscripten::val;
 namespace gradlab::bindings {
 namespace {
 
+// Work limits: one synchronous experiment runs about two seconds at most (measured in
+// wasm on the 2-vCPU build machine) or says which product of its settings is too large.
+constexpr double kMaxReinforceSamples = 200000;    // ~10 µs a sample (a small graph each)
+constexpr double kMaxVanishingWork = 2e6;          // depth × (width² + 64): ~0.7 µs a unit
+constexpr double kMaxCheckpointWork = 4e7;         // steps × depth × batch × width² per run: ~50 ns a unit
+constexpr double kMaxLossScalingWork = 2.5e7;      // batch × inputs × outputs: ~80 ns a unit
+
+void check_work(const char* where, const char* what, double work, double limit) {
+  if (work > limit)
+    fail(where, ": ", what, " = ", format_number(work), " is above the limit of ", format_number(limit),
+         " for one call (about 2 s); use smaller settings");
+}
+
 std::string vanishing_gradients_json(int depth, int width, double seed) {
   return guard(std::string(), [&] {
+    if (depth >= 1 && width >= 1)  // the experiment names other values itself
+      check_work("vanishingGradients", "depth × (width² + 64)", double(depth) * (double(width) * width + 64),
+                 kMaxVanishingWork);
     Json j;
     j.open('[');
     for (const DepthProfile& p : vanishing_gradients(depth, width, seed_arg(seed))) {
@@ -37,6 +53,9 @@ std::string reinforce_bernoulli_json(double theta, double samples, double seed) 
   return guard(std::string(), [&] {
     if (!(samples >= 2 && samples <= 1e8 && samples == std::floor(samples)))
       fail("reinforce: samples must be an integer from 2 to 100000000, got ", samples);
+    if (samples > kMaxReinforceSamples)
+      fail("reinforceBernoulli: samples ", samples, " is above the limit of ", kMaxReinforceSamples,
+           " for one call (each sample runs a small graph, about 10 µs); average several calls for more");
     const Estimate e = reinforce_bernoulli(theta, int64_t(samples), seed_arg(seed));
     Json j;
     j.open('{').key("estimate").num(e.estimate).key("stdError").num(e.std_error).key("exact").num(e.exact);
@@ -65,6 +84,10 @@ CheckpointConfig checkpoint_config(const CheckpointArgs& a) {
   check_checkpoint_config(c);
   return c;
 }
+// One training run of the checkpointing experiments: steps × depth × batch × width².
+double checkpoint_run_work(const CheckpointConfig& c) {
+  return double(c.steps) * c.depth * c.batch * double(c.width) * c.width;
+}
 
 // The members every checkpointing run reports (inside an open object).
 void run_members(Json& j, const CheckpointRun& r, bool with_timeline) {
@@ -86,6 +109,7 @@ void run_members(Json& j, const CheckpointRun& r, bool with_timeline) {
 std::string checkpointing_json(const CheckpointArgs& a) {
   return guard(std::string(), [&] {
     const CheckpointConfig c = checkpoint_config(a);
+    check_work("checkpointing", "2 runs × steps × depth × batch × width²", 2 * checkpoint_run_work(c), 2 * kMaxCheckpointWork);
     const CheckpointComparison r = compare_checkpointing(c, a.every);
     Json j;
     j.open('{').key("depth").integer(c.depth).key("width").integer(c.width).key("batch").integer(c.batch);
@@ -104,6 +128,9 @@ std::string checkpointing_sweep_json(const CheckpointArgs& a) {
   return guard(std::string(), [&] {
     const CheckpointConfig c = checkpoint_config(a);
     const std::vector<int> ks = emscripten::vecFromJSArray<int>(a.everyList);
+    const double runs = double(ks.empty() ? c.depth : int(ks.size())) + 1;
+    check_work("checkpointingSweep", "runs × steps × depth × batch × width²", runs * checkpoint_run_work(c),
+               10 * kMaxCheckpointWork);
     const CheckpointSweep sw = sweep_checkpointing(c, ks);
     Json j;
     j.open('{').key("depth").integer(c.depth).key("width").integer(c.width).key("batch").integer(c.batch);
@@ -147,6 +174,8 @@ std::string loss_scaling_json(const LossScalingArgs& a) {
     c.outputs = a.outputs;
     c.residual = a.residual;
     c.seed = seed_arg(a.seed);
+    if (c.batch >= 1 && c.inputs >= 1 && c.outputs >= 1)  // loss_scaling() names other values itself
+      check_work("lossScaling", "batch × inputs × outputs", double(c.batch) * c.inputs * c.outputs, kMaxLossScalingWork);
     const LossScalingResult r = loss_scaling(a.format, a.scale, c);
     Json j;
     j.open('{').key("format").str(r.format).key("scale").num(r.scale).key("entries").integer(r.entries);

@@ -39,6 +39,11 @@ using emscripten::val;
 namespace gradlab::bindings {
 namespace {
 
+// Parameters a model may have (an upper estimate is checked before anything is
+// allocated): initialising takes about 100 ns a parameter, and params + grads + Adam's
+// two moments of 2^24 f32 values are 256 MB.
+constexpr double kMaxModelParams = double(1 << 24);
+
 // Optimizer steps one synchronous train() call may run (web/lib/model.js also bounds
 // the work per call and sends longer runs to trainAsync, which calls in chunks).
 constexpr int kMaxStepsPerCall = 1000000;
@@ -71,6 +76,13 @@ struct TrainArgs {
   double seed = 0;
 };
 
+std::string json_sizes(const std::vector<int>& sizes) {
+  Json j;
+  j.open('[');
+  for (int v : sizes) j.integer(v);
+  return j.close(']').take();
+}
+
 std::vector<uint8_t> flags(const val& v) {
   std::vector<uint8_t> out;
   for (bool b : emscripten::vecFromJSArray<bool>(v)) out.push_back(b ? 1 : 0);
@@ -85,9 +97,33 @@ template <class T> void check_finite(const T* v, size_t len, size_t width, const
            "; data must be finite");
 }
 
-// configureTraining() results, read by model.js
-constexpr int kDataKept = 1;   // the trainer still holds the last data set
-constexpr int kNeedsData = 2;  // a new trainer: setData() before train()
+OptimConfig optim_config(const OptimArgs& a) {
+  OptimConfig c;
+  c.kind = a.kind;
+  c.lr = a.lr;
+  c.momentum = a.momentum;
+  c.beta1 = a.beta1;
+  c.beta2 = a.beta2;
+  c.eps = a.eps;
+  c.weight_decay = a.weightDecay;
+  c.clip_norm = a.clipNorm;
+  c.schedule.kind = a.schedule.kind;
+  c.schedule.warmup = schedule_steps(a.schedule.warmup, "schedule.warmup");
+  c.schedule.total = schedule_steps(a.schedule.total, "schedule.total");
+  c.schedule.lr_min = a.schedule.lrMin;
+  c.schedule.step_size = schedule_steps(a.schedule.stepSize, "schedule.stepSize");
+  c.schedule.gamma = a.schedule.gamma;
+  return c;
+}
+TrainConfig train_config(const TrainArgs& a) {
+  TrainConfig tc;
+  tc.loss = a.loss;
+  tc.sampling = a.sampling;
+  tc.batch_size = a.batchSize;
+  tc.accum_steps = a.accumSteps;
+  tc.seed = seed_arg(a.seed);
+  return tc;
+}
 
 // A session plus the buffers JavaScript reads. Heap-allocated once and never moved:
 // JavaScript keeps the addresses of params, grads and report.
@@ -110,15 +146,16 @@ template <class T> class TypedModel {
     report_[1] = r.last_lr;
     report_[2] = r.grad_norm;
     // A long run's loss buffer is not kept for the next (short) call.
-    if (losses_.size() * sizeof(T) > kKeepStagedBytes && size_t(steps) * sizeof(T) <= kKeepStagedBytes / 2) {
+    if (losses_.size() * sizeof(T) > (size_t(1) << 20) && size_t(steps) * sizeof(T) <= (size_t(1) << 19)) {
       std::vector<T>(losses_.begin(), losses_.begin() + (steps > 0 ? steps : 1)).swap(losses_);
     }
     return losses_.data();
   }
-  void set_data(uint64_t x_len, uint64_t y_len, int n) {
+  // Settings and (when with_data) the staged x, y in one step that succeeds or changes nothing.
+  void prepare(const OptimConfig& oc, const TrainConfig& tc, bool with_data, uint64_t x_len, uint64_t y_len, int n) {
     StagedUse<T> used(staging_);
-    const T* x = staging_.take(x_len + y_len);
-    session_.set_data(x, size_t(x_len), x + x_len, size_t(y_len), n);
+    const T* x = with_data ? staging_.take(x_len + y_len) : nullptr;
+    session_.prepare(oc, tc, x, size_t(x_len), x ? x + x_len : nullptr, size_t(y_len), n);
   }
   T* predict(uint64_t x_len, int n) {
     StagedUse<T> used(staging_);
@@ -190,6 +227,15 @@ class ModelHandle {
       spec.seed = seed_arg(a.seed);
       spec.leaky_slope = a.leakySlope;
       spec.ln_eps = a.lnEps;
+      double params = 0;  // weights, biases and LayerNorm's gain and shift per layer (an upper estimate)
+      bool positive = true;  // validate_spec() names a size ≤ 0 itself
+      for (size_t l = 0; l + 1 < spec.sizes.size(); ++l) {
+        positive &= spec.sizes[l] > 0 && spec.sizes[l + 1] > 0;
+        params += (double(spec.sizes[l]) + 1) * double(spec.sizes[l + 1]) + 2.0 * spec.sizes[l];
+      }
+      if (positive && params > kMaxModelParams)
+        fail("model ", json_sizes(spec.sizes), " has about ", format_number(params), " parameters, above the limit of ",
+             format_number(kMaxModelParams));
       if (a.dtype == DType::F32)
         f32_ = std::make_unique<TypedModel<float>>(spec);  // validates the spec
       else
@@ -237,44 +283,15 @@ class ModelHandle {
   uintptr_t stage(double n) {
     return guard(uintptr_t(0), [&] { return visit([n](auto& m) { return ptr(m.staging().reserve(n, "data size")); }); });
   }
-  void set_optimizer(const OptimArgs& a) {
+  // The optimizer and training settings and, with with_data, the staged x [n, in]
+  // followed by y (targets [n, out] or labels [n]): all checked before anything changes.
+  void prepare(const OptimArgs& optim, const TrainArgs& train, bool with_data, double x_len, double y_len, int n) {
     guard_void([&] {
-      OptimConfig c;
-      c.kind = a.kind;
-      c.lr = a.lr;
-      c.momentum = a.momentum;
-      c.beta1 = a.beta1;
-      c.beta2 = a.beta2;
-      c.eps = a.eps;
-      c.weight_decay = a.weightDecay;
-      c.clip_norm = a.clipNorm;
-      c.schedule.kind = a.schedule.kind;
-      c.schedule.warmup = schedule_steps(a.schedule.warmup, "schedule.warmup");
-      c.schedule.total = schedule_steps(a.schedule.total, "schedule.total");
-      c.schedule.lr_min = a.schedule.lrMin;
-      c.schedule.step_size = schedule_steps(a.schedule.stepSize, "schedule.stepSize");
-      c.schedule.gamma = a.schedule.gamma;
-      visit([&c](auto& m) { m.session().set_optimizer(c); });
-    });
-  }
-  // 0 on error, 1 when the trainer kept its data, 2 when data must be set again.
-  int configure_training(const TrainArgs& a) {
-    return guard(0, [&] {
-      TrainConfig tc;
-      tc.loss = a.loss;
-      tc.sampling = a.sampling;
-      tc.batch_size = a.batchSize;
-      tc.accum_steps = a.accumSteps;
-      tc.seed = seed_arg(a.seed);
-      return visit([&tc](auto& m) { return m.session().configure(tc) ? kNeedsData : kDataKept; });
-    });
-  }
-  // The staged x [n, in] followed by y (targets [n, out] or labels [n]).
-  void set_data(double x_len, double y_len, int n) {
-    guard_void([&] {
+      const OptimConfig oc = optim_config(optim);
+      const TrainConfig tc = train_config(train);
       const uint64_t xl = count_arg(x_len, uint64_t(kMaxExactInteger), "x size");
       const uint64_t yl = count_arg(y_len, uint64_t(kMaxExactInteger), "y size");
-      visit([&](auto& m) { m.set_data(xl, yl, n); });
+      visit([&](auto& m) { m.prepare(oc, tc, with_data, xl, yl, n); });
     });
   }
   // Runs `steps` optimizer steps in this one call; returns the losses' address (steps
@@ -476,9 +493,7 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
       .function("reportPtr", &ModelHandle::report_ptr)
       .function("specJson", &ModelHandle::spec_json)
       .function("stage", &ModelHandle::stage)
-      .function("setOptimizer", &ModelHandle::set_optimizer)
-      .function("configureTraining", &ModelHandle::configure_training)
-      .function("setData", &ModelHandle::set_data)
+      .function("prepare", &ModelHandle::prepare)
       .function("train", &ModelHandle::train)
       .function("predict", &ModelHandle::predict)
       .function("evaluate", &ModelHandle::evaluate)

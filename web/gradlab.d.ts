@@ -340,7 +340,9 @@ export declare class Graph {
   trace(loss: Tensor): TraceStep[];
   /** The tape as a Wengert list (seed 001 appendix C.2). */
   tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
+  /** Bounded: a graph whose finite-difference passes would take more than about 2 s throws an Error naming the estimate. */
   nodeGradcheck(loss: Tensor): NodeGradCheck[];
+  /** Bounded like nodeGradcheck (forward mode costs one pass per leaf value). */
   compareModes(loss: Tensor): ModeComparison;
   /**
    * An expression lowered into this graph; returns the root. Variables become scalar
@@ -630,7 +632,7 @@ export declare class Model<D extends DType = DType> {
    * Flat parameters: a guarded live view of the wasm heap (writes change the model). It
    * follows the buffer when the wasm memory grows, and every access throws once the model
    * is disposed (it is a Proxy over the current heap view: ArrayBuffer.isView() is false
-   * for it; use params.slice() for a plain copy).
+   * for it, and .buffer, which would reach the whole heap, throws; use params.slice() for a plain copy).
    */
   readonly params: FloatArrayFor<D>;
   /** Flat gradients of the last step (after clipping): a guarded live view, as params. */
@@ -729,7 +731,7 @@ export declare class Gradlab {
     activationMean: number[];
     activationStd: number[];
   }[];
-  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)). */
+  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)); samples 2..200,000 per call. */
   reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number }): {
     estimate: number;
     stdError: number;

@@ -44,6 +44,32 @@ template <class T> void TrainingSession<T>::set_data(const T* x, size_t x_len, c
   trainer_->set_data(x, x_len, y, y_len, n);
 }
 
+template <class T>
+bool TrainingSession<T>::prepare(const OptimConfig& optim, TrainConfig tc, const T* x, size_t x_len, const T* y,
+                                 size_t y_len, int n) {
+  validate_optim(optim);
+  tc.optim = optim;
+  const bool rebuild = !trainer_ || !same_structure(tc, trainer_->config());
+  std::unique_ptr<Trainer<T>> fresh;
+  if (rebuild) fresh = std::make_unique<Trainer<T>>(model_, tc);  // validates tc; dropped if a check below fails
+  if (x) {
+    validate_data(model_, tc.loss, x, x_len, y, y_len, n);
+    if (tc.batch_size > n) fail("batch size ", tc.batch_size, " is larger than the data set (", n, " samples)");
+  } else if (rebuild) {
+    fail("internal: a new training configuration needs the data set");
+  }
+  // Everything is checked: from here on only an allocation can fail.
+  set_optimizer(optim);
+  if (rebuild) {
+    if (trainer_) fresh->optimizer() = trainer_->optimizer();  // carry m, v, t
+    trainer_ = std::move(fresh);
+  } else {
+    configure(tc);  // the same structure: at most reseeds the sampler
+  }
+  if (x) trainer_->set_data(x, x_len, y, y_len, n);
+  return rebuild;
+}
+
 template <class T> void TrainingSession<T>::train(int steps, T* losses, size_t losses_len) {
   if (!trainer_) fail("internal: the training configuration was not set before training");
   if (steps < 0) fail("steps must be a non-negative integer, got ", steps);

@@ -47,6 +47,13 @@ template <class T> class TrainingSession {
   // Validates and copies the data set into the trainer (configure() first).
   void set_data(const T* x, size_t x_len, const T* y, size_t y_len, int n);
 
+  // set_optimizer(), configure() and set_data() as one step that either succeeds or
+  // changes nothing: every check (optimizer, configuration, data against the model and
+  // the batch size) runs before anything is changed or allocated. With x == nullptr the
+  // data is kept, which is only possible when the trainer is not rebuilt. Returns true
+  // when a new trainer was built.
+  bool prepare(const OptimConfig& optim, TrainConfig tc, const T* x, size_t x_len, const T* y, size_t y_len, int n);
+
   // Runs `steps` optimizer steps; step i's loss goes to losses[i] (losses_len ≥ steps).
   void train(int steps, T* losses, size_t losses_len);
   const TrainReport& report() const { return report_; }

@@ -118,3 +118,29 @@ TEST_CASE("TrainingSession: a bad setting is refused and changes nothing") {
   s.train(4, losses.data(), losses.size());
   CHECK(s.report().steps_done == 4);
 }
+
+TEST_CASE("TrainingSession::prepare: every check runs before anything changes") {
+  const Dataset d = make_dataset("moons", 40, 0.1, 1);
+  TrainingSession<float> s(small_spec());
+  // A first call with a batch larger than the data set: refused, and no trainer was made.
+  CHECK_ERROR_HAS(s.prepare(adam(0.01), bce(64), d.x.data(), d.x.size(), d.y.data(), d.y.size(), d.n),
+                  "batch size 64", "40 samples");
+  CHECK(!s.configured());
+  CHECK(s.prepare(adam(0.01), bce(16), d.x.data(), d.x.size(), d.y.data(), d.y.size(), d.n));
+  run(s, 3);
+  // A new batch size with data of the wrong length: refused; the trainer, its data and
+  // Adam's state are the old ones (training continues at step 4).
+  CHECK_ERROR_HAS(s.prepare(adam(0.02), bce(8), d.x.data(), d.x.size(), d.y.data(), d.y.size() - 1, d.n), "39");
+  CHECK(s.optimizer_config().lr == 0.01);
+  run(s, 1);
+  CHECK(s.report().steps_done == 4);
+  // A bad optimizer setting: refused before the data is looked at.
+  CHECK_ERROR_HAS(s.prepare(adam(0), bce(16), nullptr, 0, nullptr, 0, 0), "0");
+  // The same structure without data keeps the data; a new structure needs it.
+  CHECK(!s.prepare(adam(0.02), bce(16, 5), nullptr, 0, nullptr, 0, 0));
+  CHECK_ERROR_HAS(s.prepare(adam(0.02), bce(8), nullptr, 0, nullptr, 0, 0), "needs the data set");
+  CHECK(s.prepare(adam(0.02), bce(8), d.x.data(), d.x.size(), d.y.data(), d.y.size(), d.n));
+  run(s, 1);
+  CHECK(s.report().steps_done == 5);
+  CHECK(s.report().last_lr == doctest::Approx(0.02));
+}

@@ -298,6 +298,9 @@ test('a heap view cannot outlive its model or see another object\'s memory', () 
   rejects(() => gr.length, /disposed/);
   rejects(() => Array.from(p), /disposed/);
   rejects(() => m1.params, /disposed/);
+  rejects(() => m2.params.buffer, /the wasm heap is not exposed/, TypeError);
+  const sub = m2.params.subarray(1, 3);
+  assert.equal(sub.length, 2);
   assert.deepEqual(m2.params.slice(), before, 'm2 is untouched');
   assert.notEqual(first, undefined);
   // A live view writes the model and follows it when memory grows.
@@ -309,12 +312,13 @@ test('a heap view cannot outlive its model or see another object\'s memory', () 
   assert.equal(view.length, m2.numParams);
   big.dispose();
   m2.dispose();
+  rejects(() => sub[0], /disposed/);  // a subarray is guarded too
   // Graph and tensors: disposed graphs throw; JSON.stringify is a small summary, at once.
   const g = gl.graph();
   const t = g.tensor(new Float64Array(1_000_000), 'big');
   const t0 = performance.now();
   const text = JSON.stringify({ g, t, gl });
-  assert.ok(performance.now() - t0 < 50, 'stringify is instant');
+  assert.ok(performance.now() - t0 < 200, 'stringify is instant');
   assert.ok(text.length < 300, text);
   assert.deepEqual(JSON.parse(JSON.stringify(t)), { kind: 'gradlab-tensor', id: 0, dtype: 'f64' });
   g.dispose();
@@ -329,7 +333,10 @@ test('a failed call leaves no nodes and no staged buffer behind', () => {
   const a = g.scalar(2, 'a');
   const A = g.tensor([[1, 2, 3], [4, 5, 6]], 'A');
   const row2 = g.tensor([1, 2], 'row2');
+  const ghost = new Tensor(g, 2 ** 31 - 1);  // an id the graph does not have
   const failing = [
+    () => ghost.add(1),
+    () => a.mul(ghost),
     () => a.mse([1, 2, 3]),
     () => A.crossEntropy([0, 7]),
     () => A.embedding([[0.5]]),
@@ -340,22 +347,15 @@ test('a failed call leaves no nodes and no staged buffer behind', () => {
     () => g.tensor(new Float64Array(6), [4, 2]),
     () => A.reshape([4, 2]),
   ];
-  // Warm-up: the tape's arena keeps its capacity (as a std::vector does) after a rollback.
-  for (const fn of failing) {
-    try {
-      fn();
-    } catch {
-      /* expected */
-    }
-  }
+  // Each refusal leaves the graph and the heap exactly as they were, from the first one on.
   const size = g.size;
   const used = gl.heapUsedBytes;
   for (let round = 0; round < 3; round++)
     for (const fn of failing) {
       rejects(fn, [/\S/]);
       assert.equal(g.size, size, `${fn} left nodes`);
+      assert.equal(gl.heapUsedBytes, used, `${fn} left memory behind`);
     }
-  assert.equal(gl.heapUsedBytes, used, 'repeated failures do not grow the heap');
   // Oversized uploads are refused before anything is staged.
   const m = gl.mlp([2, 1]);
   const used2 = gl.heapUsedBytes;
@@ -372,12 +372,12 @@ test('synchronous calls do bounded work; long runs are sent to trainAsync', () =
   const m = gl.mlp([2, 16, 16, 1], { seed: 1 });
   let t0 = performance.now();
   rejects(() => m.train({ ...trainOk, steps: 3e8 }), [/train: steps 300000000 is above the limit of 1000000/, /trainAsync/], RangeError);
-  assert.ok(performance.now() - t0 < 200, 'refused at once');
+  assert.ok(performance.now() - t0 < 1000, 'refused at once');
   const wide = gl.mlp([512, 2048, 512], { seed: 1 });
   const x = new Float32Array(512 * 64);
   t0 = performance.now();
   rejects(() => wide.train({ x, y: new Float32Array(512 * 64), steps: 100000, batchSize: 64 }), [/is above the limit of 17179869184/, /trainAsync/], RangeError);
-  assert.ok(performance.now() - t0 < 200, 'refused at once');
+  assert.ok(performance.now() - t0 < 1000, 'refused at once');
   wide.dispose();
   const g = gl.graph();
   const v = g.tensor(new Float64Array(20000), 'v');
@@ -386,9 +386,22 @@ test('synchronous calls do bounded work; long runs are sent to trainAsync', () =
   rejects(() => g.compareModes(L), /compareModes: 20000 passes over 3 nodes \(40001 values\) would take about \d+ s, above the limit of 2 s for one call/);
   rejects(() => g.nodeGradcheck(L), /nodeGradcheck: 80002 passes over 3 nodes .* above the limit of 2 s/);
   rejects(() => g.gradcheck(v.mul(v).mul(v).exp().sum()), /gradcheck: 40000 passes over \d+ nodes .* above the limit of 2 s/);
-  assert.ok(performance.now() - t0 < 500, 'refused at once');
+  assert.ok(performance.now() - t0 < 1500, 'refused at once');
   const big = g.tensor(new Float64Array(1_100_000));
   rejects(() => g.trace(big.sum()), /trace: the graph holds \d+ values, above the limit of 1048576/);
+  // The one-call experiments and passes over data are bounded the same way, and refuse at once.
+  t0 = performance.now();
+  rejects(() => gl.reinforceBernoulli({ samples: 1e7 }), /reinforceBernoulli: samples 10000000 is above the limit of 200000/);
+  rejects(() => gl.vanishingGradients({ depth: 1000, width: 256 }), /vanishingGradients: depth × \(width² \+ 64\) = 65600000 is above the limit/);
+  rejects(() => gl.checkpointing({ depth: 64, width: 64, batch: 32, steps: 1000 }), /checkpointing: 2 runs × steps × depth × batch × width² = \d+ is above the limit/);
+  rejects(() => gl.checkpointingSweep({ depth: 256, width: 64, batch: 32 }), /checkpointingSweep: runs × steps × depth × batch × width² = \d+ is above the limit/);
+  rejects(() => gl.lossScaling({ batch: 4096, inputs: 1024, outputs: 1024 }), /lossScaling: batch × inputs × outputs = 4294967296 is above the limit/);
+  rejects(() => gl.mlp([2, 100000, 100000, 1]), /mlp: model \[2,100000,100000,1\] has about 10000900005 parameters, above the limit of 16777216/);
+  rejects(() => gl.gemm(new Float32Array(4096 * 4096), new Float32Array(4096 * 4096), { m: 4096, n: 4096, k: 4096 }), /gemm: m × n × k multiply-adds = 4096 × 4096 × 4096 = 68719476736 values, above the limit of 17179869184/);
+  assert.ok(performance.now() - t0 < 1500, 'refused at once');
+  const wide2 = gl.mlp([1024, 4096, 1024], { seed: 1 });
+  rejects(() => wide2.predict(new Float32Array(1024 * 4096)), /predict: 4096 samples × 8393728 parameters = 34380709888 is above the limit of 17179869184/);
+  wide2.dispose();
   const chain = gl.graph();
   let c = chain.scalar(1, 'x');
   for (let i = 0; i < 10001; i++) c = c.mul(1);
@@ -458,4 +471,27 @@ test('re-entrant getters (growing memory, calling the engine) cannot corrupt an 
   rejects(() => victim.predict(killer), /predict: this model has been disposed/);
   for (const x of [m, ref]) x.dispose();
   g.dispose();
+});
+
+test('a refused train() changes nothing: no new trainer, no optimizer state, no memory', () => {
+  const m = gl.mlp([2, 8, 1], { seed: 3 });
+  const ref = gl.mlp([2, 8, 1], { seed: 3 });
+  const used = gl.heapUsedBytes;
+  const bad = [
+    () => m.train({ ...trainOk, batchSize: 65 }),
+    () => m.train({ ...trainOk, y: moons.y.subarray(1) }),
+    () => m.train({ ...trainOk, optimizer: 'adam', beta1: 1 }),
+    () => m.train({ ...trainOk, loss: 'crossEntropy' }),
+    () => m.train({ ...trainOk, y: Float32Array.from(moons.y, (v) => v * 3) }),
+  ];
+  for (const fn of bad) {
+    rejects(fn, /\S/);
+    assert.equal(gl.heapUsedBytes, used, `${fn} left memory behind`);
+  }
+  // After the refusals, training gives the bits of a model that never saw them.
+  const a = m.train({ ...trainOk, optimizer: 'adam', steps: 20 });
+  const b = ref.train({ ...trainOk, optimizer: 'adam', steps: 20 });
+  assert.deepEqual(a.losses, b.losses);
+  assert.equal(a.step, 20);
+  for (const x of [m, ref]) x.dispose();
 });

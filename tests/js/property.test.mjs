@@ -375,6 +375,7 @@ async function runSequence(sequence) {
     } catch {
       continue;  // a getter of the generated data failed before the call: not the API's doing
     }
+    const heapBefore = gl.heapUsedBytes;
     try {
       const r = calls[name][1](a);
       if (r instanceof Promise) await r;
@@ -384,6 +385,10 @@ async function runSequence(sequence) {
       stats.threw++;
       s.threw++;
       checkThrown(e, name);
+      // A refused call leaves the heap as it found it (trainAsync may stop after chunks that did run).
+      if (name !== 'trainAsync' && gl.heapUsedBytes !== heapBefore) {
+        assert.fail(`${name} failed (${e.message.slice(0, 120)}) and changed the heap in use by ${gl.heapUsedBytes - heapBefore} bytes`);
+      }
       if (process.env.GRADLAB_FC_WHY) {
         const key = `${name}: ${e.message.replace(/-?\d[\d.e+-]*/g, 'N').slice(0, 70)}`;
         why.set(key, (why.get(key) ?? 0) + 1);

@@ -8,7 +8,11 @@ import { soak } from '../../bench/soak.mjs';
 
 const gl = await createGradlab();
 
-const bytesOf = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+// model.params is a guarded view (no .buffer): compare a copy of it.
+const bytesOf = (a) => {
+  const c = ArrayBuffer.isView(a) ? a : a.slice();
+  return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+};
 const sameBits = (a, b, what) => {
   assert.equal(a.constructor, b.constructor, `${what}: types differ`);
   assert.equal(a.length, b.length, `${what}: lengths differ`);
@@ -102,20 +106,24 @@ test('after the first call, train() makes one call into wasm; data goes in once 
   const m = gl.mlp([2, 8, 1]);
   const calls = {};
   const h = m._handle;
-  for (const k of ['setOptimizer', 'configureTraining', 'stage', 'setData', 'train']) {
+  for (const k of ['prepare', 'stage', 'train']) {
     const f = h[k].bind(h);
     calls[k] = 0;
     h[k] = (...args) => (calls[k]++, f(...args));
   }
+  const withData = () => calls.stage;  // data goes in through the staging buffer
   const opts = { x: d.x, y: d.y, loss: 'bce', lr: 0.1, steps: 1 };
   for (let i = 0; i < 100; i++) m.train(opts);
-  assert.deepEqual(calls, { setOptimizer: 1, configureTraining: 1, stage: 1, setData: 1, train: 100 });
+  assert.deepEqual(calls, { prepare: 1, stage: 1, train: 100 });
   m.train({ ...opts, lr: 0.05 });  // an lr slider: one more call, no data upload
-  assert.deepEqual(calls, { setOptimizer: 2, configureTraining: 1, stage: 1, setData: 1, train: 101 });
+  assert.deepEqual(calls, { prepare: 2, stage: 1, train: 101 });
   m.train({ ...opts, x: d.x.slice() });  // a new x array: uploaded again
-  assert.equal(calls.setData, 2);
-  m.train({ ...opts, x: d.x.slice(), batchSize: 8 });  // a new batch size: a new trainer, data again
-  assert.deepEqual([calls.configureTraining, calls.setData], [2, 3]);
+  assert.equal(withData(), 2);
+  const x2 = d.x.slice();
+  m.train({ ...opts, x: x2, batchSize: 8 });  // a new batch size: a new trainer, data again
+  assert.deepEqual([calls.prepare, withData()], [4, 3]);
+  m.train({ ...opts, x: x2, batchSize: 8, seed: 3 });  // a new sampling seed: the sampler is reseeded, no upload
+  assert.deepEqual([calls.prepare, withData()], [5, 3]);
   m.dispose();
 });
 

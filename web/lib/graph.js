@@ -197,7 +197,7 @@ export class Graph {
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);
     if (t.graph !== this) throw new Error(`${where}: the tensor belongs to another graph`);
-    integer(t.id, 'tensor id', where);
+    t._h(where);
     return t;
   }
   /** Frees the graph's wasm memory. Further use throws. */
@@ -227,7 +227,11 @@ export class Tensor {
   _h(where) {
     if (!(this.graph instanceof Graph)) throw new TypeError(`${where}: this tensor has no graph`);
     integer(this.id, 'tensor id', where);
-    return this.graph._live(where);
+    const h = this.graph._live(where);
+    // Checked here, before an op adds constants for its number operands.
+    const size = h.size();
+    if (this.id >= size) throw new RangeError(`${where}: node id ${this.id} does not exist (graph has ${size} nodes)`);
+    return h;
   }
   _meta(where) {
     this._h(where);
@@ -340,12 +344,19 @@ export class Tensor {
       return new Tensor(g, id);
     });
   }
-  // An operand given as data becomes a constant (removed again if the op fails).
+  // An operand given as data becomes a constant. The op is first tried on a scratch copy
+  // in the engine, so a refusal leaves this graph (and the heap) exactly as it was.
   _withData(name, x, label) {
     const g = this.graph;
     this._h(name);
     if (x instanceof Tensor) return this._op(name, [x]);
-    return g._atomic(name, () => this._op(name, [g._leaf(name, x, undefined, label, false, true)]));
+    const flat = copyData(x, name);
+    const s = flat.shape;
+    const info = g._engine._opsByName.get(name);
+    const shape = { rank: s.length, d0: s[0] ?? 1, d1: s[1] ?? 1 };
+    g._stage(name, flat.values);
+    g._call(name, (h) => h.checkWithData({ op: info.code, in0: this.id, in1: -1, nAttr: 0, attrs: [0, 0, 0] }, shape));
+    return g._atomic(name, () => this._op(name, [g._leaf(name, flat.values, s, label, false, true)]));
   }
   add(x) { return this._op('add', [x]); }
   sub(x) { return this._op('sub', [x]); }
@@ -458,22 +469,23 @@ export class Tensor {
     if (o.rank !== undefined) integer(o.rank, 'rank', where, 1);
     g._own(A, where);
     g._own(B, where);
-    if (W0 instanceof Tensor) g._own(W0, where);
+    // W0 as data is read and its shape checked before any node is added.
+    const w0 = W0 instanceof Tensor ? g._own(W0, where) : copyData(W0, where, 'W0');
+    const [sx, sw, sa, sb] = [this.shape, w0.shape, A.shape, B.shape];
+    if (sx.length === 0) throw new Error('loraLinear: x must be [n] or [N, n], got a scalar');
+    const n = sx.at(-1);
+    if (sw.length !== 2 || sw[1] !== n)
+      throw new Error(`loraLinear: W0 must be [m, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sw)}`);
+    if (sa.length !== 2 || sa[1] !== n)
+      throw new Error(`loraLinear: A must be [r, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sa)}`);
+    const [m, r] = [sw[0], sa[0]];
+    if (sb.length !== 2 || sb[0] !== m || sb[1] !== r)
+      throw new Error(`loraLinear: B must be [m, r] = [${m}, ${r}] (m from W0 ${fmt(sw)}, r from A ${fmt(sa)}), got ${fmt(sb)}`);
+    if (o.rank !== undefined && o.rank !== r)
+      throw new Error(`loraLinear: rank ${o.rank} does not match A ${fmt(sa)}, which has r = ${r} rows`);
     return g._atomic(where, () => {
-      if (!(W0 instanceof Tensor)) W0 = g.constant(W0, undefined, 'W0');
-      const [sx, sw, sa, sb] = [this.shape, W0.shape, A.shape, B.shape];
-      if (sx.length === 0) throw new Error('loraLinear: x must be [n] or [N, n], got a scalar');
-      const n = sx.at(-1);
-      if (sw.length !== 2 || sw[1] !== n)
-        throw new Error(`loraLinear: W0 must be [m, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sw)}`);
-      if (sa.length !== 2 || sa[1] !== n)
-        throw new Error(`loraLinear: A must be [r, n] with n = ${n} (the features of x ${fmt(sx)}), got ${fmt(sa)}`);
-      const [m, r] = [sw[0], sa[0]];
-      if (sb.length !== 2 || sb[0] !== m || sb[1] !== r)
-        throw new Error(`loraLinear: B must be [m, r] = [${m}, ${r}] (m from W0 ${fmt(sw)}, r from A ${fmt(sa)}), got ${fmt(sb)}`);
-      if (o.rank !== undefined && o.rank !== r)
-        throw new Error(`loraLinear: rank ${o.rank} does not match A ${fmt(sa)}, which has r = ${r} rows`);
-      const W0f = W0._meta(where).requiresGrad ? W0.detach() : W0;  // frozen: no gradient reaches W0
+      const W = w0 instanceof Tensor ? w0 : g._leaf(where, w0.values, sw, 'W0', false, true);
+      const W0f = W._meta(where).requiresGrad ? W.detach() : W;  // frozen: no gradient reaches W0
       const base = this.matmul(W0f.transpose());  // [N, n]·[n, m] -> [N, m]
       let low = this.matmul(A.transpose()).matmul(B.transpose());  // [N, n]·[n, r]·[r, m] -> [N, m]
       const scale = o.alpha === undefined ? 1 : o.alpha / r;

@@ -18,7 +18,7 @@ import {
   INT32_MAX, MAX_VALUES, array, boolean, clip, copyData, describe, integer, isPlainObject, isTypedArray, number,
   oneOf, optionalFunction, options, product, seed, valueCount,
 } from './check.js';
-import { call, callJson, engineError } from './call.js';
+import { call, callJson } from './call.js';
 import { handleRegistry } from './handles.js';
 import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
@@ -45,10 +45,6 @@ const TRAIN_OPTIONS = [
 const ASYNC_OPTIONS = [...TRAIN_OPTIONS, 'onProgress', 'signal', 'chunkSteps'];
 const SCHEDULE_OPTIONS = ['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma'];
 
-// configureTraining() results (bindings/train_binding.cpp)
-const DATA_KEPT = 1;
-const NEEDS_DATA = 2;
-
 // Per-layer flags from a boolean or an array of booleans; `all(l)` says which layers `true` means.
 function layerFlags(v, L, all, what) {
   if (v === undefined || v === false) return new Array(L).fill(false);
@@ -72,6 +68,10 @@ function guardedView(resolve) {
     get(_, key) {
       const view = resolve();
       if (isIndex(key)) return view[key];
+      // The heap's ArrayBuffer would reach every other object's memory: not handed out.
+      if (key === 'buffer')
+        throw new TypeError('model buffer: the wasm heap is not exposed; use .slice() for a copy of the values');
+      if (key === 'subarray') return (begin, end) => guardedView(() => resolve().subarray(begin, end));
       const v = Reflect.get(view, key, view);
       return typeof v === 'function' ? v.bind(view) : v;
     },
@@ -280,6 +280,12 @@ export class Model {
     product([xs.values.length + (ys ? ys.values.length : 0)], 'x and y', where);
     return { x: xs.values, y: ys ? ys.values : null, n: xs.values.length / inDim };
   }
+  // A pass over n samples (predict, evaluate, activationStats) is bounded like train().
+  _checkPass(n, where) {
+    const work = BigInt(n) * BigInt(this._numParams);
+    if (work > BigInt(MAX_SYNC_WORK))
+      throw new RangeError(`${where}: ${n} samples × ${this._numParams} parameters = ${work} is above the limit of ${MAX_SYNC_WORK} for one call; split x into smaller parts`);
+  }
   // Stages copied data in wasm (one allocation, then one heap write per array).
   _stage(where, data) {
     const total = data.x.length + (data.y ? data.y.length : 0);
@@ -333,35 +339,31 @@ export class Model {
   _work(s, steps) {
     return BigInt(steps) * BigInt(s.batchSize) * BigInt(s.accumSteps) * BigInt(this._numParams);
   }
-  // Sends changed settings and data to the engine (each only when it changed).
+  // Sends changed settings and data to the engine in one call that succeeds or changes
+  // nothing; no call at all when nothing changed (a train() loop of steps: 1).
   _prepare(s, where) {
     const mod = this._mod;
     const o = s.optim;
     const optimKey = [o.kind, o.lr, o.momentum, o.beta1, o.beta2, o.eps, o.weightDecay, o.clipNorm,
       o.schedule.kind, o.schedule.warmup, o.schedule.total, o.schedule.lrMin, o.schedule.stepSize, o.schedule.gamma];
     const trainKey = [s.loss, s.sampling, s.batchSize, s.accumSteps, s.seed];
-    const newData = s.x !== this._dataX || s.y !== this._dataY || s.x.length !== this._dataXLength || s.y.length !== this._dataYLength;
+    const structure = (k) => (k ? [k[0], k[1], k[2], k[3]].join('|') : null);
+    // New arrays, or a new batch size, accumulation, loss or sampling (a new trainer) send the data.
+    const withData = s.x !== this._dataX || s.y !== this._dataY || s.x.length !== this._dataXLength ||
+      s.y.length !== this._dataYLength || structure(trainKey) !== structure(this._trainKey);
+    if (!withData && sameKey(optimKey, this._optimKey) && sameKey(trainKey, this._trainKey)) return;
     // Copy the data first: the caller's getters run here, before anything is sent.
-    const data = newData ? this._copyData(s.x, s.y, where) : null;
-    if (!sameKey(optimKey, this._optimKey)) {
-      this._call(where, (h) =>
-        h.setOptimizer({ ...o, kind: mod.Optimizer[o.kind], schedule: { ...o.schedule, kind: mod.Schedule[o.schedule.kind] } }),
-      );
-      this._optimKey = optimKey;
-    }
-    if (!sameKey(trainKey, this._trainKey)) {
-      const r = this._call(where, (h) =>
-        h.configureTraining({ loss: mod.Loss[s.loss], sampling: mod.Sampling[s.sampling], batchSize: s.batchSize, accumSteps: s.accumSteps, seed: s.seed }),
-      );
-      this._trainKey = trainKey;
-      if (r === NEEDS_DATA) this._dataX = this._dataY = null;
-      else if (r !== DATA_KEPT) throw engineError(where, 'internal: unexpected training configuration result');
-    }
-    if (data || this._dataX === null) {
-      const d = data ?? this._copyData(s.x, s.y, where);
-      this._dataX = this._dataY = null;  // the engine keeps its old data if this fails
-      this._stage(where, d);
-      this._call(where, (h) => h.setData(d.x.length, d.y.length, d.n));
+    const d = withData ? this._copyData(s.x, s.y, where) : null;
+    if (d) this._stage(where, d);
+    this._call(where, (h) =>
+      h.prepare(
+        { ...o, kind: mod.Optimizer[o.kind], schedule: { ...o.schedule, kind: mod.Schedule[o.schedule.kind] } },
+        { loss: mod.Loss[s.loss], sampling: mod.Sampling[s.sampling], batchSize: s.batchSize, accumSteps: s.accumSteps, seed: s.seed },
+        !!d, d ? d.x.length : 0, d ? d.y.length : 0, d ? d.n : 0),
+    );
+    this._optimKey = optimKey;
+    this._trainKey = trainKey;
+    if (d) {
       this._dataX = s.x;
       this._dataY = s.y;
       this._dataXLength = s.x.length;
@@ -407,6 +409,7 @@ export class Model {
     if (work > BigInt(MAX_SYNC_WORK))
       throw new RangeError(`${where}: steps ${steps} × batchSize ${s.batchSize} × accumSteps ${s.accumSteps} × ${this._numParams} parameters = ${work} is above the limit of ${MAX_SYNC_WORK} for one synchronous call; use model.trainAsync() or fewer steps`);
     this._prepare(s, where);
+    this._lastLoss = s.loss;
     return this._result(this._run(steps, where));
   }
 
@@ -466,6 +469,7 @@ export class Model {
     const where = 'predict';
     this._live(where);
     const d = this._copyData(x, undefined, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     const ptr = this._call(where, (h) => h.predict(d.x.length, d.n));
     const at = ptr / this._Type.BYTES_PER_ELEMENT;
@@ -481,6 +485,7 @@ export class Model {
     if (o.x === undefined || o.y === undefined) throw new TypeError('evaluate: x and y are required');
     const loss = oneOf(o.loss ?? this._lastLoss ?? 'mse', 'loss', where, LOSSES);
     const d = this._copyData(o.x, o.y, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     this._call(where, (h) => h.evaluate(d.x.length, d.y.length, d.n, this._mod.Loss[loss]));
     const rep = this._report();
@@ -505,6 +510,7 @@ export class Model {
     const o = options(opts, where, ['x']);
     if (o.x === undefined) throw new TypeError('activationStats: x is required');
     const d = this._copyData(o.x, undefined, where);
+    this._checkPass(d.n, where);
     this._stage(where, d);
     return callJson(this._mod, where, () => this._live(where).activationStatsJson(d.x.length, d.n));
   }
@@ -649,6 +655,7 @@ export function gemm(engine, A, B, opts) {
   const kn = product([k, n], 'B (k × n)', where);
   const mn = product([m, n], 'C (m × n)', where);
   product([mk + kn + mn], 'A, B and C together', where);
+  product([m, n, k], 'm × n × k multiply-adds', where, MAX_SYNC_WORK);
   if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
     throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
   const operand = (M, what, rows, cols) => {
