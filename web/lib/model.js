@@ -63,7 +63,7 @@ function layerFlags(v, L, all, what) {
 function guardedView(resolve) {
   const target = resolve();
   const isIndex = (key) => typeof key === 'string' && key !== '' && String(Number(key)) === key;
-  return new Proxy(target, {
+  const proxy = new Proxy(target, {
     get(_, key) {
       const view = resolve();
       if (isIndex(key)) return view[key];
@@ -72,7 +72,18 @@ function guardedView(resolve) {
         throw new TypeError('model buffer: the wasm heap is not exposed; use .slice() for a copy of the values');
       if (key === 'subarray') return (begin, end) => guardedView(() => resolve().subarray(begin, end));
       const v = Reflect.get(view, key, view);
-      return typeof v === 'function' ? v.bind(view) : v;
+      if (typeof v !== 'function') return v;
+      // An iterator runs later, maybe after dispose: it walks a copy taken now.
+      if (SNAPSHOT_METHODS.has(key)) return (...args) => v.apply(resolve().slice(), args);
+      return (...args) => {
+        const current = resolve();
+        const result = v.apply(current, args);
+        // fill, sort, reverse, copyWithin and valueOf return their receiver: give back the guard.
+        if (result === current) return proxy;
+        if (result === current.buffer || (ArrayBuffer.isView(result) && result.buffer === current.buffer))
+          throw new TypeError(`model buffer: ${clip(String(key))}() would expose the wasm heap; use .slice() for a copy`);
+        return result;
+      };
     },
     set(_, key, value) {
       const view = resolve();
@@ -96,7 +107,9 @@ function guardedView(resolve) {
       return false;
     },
   });
+  return proxy;
 }
+const SNAPSHOT_METHODS = new Set(['values', 'keys', 'entries', Symbol.iterator]);
 
 /** Turns a JSON text or object into the exported record, checking format and version. */
 function parseModelJSON(json, where) {

@@ -1,0 +1,101 @@
+// Hostile input found by the red team (/work/wt/_redteam/REPORT.md) that hostile.test.mjs
+// did not cover: every path from a model's params/grads to the wasm heap, options that
+// are not plain objects, null as an option value, unbounded work and messages that must
+// use the JS names. Each refusal must name the problem; the module must keep working.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGradlab } from '../../web/gradlab.js';
+
+const gl = await createGradlab();
+
+// The seed 002 example: L = (a·b + c)² at a = 2, b = −3, c = 10 gives ∂L/∂a = −24.
+function stillWorks() {
+  const g = gl.graph();
+  const a = g.scalar(2, 'a');
+  const L = a.mul(g.scalar(-3)).add(g.scalar(10)).pow(2);
+  L.backward();
+  assert.equal(L.value, 16);
+  assert.equal(a.grad, -24);
+  g.dispose();
+}
+
+function rejects(fn, pattern, ErrorClass = Error) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof ErrorClass, `expected ${ErrorClass.name}, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.match(e.message, pattern);
+    assert.ok(e.message.length <= 300, `message too long: ${e.message.length}`);
+    return true;
+  });
+  stillWorks();
+}
+
+test('params and grads: no path reaches the wasm heap', () => {
+  const m = gl.mlp([2, 8, 1], { seed: 1 });
+  for (const view of [m.params, m.grads]) {
+    rejects(() => view.buffer, /wasm heap is not exposed/, TypeError);
+    rejects(() => new DataView(view.buffer), /wasm heap is not exposed/, TypeError);
+    rejects(() => view.subarray(0).buffer, /wasm heap is not exposed/, TypeError);
+    // Methods that return their receiver give back the guarded view, not the heap's.
+    for (const [name, run] of [
+      ['fill', (v) => v.fill(v[0])],
+      ['sort', (v) => v.subarray(0, 0).sort()],
+      ['reverse', (v) => v.subarray(0, 0).reverse()],
+      ['copyWithin', (v) => v.copyWithin(0, 0)],
+      ['valueOf', (v) => v.valueOf()],
+    ]) {
+      const r = run(view);
+      rejects(() => r.buffer, /wasm heap is not exposed/, TypeError);
+      assert.equal(r.length, name === 'sort' || name === 'reverse' ? 0 : m.numParams, name);
+    }
+    // slice() and map() are copies in their own memory.
+    const copy = view.slice();
+    assert.equal(copy.length, m.numParams);
+    assert.notEqual(copy.buffer.byteLength, 0);
+    assert.ok(copy.buffer.byteLength <= m.numParams * 8, `slice() is a copy, not the heap (${copy.buffer.byteLength} bytes)`);
+    const mapped = view.map((x) => x);
+    assert.ok(mapped.buffer.byteLength <= m.numParams * 8);
+    // Typed-array methods called on the guard as `this` refuse it (it is not a typed array).
+    assert.throws(() => Float32Array.prototype.subarray.call(view, 0), TypeError);
+  }
+  m.dispose();
+});
+
+test('a view kept past dispose never reaches the next model', () => {
+  const m1 = gl.mlp([2, 8, 1], { seed: 1 });
+  const whole = m1.params;
+  const sub = m1.params.subarray(0);
+  const filled = m1.params.fill(0.25);  // the receiver returned by fill()
+  const iter = m1.params.values();       // an iterator taken before dispose
+  m1.dispose();
+  const m2 = gl.mlp([2, 8, 1], { seed: 2 });
+  const before = m2.params.slice();
+  for (const stale of [whole, sub, filled]) {
+    rejects(() => stale.fill(7), /disposed/);
+    rejects(() => { stale[0] = 7; }, /disposed/);
+    rejects(() => stale[0], /disposed/);
+    rejects(() => stale.subarray(0), /disposed/);
+    rejects(() => stale.slice(), /disposed/);
+  }
+  // The iterator walks the copy taken when values() was called: m1's values, all 0.25.
+  const walked = [...iter];
+  assert.equal(walked.length, before.length);
+  assert.ok(walked.every((v) => v === 0.25));
+  assert.deepEqual(m2.params.slice(), before, "m2's parameters are untouched");
+  m2.dispose();
+});
+
+test('a guarded subarray follows memory growth', () => {
+  const m = gl.mlp([2, 4, 1], { seed: 3 });
+  const sub = m.params.subarray(1, 3);
+  const expected = [m.params[1], m.params[2]];
+  // Grow the heap: a large graph forces memory.grow, which detaches old heap views.
+  const g = gl.graph({ dtype: 'f32' });
+  const big = g.tensor(new Float32Array(2 ** 22), [2 ** 22]);
+  assert.equal(big.shape[0], 2 ** 22);
+  assert.equal(sub.length, 2);
+  assert.deepEqual([sub[0], sub[1]], expected);
+  sub[0] = 0.5;
+  assert.equal(m.params[1], 0.5);
+  g.dispose();
+  m.dispose();
+});
