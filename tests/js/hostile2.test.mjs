@@ -99,3 +99,47 @@ test('a guarded subarray follows memory growth', () => {
   g.dispose();
   m.dispose();
 });
+
+test('options: only plain objects; null is a wrong value; hidden unknown keys are unknown', () => {
+  const moons = gl.dataset('moons', { n: 64, seed: 1 });
+  const m = gl.mlp([2, 4, 1], { seed: 1 });
+  const g = gl.graph();
+  const t = g.scalar(1, 't');
+  const calls = [
+    ['graph', (o) => gl.graph(o), /dtype/],
+    ['mlp', (o) => gl.mlp([2, 1], o), /activation/],
+    ['gelu', (o) => t.gelu(o), /exact/],
+    ['dataset', (o) => gl.dataset('xor', o), /noise/],
+    ['checkpointing', (o) => gl.checkpointing(o), /depth/],
+  ];
+  for (const [where, run, key] of calls) {
+    for (const [bad, kind] of [[new Map([['dtype', 'f32']]), 'a Map'], [new Date(0), 'a Date'], [new (class Opts {})(), 'an instance of Opts']]) {
+      rejects(() => run(bad), new RegExp(`${where}: options must be a plain object.*got ${kind} \\(valid keys: .*${key.source}`), TypeError);
+    }
+    rejects(() => run(Object.create({ zzInherited: 1 })), /options must be a plain object/, TypeError);
+    rejects(() => run(Object.defineProperty({}, 'zzHidden', { value: 1 })), /unknown option 'zzHidden' \(valid: /, TypeError);
+  }
+  // train() reads its options the same way.
+  rejects(() => m.train(new Map()), /train: .*got a Map/, TypeError);
+  rejects(() => m.train(Object.defineProperty({ x: moons.x, y: moons.y }, 'zz', { value: 1 })), /unknown option 'zz'/, TypeError);
+  // null never means "the default".
+  for (const [run, name] of [
+    [() => gl.graph({ dtype: null }), 'graph: dtype'],
+    [() => gl.mlp([2, 1], { seed: null }), 'mlp: seed'],
+    [() => gl.mlp([2, 1], { activation: null }), 'mlp: activation'],
+    [() => m.train({ x: moons.x, y: moons.y, lr: null }), 'train: lr'],
+    [() => m.train({ x: moons.x, y: moons.y, steps: null }), 'train: steps'],
+    [() => gl.dataset('xor', { noise: null }), 'dataset: noise'],
+    [() => t.gelu({ exact: null }), 'gelu: exact'],
+    [() => gl.vanishingGradients({ depth: null }), 'vanishingGradients: depth'],
+  ]) rejects(run, new RegExp(`${name} is null; give a value`), TypeError);
+  // A null-prototype object is plain.
+  const bare = Object.assign(Object.create(null), { dtype: 'f32' });
+  for (const o of [bare, { dtype: 'f32' }]) {
+    const ok = gl.graph(o);
+    assert.equal(ok.dtype, 'f32');
+    ok.dispose();
+  }
+  g.dispose();
+  m.dispose();
+});
