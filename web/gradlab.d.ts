@@ -315,6 +315,7 @@ export declare class Graph {
   constant(data: TensorData, shape?: number[] | string, label?: string): Tensor;
   forward(): this;
   zeroGrad(): this;
+  /** Every node; at most 10,000 nodes and 2^20 values (a RangeError above: use node(id)). */
   nodes(): NodeRecord[];
   node(id: number): NodeRecord;
   gradcheck(loss: Tensor): GradCheckResult;
@@ -666,9 +667,9 @@ export declare class Gradlab {
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
   /** A model from toJSON() output (object or JSON text); validated. */
   mlpFromJSON(json: ModelJSON | string): Model;
-  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel. */
+  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel; m·n·k ≤ 2^31. */
   gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
-  /** A seeded toy data set. */
+  /** A seeded toy data set of n ≤ 2^21 points. */
   dataset(name: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3', options?: { n?: number; noise?: number; seed?: number }): Dataset;
   /** Seed 001 exercise 4: gradient norm per layer for four 20-layer networks. */
   vanishingGradients(options?: { depth?: number; width?: number; seed?: number }): {

@@ -143,3 +143,31 @@ test('options: only plain objects; null is a wrong value; hidden unknown keys ar
   g.dispose();
   m.dispose();
 });
+
+test('bounded work: gemm, dataset and nodes() refuse at once, naming the limit and the value', () => {
+  const t0 = performance.now();
+  const big = new Float32Array(2048 * 2048);
+  rejects(() => gl.gemm(big, big, { m: 2048, n: 2048, k: 2048 }), /gemm: m × n × k multiply-adds = 2048 × 2048 × 2048 = 8589934592 values, above the limit of 2147483648/, RangeError);
+  rejects(() => gl.dataset('moons', { n: 1e7 }), /dataset: n 10000000 is above the limit of 2097152 points for one call; make several data sets/, RangeError);
+  rejects(() => gl.dataset('moons', { n: 2 ** 24 }), /n 16777216 is above the limit of 2097152/, RangeError);
+  assert.ok(performance.now() - t0 < 1500, 'refused before any work');
+  // The limits leave normal use alone: the 1024³ benchmark GEMM and a 2^21-point data set.
+  const a = new Float32Array(1024 * 1024).fill(1);
+  const c = gl.gemm(a, a, { m: 1024, n: 1024, k: 1024 });
+  assert.equal(c[0], 1024);
+  assert.equal(c[1024 * 1024 - 1], 1024);
+  assert.equal(gl.dataset('xor', { n: 2 ** 21, seed: 1 }).n, 2 ** 21);
+
+  const g = gl.graph();
+  let x = g.scalar(1, 'x');
+  for (let i = 0; i < 9999; i++) x = x.neg();  // one node each
+  assert.equal(g.nodes().length, 10000);  // at the limit: listed
+  x = x.neg();
+  rejects(() => g.nodes(), /nodes: the graph has 10001 nodes, above the limit of 10000 for one call; use graph.node\(id\)/, RangeError);
+  assert.equal(g.node(10000).op, 'neg');
+  g.dispose();
+  const h = gl.graph({ dtype: 'f32' });
+  h.tensor(new Float32Array(2 ** 20 + 1), [2 ** 20 + 1], 'wide');
+  rejects(() => h.nodes(), /nodes: the graph holds 1048577 values, above the limit of 1048576/, RangeError);
+  h.dispose();
+});

@@ -33,6 +33,10 @@ export const DATASETS = ['moons', 'circles', 'xor', 'spiral', 'spiral3'];
 export const MAX_SYNC_STEPS = 1_000_000;
 /** steps × batchSize × accumSteps × parameters one synchronous train() call may do (a few seconds). */
 export const MAX_SYNC_WORK = 2 ** 34;
+/** m × n × k multiply-adds one gl.gemm() call may do (about a second; the 1024³ benchmark is 2^30). */
+export const MAX_GEMM_WORK = 2 ** 31;
+/** Points one gl.dataset() call may make (2^21: well under a second). */
+export const MAX_DATASET_POINTS = 2 ** 21;
 /** Steps one trainAsync() call may run (its losses are kept: 40 MB of f32). */
 export const MAX_ASYNC_STEPS = 10_000_000;
 
@@ -648,7 +652,7 @@ export function gemm(engine, A, B, opts) {
   const kn = product([k, n], 'B (k × n)', where);
   const mn = product([m, n], 'C (m × n)', where);
   product([mk + kn + mn], 'A, B and C together', where);
-  product([m, n, k], 'm × n × k multiply-adds', where, MAX_SYNC_WORK);
+  product([m, n, k], 'm × n × k multiply-adds', where, MAX_GEMM_WORK);
   if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
     throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
   const operand = (M, what, rows, cols) => {
@@ -681,6 +685,8 @@ export function dataset(engine, datasetName, opts) {
   oneOf(datasetName, 'data set', where, DATASETS);
   const o = options(opts, where, ['n', 'noise', 'seed'], '{ n: 200, noise: 0.1, seed: 1 }');
   const n = integer(o.n ?? 200, 'n', where, 1);
+  if (n > MAX_DATASET_POINTS)
+    throw new RangeError(`${where}: n ${n} is above the limit of ${MAX_DATASET_POINTS} points for one call; make several data sets with different seeds for more`);
   const noise = number(o.noise ?? 0.1, 'noise', where);
   const s = seed(o.seed ?? 0, where);
   const d = callJson(mod, where, () => mod.datasetJson(datasetName, n, noise, s));
