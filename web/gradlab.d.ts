@@ -465,9 +465,9 @@ export interface MlpOptions<D extends DType = 'f32'> {
   residual?: boolean | boolean[];
   /** LayerNorm on each layer's input. true: every layer but the first. */
   layerNorm?: boolean | boolean[];
-  /** LeakyReLU's negative slope (default 0.01). */
+  /** LeakyReLU's negative slope, from 0 to 1 (default 0.01). */
   leakySlope?: number;
-  /** LayerNorm's ε (default 1e-5). */
+  /** LayerNorm's ε, above 0 and at most 1 (default 1e-5). */
   lnEps?: number;
 }
 
@@ -497,7 +497,7 @@ export interface TrainOptions {
   loss?: LossName;
   /** Default 'sgd'. The optimizer state persists across calls while the kind is unchanged. */
   optimizer?: OptimizerName;
-  /** Peak learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw). */
+  /** Peak learning rate, from 0 to 1000 (default 0.1 for sgd and momentum, 0.001 for adam and adamw). */
   lr?: number;
   /** Default 0.9. */
   momentum?: number;

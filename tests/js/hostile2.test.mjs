@@ -171,3 +171,29 @@ test('bounded work: gemm, dataset and nodes() refuse at once, naming the limit a
   rejects(() => h.nodes(), /nodes: the graph holds 1048577 values, above the limit of 1048576/, RangeError);
   h.dispose();
 });
+
+test('messages name the element and the JS option; ranges for lr, leakySlope, lnEps; schedule and signal', async () => {
+  for (const [bad, shown] of [
+    [NaN, 'number NaN'], [Infinity, 'number Infinity'], [2.5, 'number 2.5'], [3n, 'bigint 3n'], ['3', 'the string "3"'],
+    [true, 'boolean true'], [null, 'null'], [new Number(3), 'a Number'], [{ valueOf: () => 3 }, 'an object'],
+  ]) rejects(() => gl.mlp([2, bad, 1]), new RegExp(`mlp: sizes must be an array of integers such as \\[2, 16, 16, 1\\]; sizes\\[1\\] is ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), TypeError);
+  rejects(() => gl.mlp([2, 2, 1], { lnEps: 0, layerNorm: true }), /mlp: lnEps must be positive \(such as 1e-5\), got number 0/, RangeError);
+  rejects(() => gl.mlp([2, 1], { lnEps: 2 }), /mlp: lnEps must be from 0 to 1, got number 2/, RangeError);
+  rejects(() => gl.mlp([2, 1], { leakySlope: 1e300 }), /mlp: leakySlope must be from 0 to 1, got number 1e\+300/, RangeError);
+  rejects(() => gl.mlp([2, 1], { leakySlope: -0.5 }), /leakySlope must be from 0 to 1, got number -0.5/, RangeError);
+  const m = gl.mlp([2, 4, 1], { seed: 1, leakySlope: 0.2, activation: 'leakyRelu' });
+  assert.equal(m.toJSON().leakySlope, 0.2);
+  const { x, y } = gl.dataset('xor', { n: 32, seed: 1 });
+  rejects(() => m.train({ x, y, lr: 1e300 }), /train: lr \(the learning rate\) must be from 0 to 1000, got number 1e\+300/, RangeError);
+  rejects(() => m.train({ x, y, lr: Infinity }), /train: lr must be a finite number, got number Infinity/, RangeError);
+  rejects(() => m.train({ x, y, schedule: { type: 'step', stepSize: 0 } }), /train: schedule.stepSize must be an integer from 1 to \d+, got number 0/, RangeError);
+  rejects(() => m.train({ x, y, schedule: {} }), /train: schedule has no type \(valid: constant, step, warmupCosine\)/, TypeError);
+  assert.equal(m.train({ x, y, steps: 3, lr: 0.5, schedule: { type: 'step', stepSize: 2, gamma: 0.5 } }).lr, 0.25);
+  // trainAsync: only a real AbortSignal.
+  for (const fake of [{ aborted: false }, { aborted: false, addEventListener() {}, removeEventListener() {} }, new EventTarget()])
+    await assert.rejects(m.trainAsync({ x, y, steps: 2, signal: fake }), /trainAsync: signal must be an AbortSignal, got an (object|EventTarget)/);
+  const done = await m.trainAsync({ x, y, steps: 2, signal: new AbortController().signal });
+  assert.equal(done.step, 5);
+  stillWorks();
+  m.dispose();
+});

@@ -52,7 +52,7 @@ function objectKind(v) {
   const name = proto && Object.getPrototypeOf(proto) !== null ? proto.constructor?.name : undefined;
   if (typeof name !== 'string' || name === '' || name === 'Object') return 'an object';
   const builtIn = typeof globalThis[name] === 'function' && globalThis[name].prototype === proto;
-  return builtIn ? `a ${clip(name)}` : `an instance of ${clip(name)}`;
+  return builtIn ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${clip(name)}` : `an instance of ${clip(name)}`;
 }
 
 /**

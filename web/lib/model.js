@@ -37,6 +37,8 @@ export const MAX_SYNC_WORK = 2 ** 34;
 export const MAX_GEMM_WORK = 2 ** 31;
 /** Points one gl.dataset() call may make (2^21: well under a second). */
 export const MAX_DATASET_POINTS = 2 ** 21;
+/** The largest learning rate accepted (anything above diverges at once). */
+export const MAX_LR = 1000;
 /** Steps one trainAsync() call may run (its losses are kept: 40 MB of f32). */
 export const MAX_ASYNC_STEPS = 10_000_000;
 
@@ -47,6 +49,12 @@ const TRAIN_OPTIONS = [
 ];
 const ASYNC_OPTIONS = [...TRAIN_OPTIONS, 'onProgress', 'signal', 'chunkSteps'];
 const SCHEDULE_OPTIONS = ['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma'];
+
+function learningRate(v, where) {
+  const lr = number(v, 'lr', where);
+  if (lr < 0 || lr > MAX_LR) throw new RangeError(`${where}: lr (the learning rate) must be from 0 to ${MAX_LR}, got ${describe(lr)}`);
+  return lr;
+}
 
 // Per-layer flags from a boolean or an array of booleans; `all(l)` says which layers `true` means.
 function layerFlags(v, L, all, what) {
@@ -155,8 +163,10 @@ export class Model {
     if (!Array.isArray(sizes) || sizes.length > 4096)
       throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
     sizes = array(sizes, 'sizes', where);
-    if (!sizes.every((s) => typeof s === 'number' && Number.isInteger(s)))
-      throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
+    sizes.forEach((s, i) => {
+      if (typeof s !== 'number' || !Number.isInteger(s))
+        throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1]; sizes[${i}] is ${describe(s)}`);
+    });
     sizes.forEach((s, i) => integer(s, `sizes[${i}]`, where, -INT32_MAX));  // the engine names a size ≤ 0
     const L = Math.max(sizes.length - 1, 0);
     let acts;
@@ -177,8 +187,9 @@ export class Model {
     const init = oneOf(o.init ?? 'auto', 'initializer', where, INITS);
     const dtype = oneOf(o.dtype ?? 'f32', 'dtype', where, ['f32', 'f64']);
     const s = seed(o.seed ?? 0, where);
-    const leakySlope = number(o.leakySlope ?? 0.01, 'leakySlope', where);
-    const lnEps = number(o.lnEps ?? 1e-5, 'lnEps', where);
+    const leakySlope = number(o.leakySlope ?? 0.01, 'leakySlope', where, 0, 1);
+    const lnEps = number(o.lnEps ?? 1e-5, 'lnEps', where, 0, 1);
+    if (lnEps === 0) throw new RangeError(`${where}: lnEps must be positive (such as 1e-5), got number 0`);
 
     this._engine = engine;
     const mod = (this._mod = engine._mod);
@@ -321,6 +332,8 @@ export class Model {
     if (typeof schedule === 'string') schedule = { type: schedule };
     if (!isPlainObject(schedule)) throw new TypeError(`${where}: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
     const sc = options(schedule, `${where}: schedule`, SCHEDULE_OPTIONS);
+    if (sc.type === undefined)
+      throw new TypeError(`${where}: schedule has no type (valid: ${SCHEDULES.join(', ')}); leave schedule out for a constant lr`);
     const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
     return {
       x,
@@ -332,7 +345,7 @@ export class Model {
       seed: seed(o.seed ?? 0, where),
       optim: {
         kind: optimizer,
-        lr: number(o.lr ?? (adamLike ? 0.001 : 0.1), 'lr', where),
+        lr: learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where),
         momentum: number(o.momentum ?? 0.9, 'momentum', where),
         beta1: number(o.beta1 ?? 0.9, 'beta1', where),
         beta2: number(o.beta2 ?? 0.999, 'beta2', where),
@@ -344,7 +357,7 @@ export class Model {
           warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
           total: steps(sc.total ?? 0, 'schedule.total', 0),
           lrMin: number(sc.lrMin ?? 0, 'schedule.lrMin', where),
-          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 0),
+          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 1),
           gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
         },
       },
@@ -437,7 +450,11 @@ export class Model {
     const steps = integer(o.steps ?? 1, 'steps', where, 0, MAX_ASYNC_STEPS);
     const onProgress = optionalFunction(o.onProgress, 'onProgress', where);
     const signal = o.signal;
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean'))
+    // A real AbortSignal where the platform has one (a look-alike {aborted:false} never fires).
+    const isSignal = typeof AbortSignal === 'function'
+      ? signal instanceof AbortSignal
+      : typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean';
+    if (signal !== undefined && !isSignal)
       throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
     // Default chunk: about 2^27 multiply-adds (tens of milliseconds), within the sync limits.
     const perStep = this._work(s, 1);
