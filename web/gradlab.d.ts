@@ -618,7 +618,7 @@ export declare class Model<D extends DType = DType> {
   /** The architecture and parameters (a disposed model gives { format, disposed: true }). */
   toJSON(): ModelJSON;
   /** Loads toJSON() output (object or text) into this model; validated. */
-  loadParams(json: ModelJSON | string): this;
+  loadParams(json: ModelJSON | string | Model): this;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -665,8 +665,8 @@ export declare class Gradlab {
   checkTableEntry(question: TableEntryQuestion): TableEntryCheck;
   /** An MLP on the fast training path, e.g. gl.mlp([2, 16, 16, 1], { activation: 'tanh' }). */
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
-  /** A model from toJSON() output (object or JSON text); validated. */
-  mlpFromJSON(json: ModelJSON | string): Model;
+  /** A model from toJSON() output (object or JSON text) or a live model; validated (unknown keys are errors). */
+  mlpFromJSON(json: ModelJSON | string | Model): Model;
   /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel; m·n·k ≤ 2^31. */
   gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
   /** A seeded toy data set of n ≤ 2^21 points. */

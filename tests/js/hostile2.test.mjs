@@ -197,3 +197,28 @@ test('messages name the element and the JS option; ranges for lr, leakySlope, ln
   stillWorks();
   m.dispose();
 });
+
+test('mlpFromJSON / loadParams: unknown keys, invalid fields and disposed models are named', () => {
+  const m = gl.mlp([2, 3, 1], { seed: 4 });
+  const rec = m.toJSON();
+  const text = (o) => JSON.stringify(o);
+  for (const load of [(r) => gl.mlpFromJSON(r), (r) => gl.mlpFromJSON(text(r)), (r) => m.loadParams(r)]) {
+    rejects(() => load({ ...rec, zz: 1 }), /unknown key 'zz' in the record \(valid: format, version, dtype, sizes, .*params\)/);
+    rejects(() => load({ ...rec, dtype: 'f16' }), /unknown dtype 'f16' \(valid: f32 or f64\)/, RangeError);
+    rejects(() => load({ ...rec, seed: -1 }), /seed must be a non-negative integer up to 2\^53 − 1, got number -1/, RangeError);
+    rejects(() => load({ ...rec, init: 'zz' }), /unknown init 'zz' \(valid: auto, xavierUniform/, RangeError);
+  }
+  // A live model stands for its record; a disposed one (or its record) is named as disposed.
+  const copy = gl.mlpFromJSON(m);
+  assert.deepEqual(copy.params.slice(), m.params.slice());
+  copy.dispose();
+  const gone = gl.mlp([2, 3, 1], { seed: 5 });
+  gone.dispose();
+  const goneText = JSON.stringify(gone);  // {"format":"gradlab-mlp","disposed":true}
+  rejects(() => gl.mlpFromJSON(gone), /mlpFromJSON: the model passed has been disposed/);
+  rejects(() => gl.mlpFromJSON(goneText), /mlpFromJSON: this record was written from a disposed model/);
+  rejects(() => m.loadParams(gone), /loadParams: the model passed has been disposed/);
+  // The model is unchanged by the refusals and still loads a good record.
+  assert.deepEqual(m.loadParams(rec).params.slice(), Float32Array.from(rec.params));
+  m.dispose();
+});

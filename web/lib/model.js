@@ -123,7 +123,11 @@ function guardedView(resolve) {
 }
 const SNAPSHOT_METHODS = new Set(['values', 'keys', 'entries', Symbol.iterator]);
 
-/** Turns a JSON text or object into the exported record, checking format and version. */
+// The fields of a version 1 record (toJSON() writes all of them).
+const RECORD_KEYS = ['format', 'version', 'dtype', 'sizes', 'activation', 'output', 'activations', 'residual', 'layerNorm',
+  'leakySlope', 'lnEps', 'init', 'seed', 'params'];
+
+/** Turns a JSON text or object (or a live Model) into the exported record, checking format, version and keys. */
 function parseModelJSON(json, where) {
   let obj = json;
   if (typeof json === 'string') {
@@ -133,8 +137,23 @@ function parseModelJSON(json, where) {
       throw new Error(`${where}: not valid JSON text (${clip(e.message, 80)})`);
     }
   }
+  if (obj instanceof Model) {
+    // A live model stands for its own record (what JSON.stringify would write).
+    if (obj._disposed) throw new Error(`${where}: the model passed has been disposed; it has no parameters to read`);
+    obj = obj.toJSON();
+  }
   if (!isPlainObject(obj)) throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
+  if (obj.format === 'gradlab-mlp' && obj.disposed === true && obj.params === undefined)
+    throw new Error(`${where}: this record was written from a disposed model (toJSON() after dispose()); it has no parameters`);
   if (obj.format !== 'gradlab-mlp') throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
+  for (const key of Reflect.ownKeys(obj)) {
+    if (typeof key === 'string' && !RECORD_KEYS.includes(key))
+      throw new Error(`${where}: unknown key '${clip(key)}' in the record (valid: ${RECORD_KEYS.join(', ')})`);
+  }
+  // Every stated field must be a value the format allows (each is also checked against the model later).
+  if (obj.dtype !== undefined) oneOf(obj.dtype, 'dtype', where, ['f32', 'f64']);
+  if (obj.init !== undefined) oneOf(obj.init, 'init', where, INITS);
+  if (obj.seed !== undefined) seed(obj.seed, where);
   if (obj.version !== 1) throw new Error(`${where}: version ${describe(obj.version)} is not supported (expected 1)`);
   // Each field is read once into a copy: a getter cannot change what was checked.
   const sizes = Array.isArray(obj.sizes) && obj.sizes.length <= 4096 ? array(obj.sizes, 'sizes', where) : null;
