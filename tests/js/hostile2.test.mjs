@@ -222,3 +222,16 @@ test('mlpFromJSON / loadParams: unknown keys, invalid fields and disposed models
   assert.deepEqual(m.loadParams(rec).params.slice(), Float32Array.from(rec.params));
   m.dispose();
 });
+
+test('gemm names an empty or ragged row of nested operands; a record without version says so', () => {
+  rejects(() => gl.gemm([[]], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A\[0\] is an empty row/, RangeError);
+  rejects(() => gl.gemm([[1, 2], [3]], [1, 2], { m: 2, n: 1, k: 2 }), /gemm: ragged rows: A\[1\] has 1 values, A\[0\] has 2/, RangeError);
+  rejects(() => gl.gemm([[1, 2, 3]], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A has 3 values but A is \[1, 2\] = 2 values/, RangeError);
+  assert.deepEqual(Array.from(gl.gemm([[1, 2]], [[1], [2]], { m: 1, n: 1, k: 2 })), [5]);
+  const m = gl.mlp([2, 1], { seed: 1 });
+  const { version, ...noVersion } = m.toJSON();
+  assert.equal(version, 1);
+  rejects(() => gl.mlpFromJSON(noVersion), /mlpFromJSON: the record has no version field \(expected version 1\)/);
+  rejects(() => m.loadParams(JSON.stringify(noVersion)), /loadParams: the record has no version field/);
+  m.dispose();
+});

@@ -154,6 +154,7 @@ function parseModelJSON(json, where) {
   if (obj.dtype !== undefined) oneOf(obj.dtype, 'dtype', where, ['f32', 'f64']);
   if (obj.init !== undefined) oneOf(obj.init, 'init', where, INITS);
   if (obj.seed !== undefined) seed(obj.seed, where);
+  if (obj.version === undefined) throw new Error(`${where}: the record has no version field (expected version 1)`);
   if (obj.version !== 1) throw new Error(`${where}: version ${describe(obj.version)} is not supported (expected 1)`);
   // Each field is read once into a copy: a getter cannot change what was checked.
   const sizes = Array.isArray(obj.sizes) && obj.sizes.length <= 4096 ? array(obj.sizes, 'sizes', where) : null;
@@ -695,6 +696,13 @@ export function gemm(engine, A, B, opts) {
     if (!isTypedArray(M) && !Array.isArray(M))
       throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array or array of numbers, got ${describe(M)}`);
     const t = what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : '';
+    // Nested rows are read first: copyData names an empty or ragged row (M.length counts rows).
+    if (Array.isArray(M) && (Array.isArray(M[0]) || isTypedArray(M[0]))) {
+      const values = copyData(M, where, what, Float32Array).values;
+      if (values.length !== rows * cols)
+        throw new RangeError(`${where}: ${what} has ${values.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
+      return values;
+    }
     if (M.length !== rows * cols)
       throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
     return copyData(M, where, what, Float32Array).values;
