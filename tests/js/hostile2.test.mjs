@@ -187,6 +187,7 @@ test('messages name the element and the JS option; ranges for lr, leakySlope, ln
   rejects(() => m.train({ x, y, lr: 1e300 }), /train: lr \(the learning rate\) must be from 0 to 1000, got number 1e\+300/, RangeError);
   rejects(() => m.train({ x, y, lr: Infinity }), /train: lr must be a finite number, got number Infinity/, RangeError);
   rejects(() => m.train({ x, y, schedule: { type: 'step', stepSize: 0 } }), /train: schedule.stepSize must be an integer from 1 to \d+, got number 0/, RangeError);
+  rejects(() => m.train({ x, y, lr: 0.1, schedule: { type: 'warmupCosine', warmup: 1, total: 9, lrMin: 0.5 } }), /train: schedule.lrMin must be from 0 to lr \(0.1\), got number 0.5/, RangeError);
   rejects(() => m.train({ x, y, schedule: {} }), /train: schedule has no type \(valid: constant, step, warmupCosine\)/, TypeError);
   assert.equal(m.train({ x, y, steps: 3, lr: 0.5, schedule: { type: 'step', stepSize: 2, gamma: 0.5 } }).lr, 0.25);
   // trainAsync: only a real AbortSignal.

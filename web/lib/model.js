@@ -355,6 +355,12 @@ export class Model {
     if (sc.type === undefined)
       throw new TypeError(`${where}: schedule has no type (valid: ${SCHEDULES.join(', ')}); leave schedule out for a constant lr`);
     const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
+    const lr = learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where);
+    const scheduleKind = oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES);
+    const lrMin = number(sc.lrMin ?? 0, 'schedule.lrMin', where);
+    // Checked here so the message uses the JS name (the engine says lr_min).
+    if (scheduleKind === 'warmupCosine' && (lrMin < 0 || lrMin > lr))
+      throw new RangeError(`${where}: schedule.lrMin must be from 0 to lr (${lr}), got ${describe(lrMin)}`);
     return {
       x,
       y,
@@ -365,7 +371,7 @@ export class Model {
       seed: seed(o.seed ?? 0, where),
       optim: {
         kind: optimizer,
-        lr: learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where),
+        lr,
         momentum: number(o.momentum ?? 0.9, 'momentum', where),
         beta1: number(o.beta1 ?? 0.9, 'beta1', where),
         beta2: number(o.beta2 ?? 0.999, 'beta2', where),
@@ -373,10 +379,10 @@ export class Model {
         weightDecay: number(o.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0), 'weightDecay', where),
         clipNorm: number(o.clipNorm ?? 0, 'clipNorm', where),
         schedule: {
-          kind: oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES),
+          kind: scheduleKind,
           warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
           total: steps(sc.total ?? 0, 'schedule.total', 0),
-          lrMin: number(sc.lrMin ?? 0, 'schedule.lrMin', where),
+          lrMin,
           stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 1),
           gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
         },
