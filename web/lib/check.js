@@ -52,7 +52,7 @@ function objectKind(v) {
   const name = proto && Object.getPrototypeOf(proto) !== null ? proto.constructor?.name : undefined;
   if (typeof name !== 'string' || name === '' || name === 'Object') return 'an object';
   const builtIn = typeof globalThis[name] === 'function' && globalThis[name].prototype === proto;
-  return builtIn ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${clip(name)}` : `an instance of ${clip(name)}`;
+  return builtIn ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${clip(name)} object` : `an instance of ${clip(name)}`;
 }
 
 /**
@@ -74,7 +74,7 @@ export function options(v, where, keys, example) {
   if (v === undefined) return {};
   if (!isPlainObject(v))
     throw new TypeError(typeof v === 'object' && v !== null
-      ? `${where}: options must be a plain object${example ? ` such as ${example}` : ''}, got ${describe(v)} (valid keys: ${keys.join(', ')})`
+      ? `${where}: options must be a plain object${example ? ` such as ${example}` : ''}, got ${describe(v)}${unknownKeys(v, keys)} (valid keys: ${keys.join(', ')})`
       : `${where}: options must be an object${example ? ` such as ${example}` : ''}, got ${describe(v)}`);
   // Non-enumerable keys too: a key the caller set is never silently ignored.
   for (const key of Reflect.ownKeys(v)) {
@@ -90,6 +90,13 @@ export function options(v, where, keys, example) {
     if (value !== undefined) out[key] = value;
   }
   return out;
+}
+
+// ' with unknown keys 'a', 'b'' for the keys (own or inherited) of a refused options object.
+function unknownKeys(v, keys) {
+  const unknown = [];
+  for (const key in v) if (!keys.includes(key) && unknown.length < 3) unknown.push(`'${clip(key)}'`);
+  return unknown.length ? ` with unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : '';
 }
 
 /** An integer in [min, max] (default: 0..2^31−1). */

@@ -445,7 +445,8 @@ export class Model {
   train(opts) {
     const where = 'train';
     this._live(where);
-    if (!isPlainObject(opts)) throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    // Required; any object goes on to options(), which names a non-plain one and its keys.
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
     const o = options(opts, where, TRAIN_OPTIONS);
     if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
     const s = this._trainSettings(o, where);
@@ -469,7 +470,8 @@ export class Model {
   async trainAsync(opts) {
     const where = 'trainAsync';
     this._live(where);
-    if (!isPlainObject(opts)) throw new TypeError(`trainAsync: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    // Required; any object goes on to options(), which names a non-plain one and its keys.
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`trainAsync: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
     const o = options(opts, where, ASYNC_OPTIONS);
     if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
     const s = this._trainSettings(o, where);
@@ -702,13 +704,10 @@ export function gemm(engine, A, B, opts) {
     if (!isTypedArray(M) && !Array.isArray(M))
       throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array or array of numbers, got ${describe(M)}`);
     const t = what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : '';
-    // Nested rows are read first: copyData names an empty or ragged row (M.length counts rows).
-    if (Array.isArray(M) && (Array.isArray(M[0]) || isTypedArray(M[0]))) {
-      const values = copyData(M, where, what, Float32Array).values;
-      if (values.length !== rows * cols)
-        throw new RangeError(`${where}: ${what} has ${values.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
-      return values;
-    }
+    // Operands are flat row-major values; nested rows are named (M.length would count rows).
+    const first = Array.isArray(M) && M.length > 0 ? M[0] : undefined;
+    if (Array.isArray(first) || isTypedArray(first))
+      throw new TypeError(`${where}: ${what} must be flat row-major values, got nested rows (${what}[0] is ${first.length === 0 ? 'an empty row' : describe(first)}); pass ${what}.flat()`);
     if (M.length !== rows * cols)
       throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
     return copyData(M, where, what, Float32Array).values;
