@@ -667,8 +667,8 @@ export declare class Gradlab {
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
   /** A model from toJSON() output (object or JSON text) or a live model; validated (unknown keys are errors). */
   mlpFromJSON(json: ModelJSON | string | Model): Model;
-  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel; m·n·k ≤ 2^31. */
-  gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
+  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel; m·n·k ≤ 2^31. Nested rows must have the operand's shape. */
+  gemm(A: Float32Array | Float64Array | number[] | number[][], B: Float32Array | Float64Array | number[] | number[][], options: GemmOptions): Float32Array;
   /** A seeded toy data set of n ≤ 2^21 points. */
   dataset(name: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3', options?: { n?: number; noise?: number; seed?: number }): Dataset;
   /** Seed 001 exercise 4: gradient norm per layer for four 20-layer networks. */

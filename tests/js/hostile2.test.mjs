@@ -225,11 +225,14 @@ test('mlpFromJSON / loadParams: unknown keys, invalid fields and disposed models
   m.dispose();
 });
 
-test('gemm refuses nested operands by name; a record without version says so', () => {
-  rejects(() => gl.gemm([[]], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A must be flat row-major values, got nested rows \(A\[0\] is an empty row\); pass A.flat\(\)/, TypeError);
-  rejects(() => gl.gemm([1, 2], [[1], [2]], { m: 1, n: 1, k: 2 }), /gemm: B must be flat row-major values, got nested rows \(B\[0\] is an array of length 1\)/, TypeError);
+test('gemm: nested rows name an empty or ragged row and must have the operand\'s shape; a record without version says so', () => {
+  rejects(() => gl.gemm([[]], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A\[0\] is an empty row/, RangeError);
+  rejects(() => gl.gemm([[1, 2], [3]], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: ragged rows: A\[1\] has 1 values, A\[0\] has 2/, RangeError);
+  rejects(() => gl.gemm([[1, 2], 3], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A\[1\] is number 3, expected a row of 2 numbers/, TypeError);
+  rejects(() => gl.gemm([[1, 2, 3, 4]], [1, 2, 3, 4], { m: 2, n: 2, k: 2 }), /gemm: A has 1 rows of 4 values but A is \[2, 2\]/, RangeError);
   rejects(() => gl.gemm([1, 2, 3], [1, 2], { m: 1, n: 1, k: 2 }), /gemm: A has 3 values but A is \[1, 2\] = 2 values/, RangeError);
-  assert.deepEqual(Array.from(gl.gemm([1, 2], [1, 2], { m: 1, n: 1, k: 2 })), [5]);
+  assert.deepEqual(Array.from(gl.gemm([[1, 2], [3, 4]], [[5, 6], [7, 8]], { m: 2, n: 2, k: 2 })), [19, 22, 43, 50]);
+  assert.deepEqual(Array.from(gl.gemm([[1, 3], [2, 4]], [5, 6, 7, 8], { m: 2, n: 2, k: 2, transA: true })), [19, 22, 43, 50]);
   const m = gl.mlp([2, 1], { seed: 1 });
   const { version, ...noVersion } = m.toJSON();
   assert.equal(version, 1);

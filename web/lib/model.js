@@ -704,10 +704,15 @@ export function gemm(engine, A, B, opts) {
     if (!isTypedArray(M) && !Array.isArray(M))
       throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array or array of numbers, got ${describe(M)}`);
     const t = what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : '';
-    // Operands are flat row-major values; nested rows are named (M.length would count rows).
+    // Nested rows (accepted as everywhere in the API) are read first, so copyData names an
+    // empty or ragged row; they carry a shape, which must be the operand's exactly.
     const first = Array.isArray(M) && M.length > 0 ? M[0] : undefined;
-    if (Array.isArray(first) || isTypedArray(first))
-      throw new TypeError(`${where}: ${what} must be flat row-major values, got nested rows (${what}[0] is ${first.length === 0 ? 'an empty row' : describe(first)}); pass ${what}.flat()`);
+    if (Array.isArray(first) || isTypedArray(first)) {
+      const { values, shape } = copyData(M, where, what, Float32Array);
+      if (shape[0] !== rows || shape[1] !== cols)
+        throw new RangeError(`${where}: ${what} has ${shape[0]} rows of ${shape[1]} values but ${what}${t} is [${rows}, ${cols}]`);
+      return values;
+    }
     if (M.length !== rows * cols)
       throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
     return copyData(M, where, what, Float32Array).values;
