@@ -240,3 +240,11 @@ test('gemm: nested rows name an empty or ragged row and must have the operand\'s
   rejects(() => m.loadParams(JSON.stringify(noVersion)), /loadParams: the record has no version field/);
   m.dispose();
 });
+
+test('checkDerivative / checkTableEntry: a non-plain question object is named with its unknown keys', () => {
+  const ok = { f: 'x^2', wrt: 'x', answer: '2*x', at: { x: 3 } };
+  assert.equal(gl.checkDerivative(ok).correct, true);
+  rejects(() => gl.checkDerivative(Object.assign(Object.create({ zzInherited: 1 }), ok)), /checkDerivative: options must be a plain object, got an object with unknown key 'zzInherited' \(valid keys: f, wrt, answer/, TypeError);
+  rejects(() => gl.checkTableEntry(new Map()), /checkTableEntry: options must be a plain object, got a Map object \(valid keys: /, TypeError);
+  rejects(() => gl.checkDerivative(undefined), /checkDerivative: expected an options object, got undefined/, TypeError);
+});
