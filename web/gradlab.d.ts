@@ -333,6 +333,7 @@ export declare class Graph {
   constant(data: TensorData, shape?: number[] | string, label?: string): Tensor;
   forward(): this;
   zeroGrad(): this;
+  /** Every node; at most 10,000 nodes and 2^20 values (a RangeError above: use node(id)). */
   nodes(): NodeRecord[];
   node(id: number): NodeRecord;
   gradcheck(loss: Tensor): GradCheckResult;
@@ -482,9 +483,9 @@ export interface MlpOptions<D extends DType = 'f32'> {
   residual?: boolean | boolean[];
   /** LayerNorm on each layer's input. true: every layer but the first. */
   layerNorm?: boolean | boolean[];
-  /** LeakyReLU's negative slope (default 0.01). */
+  /** LeakyReLU's negative slope, from 0 to 1 (default 0.01). */
   leakySlope?: number;
-  /** LayerNorm's ε (default 1e-5). */
+  /** LayerNorm's ε, above 0 and at most 1 (default 1e-5). */
   lnEps?: number;
 }
 
@@ -514,7 +515,7 @@ export interface TrainOptions {
   loss?: LossName;
   /** Default 'sgd'. The optimizer state persists across calls while the kind is unchanged. */
   optimizer?: OptimizerName;
-  /** Peak learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw). */
+  /** Peak learning rate, from 0 to 1000 (default 0.1 for sgd and momentum, 0.001 for adam and adamw). */
   lr?: number;
   /** Default 0.9. */
   momentum?: number;
@@ -660,7 +661,7 @@ export declare class Model<D extends DType = DType> {
   /** The architecture and parameters (a disposed model gives { format, disposed: true }). */
   toJSON(): ModelJSON;
   /** Loads toJSON() output (object or text) into this model; validated. */
-  loadParams(json: ModelJSON | ModelJSONV1 | string): this;
+  loadParams(json: ModelJSON | ModelJSONV1 | string | Model): this;
   /** The settings of the last train() call and the steps taken; null before training. */
   readonly training: TrainingRecord | null;
   dispose(): void;
@@ -717,11 +718,11 @@ export declare class Gradlab {
   checkTableEntry(question: TableEntryQuestion): TableEntryCheck;
   /** An MLP on the fast training path, e.g. gl.mlp([2, 16, 16, 1], { activation: 'tanh' }). */
   mlp<D extends DType = 'f32'>(sizes: number[], options?: MlpOptions<D>): Model<D>;
-  /** A model from toJSON() output (object or JSON text); validated. */
-  mlpFromJSON(json: ModelJSON | ModelJSONV1 | string): Model;
-  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel. */
-  gemm(A: Float32Array | Float64Array | number[], B: Float32Array | Float64Array | number[], options: GemmOptions): Float32Array;
-  /** A seeded toy data set. */
+  /** A model from toJSON() output (object or JSON text, version 1 or 2) or a live model; validated (unknown keys are errors). */
+  mlpFromJSON(json: ModelJSON | ModelJSONV1 | string | Model): Model;
+  /** C = op(A)·op(B), [m, n] row-major, f32, with the SIMD GEMM kernel; m·n·k ≤ 2^31. Nested rows must have the operand's shape. */
+  gemm(A: Float32Array | Float64Array | number[] | number[][], B: Float32Array | Float64Array | number[] | number[][], options: GemmOptions): Float32Array;
+  /** A seeded toy data set of n ≤ 2^21 points. */
   dataset(name: 'moons' | 'circles' | 'xor' | 'spiral' | 'spiral3', options?: { n?: number; noise?: number; seed?: number }): Dataset;
   /** Seed 001 exercise 4: gradient norm per layer for four 20-layer networks. */
   vanishingGradients(options?: { depth?: number; width?: number; seed?: number }): {

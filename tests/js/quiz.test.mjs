@@ -293,7 +293,7 @@ test('bad input: wrong argument types are TypeErrors that name the argument', ()
   throwsClearly(() => gl.checkDerivative({ ...ok, f: undefined }), /checkDerivative: f \(the function\) must be a string, got undefined/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 3 }), /wrt \(the variable to differentiate by\) must be a string/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 'a b' }), /wrt must be a variable name/, TypeError);
-  throwsClearly(() => gl.checkDerivative({ ...ok, answer: null }), /answer must be a number or a formula string, got null/, TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...ok, answer: null }), /checkDerivative: answer is null; give a value/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, answer: [1] }), /answer must be a number or a formula string/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, tolerance: 0 }), /tolerance must be a relative tolerance in \(0, 0.5\]/, RangeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, samples: 2.5 }), /samples must be an integer from 0 to 50/, RangeError);

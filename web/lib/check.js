@@ -40,38 +40,63 @@ export function describe(v) {
     case 'function':
       return 'a function';
     case 'object':
-      return 'an object';
+      return objectKind(v);
     default:
       return `${typeof v} ${clip(String(v))}`;
   }
 }
 
-/** A plain, non-null object (not an array, typed array or function). */
-export function isPlainObject(v) {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+// 'a Map', 'a Date', 'an instance of Foo' or 'an object' (plain), for messages.
+function objectKind(v) {
+  const proto = Object.getPrototypeOf(v);
+  const name = proto && Object.getPrototypeOf(proto) !== null ? proto.constructor?.name : undefined;
+  if (typeof name !== 'string' || name === '' || name === 'Object') return 'an object';
+  const builtIn = typeof globalThis[name] === 'function' && globalThis[name].prototype === proto;
+  return builtIn ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${clip(name)} object` : `an instance of ${clip(name)}`;
 }
 
 /**
- * Reads an options argument: undefined → {}; anything but an object is a TypeError; a
- * key not in `keys` is a TypeError that lists the valid keys. Returns a plain snapshot
+ * A plain object: its prototype is Object.prototype (of any realm) or null. A Map, Date,
+ * class instance or Object.create(proto) is not: their contents are not options.
+ */
+export function isPlainObject(v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && typeof proto.hasOwnProperty === 'function');
+}
+
+/**
+ * Reads an options argument: undefined → {}; anything but a plain object is a TypeError;
+ * a key not in `keys` (the error lists the valid ones) or a null value is a TypeError. Returns a plain snapshot
  * (each known key read once), so later getters cannot change what was checked.
  */
 export function options(v, where, keys, example) {
   if (v === undefined) return {};
   if (!isPlainObject(v))
-    throw new TypeError(`${where}: options must be an object${example ? ` such as ${example}` : ''}, got ${describe(v)}`);
+    throw new TypeError(typeof v === 'object' && v !== null
+      ? `${where}: options must be a plain object${example ? ` such as ${example}` : ''}, got ${describe(v)}${unknownKeys(v, keys)} (valid keys: ${keys.join(', ')})`
+      : `${where}: options must be an object${example ? ` such as ${example}` : ''}, got ${describe(v)}`);
+  // Non-enumerable keys too: a key the caller set is never silently ignored.
   for (const key of Reflect.ownKeys(v)) {
     if (typeof key === 'symbol') continue;
-    if (!Object.prototype.propertyIsEnumerable.call(v, key)) continue;
     if (!keys.includes(key))
       throw new TypeError(`${where}: unknown option '${clip(key)}' (valid: ${keys.join(', ')})`);
   }
   const out = {};
   for (const key of keys) {
     const value = v[key];
+    // Only undefined means "the default"; null is a wrong value, not an absent one.
+    if (value === null) throw new TypeError(`${where}: ${key} is null; give a value, or leave ${key} out where it has a default`);
     if (value !== undefined) out[key] = value;
   }
   return out;
+}
+
+// ' with unknown keys 'a', 'b'' for the keys (own or inherited) of a refused options object.
+function unknownKeys(v, keys) {
+  const unknown = [];
+  for (const key in v) if (!keys.includes(key) && unknown.length < 3) unknown.push(`'${clip(key)}'`);
+  return unknown.length ? ` with unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : '';
 }
 
 /** An integer in [min, max] (default: 0..2^31−1). */

@@ -13,6 +13,9 @@ import { lowerInto } from './quiz.js';
 import { handleRegistry } from './handles.js';
 
 export const DTYPES = ['f32', 'f64'];
+/** Nodes and values one g.nodes() call lists (the engine's trace() limits). */
+export const MAX_LISTED_NODES = 10000;
+export const MAX_LISTED_VALUES = 2 ** 20;
 
 // Embind carries strings as UTF-8, which cannot hold a lone surrogate: the engine gets
 // the well-formed form (for its teaching text), the graph keeps the exact label.
@@ -134,7 +137,15 @@ export class Graph {
   }
   /** All nodes in creation order with values, gradients and op metadata. */
   nodes() {
-    return callJson(this._mod, 'nodes', () => this._live('nodes').nodesJson()).map((n) => this._describeNode(n));
+    // The same bounds as trace()/tapeListing(): a listing is for reading, not for huge graphs.
+    const count = this._live('nodes').size();
+    if (count > MAX_LISTED_NODES)
+      throw new RangeError(`nodes: the graph has ${count} nodes, above the limit of ${MAX_LISTED_NODES} for one call; use graph.node(id) for single nodes`);
+    const records = callJson(this._mod, 'nodes', () => this._live('nodes').nodesJson());
+    const values = records.reduce((sum, n) => sum + n.shape.reduce((a, b) => a * b, 1), 0);
+    if (values > MAX_LISTED_VALUES)
+      throw new RangeError(`nodes: the graph holds ${values} values, above the limit of ${MAX_LISTED_VALUES} for one call; use graph.node(id) or tensor.data()`);
+    return records.map((n) => this._describeNode(n));
   }
   /** One node's record by id. */
   node(id) {

@@ -34,6 +34,12 @@ export const DATASETS = ['moons', 'circles', 'xor', 'spiral', 'spiral3'];
 export const MAX_SYNC_STEPS = 1_000_000;
 /** steps × batchSize × accumSteps × parameters one synchronous train() call may do (a few seconds). */
 export const MAX_SYNC_WORK = 2 ** 34;
+/** m × n × k multiply-adds one gl.gemm() call may do (about a second; the 1024³ benchmark is 2^30). */
+export const MAX_GEMM_WORK = 2 ** 31;
+/** Points one gl.dataset() call may make (2^21: well under a second). */
+export const MAX_DATASET_POINTS = 2 ** 21;
+/** The largest learning rate accepted (anything above diverges at once). */
+export const MAX_LR = 1000;
 /** Steps one trainAsync() call may run (its losses are kept: 40 MB of f32). */
 export const MAX_ASYNC_STEPS = 10_000_000;
 
@@ -44,6 +50,12 @@ const TRAIN_OPTIONS = [
 ];
 const ASYNC_OPTIONS = [...TRAIN_OPTIONS, 'onProgress', 'signal', 'chunkSteps'];
 const SCHEDULE_OPTIONS = ['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma'];
+
+function learningRate(v, where) {
+  const lr = number(v, 'lr', where);
+  if (lr < 0 || lr > MAX_LR) throw new RangeError(`${where}: lr (the learning rate) must be from 0 to ${MAX_LR}, got ${describe(lr)}`);
+  return lr;
+}
 
 // Per-layer flags from a boolean or an array of booleans; `all(l)` says which layers `true` means.
 function layerFlags(v, L, all, what) {
@@ -64,7 +76,7 @@ function layerFlags(v, L, all, what) {
 function guardedView(resolve) {
   const target = resolve();
   const isIndex = (key) => typeof key === 'string' && key !== '' && String(Number(key)) === key;
-  return new Proxy(target, {
+  const proxy = new Proxy(target, {
     get(_, key) {
       const view = resolve();
       if (isIndex(key)) return view[key];
@@ -73,7 +85,18 @@ function guardedView(resolve) {
         throw new TypeError('model buffer: the wasm heap is not exposed; use .slice() for a copy of the values');
       if (key === 'subarray') return (begin, end) => guardedView(() => resolve().subarray(begin, end));
       const v = Reflect.get(view, key, view);
-      return typeof v === 'function' ? v.bind(view) : v;
+      if (typeof v !== 'function') return v;
+      // An iterator runs later, maybe after dispose: it walks a copy taken now.
+      if (SNAPSHOT_METHODS.has(key)) return (...args) => v.apply(resolve().slice(), args);
+      return (...args) => {
+        const current = resolve();
+        const result = v.apply(current, args);
+        // fill, sort, reverse, copyWithin and valueOf return their receiver: give back the guard.
+        if (result === current) return proxy;
+        if (result === current.buffer || (ArrayBuffer.isView(result) && result.buffer === current.buffer))
+          throw new TypeError(`model buffer: ${clip(String(key))}() would expose the wasm heap; use .slice() for a copy`);
+        return result;
+      };
     },
     set(_, key, value) {
       const view = resolve();
@@ -97,9 +120,11 @@ function guardedView(resolve) {
       return false;
     },
   });
+  return proxy;
 }
+const SNAPSHOT_METHODS = new Set(['values', 'keys', 'entries', Symbol.iterator]);
 
-/** Turns a JSON text or object into the exported record, checking format and version. */
+/** Turns a JSON text or object (or a live Model) into the exported record, checking format, version and keys. */
 function parseModelJSON(json, where) {
   let obj = json;
   if (typeof json === 'string') {
@@ -109,8 +134,20 @@ function parseModelJSON(json, where) {
       throw new Error(`${where}: not valid JSON text (${clip(e.message, 80)})`);
     }
   }
+  if (obj instanceof Model) {
+    // A live model stands for its own record (what JSON.stringify would write).
+    if (obj._disposed) throw new Error(`${where}: the model passed has been disposed; it has no parameters to read`);
+    obj = obj.toJSON();
+  }
   if (!isPlainObject(obj)) throw new TypeError(`${where}: expected a gradlab-mlp JSON object or its text, got ${describe(obj)}`);
+  if (obj.format === 'gradlab-mlp' && obj.disposed === true && obj.params === undefined)
+    throw new Error(`${where}: this record was written from a disposed model (toJSON() after dispose()); it has no parameters`);
   if (obj.format !== 'gradlab-mlp') throw new Error(`${where}: format is ${describe(obj.format)}, expected "gradlab-mlp"`);
+  // Every stated field must be a value the format allows (each is also checked against the model later).
+  if (obj.dtype !== undefined) oneOf(obj.dtype, 'dtype', where, ['f32', 'f64']);
+  if (obj.init !== undefined) oneOf(obj.init, 'init', where, INITS);
+  if (obj.seed !== undefined) seed(obj.seed, where);
+  // Version check, migration of older versions, unknown keys and the training record: migrate.js.
   obj = migrateModelJSON(obj, where);
   // Each field is read once into a copy: a getter cannot change what was checked.
   const sizes = Array.isArray(obj.sizes) && obj.sizes.length <= 4096 ? array(obj.sizes, 'sizes', where) : null;
@@ -139,8 +176,10 @@ export class Model {
     if (!Array.isArray(sizes) || sizes.length > 4096)
       throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
     sizes = array(sizes, 'sizes', where);
-    if (!sizes.every((s) => typeof s === 'number' && Number.isInteger(s)))
-      throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
+    sizes.forEach((s, i) => {
+      if (typeof s !== 'number' || !Number.isInteger(s))
+        throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1]; sizes[${i}] is ${describe(s)}`);
+    });
     sizes.forEach((s, i) => integer(s, `sizes[${i}]`, where, -INT32_MAX));  // the engine names a size ≤ 0
     const L = Math.max(sizes.length - 1, 0);
     let acts;
@@ -161,8 +200,9 @@ export class Model {
     const init = oneOf(o.init ?? 'auto', 'initializer', where, INITS);
     const dtype = oneOf(o.dtype ?? 'f32', 'dtype', where, ['f32', 'f64']);
     const s = seed(o.seed ?? 0, where);
-    const leakySlope = number(o.leakySlope ?? 0.01, 'leakySlope', where);
-    const lnEps = number(o.lnEps ?? 1e-5, 'lnEps', where);
+    const leakySlope = number(o.leakySlope ?? 0.01, 'leakySlope', where, 0, 1);
+    const lnEps = number(o.lnEps ?? 1e-5, 'lnEps', where, 0, 1);
+    if (lnEps === 0) throw new RangeError(`${where}: lnEps must be positive (such as 1e-5), got number 0`);
 
     this._engine = engine;
     const mod = (this._mod = engine._mod);
@@ -306,7 +346,15 @@ export class Model {
     if (typeof schedule === 'string') schedule = { type: schedule };
     if (!isPlainObject(schedule)) throw new TypeError(`${where}: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
     const sc = options(schedule, `${where}: schedule`, SCHEDULE_OPTIONS);
+    if (sc.type === undefined)
+      throw new TypeError(`${where}: schedule has no type (valid: ${SCHEDULES.join(', ')}); leave schedule out for a constant lr`);
     const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
+    const lr = learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where);
+    const scheduleKind = oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES);
+    const lrMin = number(sc.lrMin ?? 0, 'schedule.lrMin', where);
+    // Checked here so the message uses the JS name (the engine says lr_min).
+    if (scheduleKind === 'warmupCosine' && (lrMin < 0 || lrMin > lr))
+      throw new RangeError(`${where}: schedule.lrMin must be from 0 to lr (${lr}), got ${describe(lrMin)}`);
     return {
       x,
       y,
@@ -317,7 +365,7 @@ export class Model {
       seed: seed(o.seed ?? 0, where),
       optim: {
         kind: optimizer,
-        lr: number(o.lr ?? (adamLike ? 0.001 : 0.1), 'lr', where),
+        lr,
         momentum: number(o.momentum ?? 0.9, 'momentum', where),
         beta1: number(o.beta1 ?? 0.9, 'beta1', where),
         beta2: number(o.beta2 ?? 0.999, 'beta2', where),
@@ -325,11 +373,11 @@ export class Model {
         weightDecay: number(o.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0), 'weightDecay', where),
         clipNorm: number(o.clipNorm ?? 0, 'clipNorm', where),
         schedule: {
-          kind: oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES),
+          kind: scheduleKind,
           warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
           total: steps(sc.total ?? 0, 'schedule.total', 0),
-          lrMin: number(sc.lrMin ?? 0, 'schedule.lrMin', where),
-          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 0),
+          lrMin,
+          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 1),
           gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
         },
       },
@@ -398,7 +446,8 @@ export class Model {
   train(opts) {
     const where = 'train';
     this._live(where);
-    if (!isPlainObject(opts)) throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    // Required; any object goes on to options(), which names a non-plain one and its keys.
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`train: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
     const o = options(opts, where, TRAIN_OPTIONS);
     if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
     const s = this._trainSettings(o, where);
@@ -422,14 +471,19 @@ export class Model {
   async trainAsync(opts) {
     const where = 'trainAsync';
     this._live(where);
-    if (!isPlainObject(opts)) throw new TypeError(`trainAsync: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
+    // Required; any object goes on to options(), which names a non-plain one and its keys.
+    if (typeof opts !== 'object' || opts === null) throw new TypeError(`trainAsync: expected an options object { x, y, steps, ... }, got ${describe(opts)}`);
     const o = options(opts, where, ASYNC_OPTIONS);
     if (this._busy) throw new Error(`${where}: a trainAsync() run of this model is in progress`);
     const s = this._trainSettings(o, where);
     const steps = integer(o.steps ?? 1, 'steps', where, 0, MAX_ASYNC_STEPS);
     const onProgress = optionalFunction(o.onProgress, 'onProgress', where);
     const signal = o.signal;
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean'))
+    // A real AbortSignal where the platform has one (a look-alike {aborted:false} never fires).
+    const isSignal = typeof AbortSignal === 'function'
+      ? signal instanceof AbortSignal
+      : typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean';
+    if (signal !== undefined && !isSignal)
       throw new TypeError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
     // Default chunk: about 2^27 multiply-adds (tens of milliseconds), within the sync limits.
     const perStep = this._work(s, 1);
@@ -655,13 +709,22 @@ export function gemm(engine, A, B, opts) {
   const kn = product([k, n], 'B (k × n)', where);
   const mn = product([m, n], 'C (m × n)', where);
   product([mk + kn + mn], 'A, B and C together', where);
-  product([m, n, k], 'm × n × k multiply-adds', where, MAX_SYNC_WORK);
+  product([m, n, k], 'm × n × k multiply-adds', where, MAX_GEMM_WORK);
   if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== mn))
     throw new RangeError(`${where}: out must be a Float32Array of m × n = ${mn} values, got ${describe(o.out)}`);
   const operand = (M, what, rows, cols) => {
     if (!isTypedArray(M) && !Array.isArray(M))
       throw new TypeError(`${where}: ${what} must be a Float32Array, Float64Array or array of numbers, got ${describe(M)}`);
     const t = what === 'A' ? (transA ? 'ᵀ' : '') : transB ? 'ᵀ' : '';
+    // Nested rows (accepted as everywhere in the API) are read first, so copyData names an
+    // empty or ragged row; they carry a shape, which must be the operand's exactly.
+    const first = Array.isArray(M) && M.length > 0 ? M[0] : undefined;
+    if (Array.isArray(first) || isTypedArray(first)) {
+      const { values, shape } = copyData(M, where, what, Float32Array);
+      if (shape[0] !== rows || shape[1] !== cols)
+        throw new RangeError(`${where}: ${what} has ${shape[0]} rows of ${shape[1]} values but ${what}${t} is [${rows}, ${cols}]`);
+      return values;
+    }
     if (M.length !== rows * cols)
       throw new RangeError(`${where}: ${what} has ${M.length} values but ${what}${t} is [${rows}, ${cols}] = ${rows * cols} values`);
     return copyData(M, where, what, Float32Array).values;
@@ -688,6 +751,8 @@ export function dataset(engine, datasetName, opts) {
   oneOf(datasetName, 'data set', where, DATASETS);
   const o = options(opts, where, ['n', 'noise', 'seed'], '{ n: 200, noise: 0.1, seed: 1 }');
   const n = integer(o.n ?? 200, 'n', where, 1);
+  if (n > MAX_DATASET_POINTS)
+    throw new RangeError(`${where}: n ${n} is above the limit of ${MAX_DATASET_POINTS} points for one call; make several data sets with different seeds for more`);
   const noise = number(o.noise ?? 0.1, 'noise', where);
   const s = seed(o.seed ?? 0, where);
   const d = callJson(mod, where, () => mod.datasetJson(datasetName, n, noise, s));

@@ -93,7 +93,8 @@ const FACTOR_KINDS = new Set(['constant-factor', 'rounding', 'missing-chain-fact
 const nan = (v) => (v === null ? NaN : v);
 
 function question(v, where, keys) {
-  if (!isPlainObject(v)) throw new TypeError(`${where}: expected an options object, got ${describe(v)}`);
+  // Required; any object goes on to options(), which names a non-plain one and its keys.
+  if (typeof v !== 'object' || v === null) throw new TypeError(`${where}: expected an options object, got ${describe(v)}`);
   return options(v, where, keys);
 }
 
