@@ -32,9 +32,6 @@ export class Gradlab {
     this._mod = mod;
     this._ops = callJson(mod, 'createGradlab', () => mod.opTableJson());
     this._opsByName = new Map(this._ops.map((o) => [o.name, o]));
-    // The parser builds its function table once, on first use: build it now, so that the
-    // heap in use (heapUsedBytes) is flat from the first call on.
-    callJson(mod, 'createGradlab', () => mod.exprParseJson('x'));
   }
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
   toJSON() {

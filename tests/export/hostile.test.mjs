@@ -72,7 +72,7 @@ test('the record\'s training settings are checked like train()\'s options', () =
   // A trained model's own record exports, and mlpFromJSON reads it back.
   const trained = gl.mlp([2, 3, 1], { seed: 4 });
   const { x, y } = gl.dataset('moons', { n: 16, seed: 1 });
-  trained.train({ x, y, steps: 3, batchSize: 4, loss: 'BCE', optimizer: 'Adam', lr: 0.01, schedule: { type: 'step', stepSize: 2, gamma: 0.5 } });
+  trained.train({ x, y, steps: 3, batchSize: 4, loss: 'bce', optimizer: 'adam', lr: 0.01, schedule: { type: 'step', stepSize: 2, gamma: 0.5 } });
   assert.match(toPyTorch(trained), /"loss":"bce","optimizer":"adam","lr":0\.01/);
   const again = gl.mlpFromJSON(JSON.stringify(trained));
   assert.deepEqual(again.training, trained.training);
@@ -99,7 +99,7 @@ test('a disposed model is named as disposed', () => {
   const d = gl.mlp([2, 1]);
   d.dispose();
   for (const [f, where] of [[toPyTorch, 'toPyTorch'], [toONNX, 'toONNX']])
-    assert.throws(() => f(d), { message: `${where}: this model has been disposed; create a new one with gl.mlp()` });
+    assert.throws(() => f(d), { message: `${where}: the model has been disposed (its record holds no architecture or weights); export or save it before dispose()` });
   // The record a disposed model gives on some builds ({ format, disposed: true }).
   bothThrow({ format: 'gradlab-mlp', disposed: true }, 'Error',
     'the model has been disposed (its record holds no architecture or weights); export or save it before dispose()');

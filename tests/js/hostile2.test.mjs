@@ -205,7 +205,7 @@ test('mlpFromJSON / loadParams: unknown keys, invalid fields and disposed models
   const rec = m.toJSON();
   const text = (o) => JSON.stringify(o);
   for (const load of [(r) => gl.mlpFromJSON(r), (r) => gl.mlpFromJSON(text(r)), (r) => m.loadParams(r)]) {
-    rejects(() => load({ ...rec, zz: 1 }), /unknown key 'zz' in the record \(valid: format, version, dtype, sizes, .*params\)/);
+    rejects(() => load({ ...rec, zz: 1 }), /unknown key 'zz' in a version 2 gradlab-mlp record \(valid: format, version, dtype, sizes, .*params, training\)/);
     rejects(() => load({ ...rec, dtype: 'f16' }), /unknown dtype 'f16' \(valid: f32 or f64\)/, RangeError);
     rejects(() => load({ ...rec, seed: -1 }), /seed must be a non-negative integer up to 2\^53 − 1, got number -1/, RangeError);
     rejects(() => load({ ...rec, init: 'zz' }), /unknown init 'zz' \(valid: auto, xavierUniform/, RangeError);
@@ -235,9 +235,9 @@ test('gemm: nested rows name an empty or ragged row and must have the operand\'s
   assert.deepEqual(Array.from(gl.gemm([[1, 3], [2, 4]], [5, 6, 7, 8], { m: 2, n: 2, k: 2, transA: true })), [19, 22, 43, 50]);
   const m = gl.mlp([2, 1], { seed: 1 });
   const { version, ...noVersion } = m.toJSON();
-  assert.equal(version, 1);
-  rejects(() => gl.mlpFromJSON(noVersion), /mlpFromJSON: the record has no version field \(expected version 1\)/);
-  rejects(() => m.loadParams(JSON.stringify(noVersion)), /loadParams: the record has no version field/);
+  assert.equal(version, 2);
+  rejects(() => gl.mlpFromJSON(noVersion), /mlpFromJSON: the version field is missing/);
+  rejects(() => m.loadParams(JSON.stringify(noVersion)), /loadParams: the version field is missing/);
   m.dispose();
 });
 

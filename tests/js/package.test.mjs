@@ -96,7 +96,7 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
   const gl = await createGradlab({ locateFile: async (file) => new URL(`../../web/dist/${file}`, import.meta.url) });
   assert.equal(gl.graph().scalar(9).sqrt().value, 3);
   const asked = [];
-  const gl2 = await createGradlab({ locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
+  const gl2 = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
   assert.deepEqual(asked, [['gradlab_wasm.wasm', new URL('../../web/dist/', import.meta.url).href]]);
   assert.equal(gl2.graph().scalar(25).sqrt().value, 5);
   await assert.rejects(
@@ -170,9 +170,9 @@ test('the expression module loads lazily, through the same locateFile, or from e
 });
 
 test('an http URL: fetched, and an HTTP error names the URL and the status', async () => {
-  const bytes = await readFile(wasmPath);
+  const files = { '/engine/gradlab_wasm.wasm': await readFile(wasmPath), '/engine/gradlab_expr.wasm': await readFile(exprWasmPath) };
   const server = createServer((req, res) => {
-    if (req.url === '/engine/gradlab_wasm.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+    if (files[req.url]) res.writeHead(200, { 'content-type': 'application/wasm' }).end(files[req.url]);
     else res.writeHead(404).end('not here');
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -180,6 +180,7 @@ test('an http URL: fetched, and an HTTP error names the URL and the status', asy
   try {
     const gl = await createGradlab({ locateFile: (file) => `${origin}/engine/${file}` });
     assert.equal(gl.graph().scalar(16).sqrt().value, 4);
+    assert.equal(gl.evaluate('x^2', { x: 3 }).value, 9);  // both modules came over http
     await assert.rejects(createGradlab({ locateFile: (file) => `${origin}/missing/${file}` }), {
       message: new RegExp(`^createGradlab: fetching ${origin}/missing/gradlab_wasm\\.wasm failed with HTTP 404 Not Found \\(serve gradlab_wasm\\.wasm there`),
     });

@@ -18,7 +18,8 @@ const web = join(root, 'web');
 const DESIGN_BAR = 100_000;
 // Measured after the split (docs/size.md): the bar is not met yet; this ceiling keeps the
 // size from creeping up while the remaining work (docs/size.md, "Next") brings it down.
-const GRAPH_PAGE_CEILING = 192_000;
+// 193,749 bytes once the hostile-input checks of the boundary work were in (2026-12-01).
+const GRAPH_PAGE_CEILING = 196_000;
 const QUIZ_EXTRA_CEILING = 112_000;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;

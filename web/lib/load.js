@@ -156,6 +156,13 @@ async function instantiate(options, readFile, part) {
 // The expression module of a core module (loaded once; a failed load is retried next time).
 const exprLoads = new WeakMap();
 
+// The parser builds its function table on first use: build it as the module arrives, so the
+// expression module's heap in use is flat from the first call a page makes.
+function warmed(expr) {
+  expr.exprParseJson('x');
+  return expr;
+}
+
 /**
  * The expression module for the engine module `mod` (from loadEngineModule), loaded on the
  * first call with the options createGradlab got (locateFile, exprWasmBinary).
@@ -165,7 +172,7 @@ export function loadExprModule(mod) {
   if (!pending) {
     const { options, readFile } = mod.gradlabLoad;
     pending = instantiate(options, readFile, EXPR).then(
-      (expr) => ((mod.gradlabExpr = expr), expr),
+      (expr) => ((mod.gradlabExpr = warmed(expr)), expr),
       (e) => {
         exprLoads.delete(mod);
         throw e;
@@ -206,7 +213,7 @@ export async function loadEngineModule(createOptions, readFile) {
   const mod = await core;
   mod.gradlabLoad = { options: kept, readFile };
   if (expr) {
-    const pending = expr.then((e) => ((mod.gradlabExpr = e), e));
+    const pending = expr.then((e) => ((mod.gradlabExpr = warmed(e)), e));
     exprLoads.set(mod, pending);
     await pending;
   }
