@@ -407,7 +407,7 @@ describe('training widgets in Chromium', { timeout: 150_000 }, () => {
     });
     assert.equal(r.unknownSet, 'Error: unknown data set "mnist" (expected moons, circles, xor, spiral, spiral3, blobs, regression or custom)');
     assert.equal(r.bceOnThree, 'Error: loss bce needs two classes, the data set has 3: use crossEntropy');
-    assert.match(r.badActivation, /^Error: mlp: .*swish/);
+    assert.match(r.badActivation, /^RangeError: mlp: unknown activation 'swish' \(valid: none, relu, leakyRelu, tanh, sigmoid, gelu, silu, softplus\)$/);
     assert.equal(r.stepBefore, 'Error: step: no model yet (send configure first)');
     assert.equal(r.badStep, 'RangeError: step: steps must be an integer in 1..100000, got 0');
     assert.deepEqual(r.info.sizes, [2, 6, 1]);
