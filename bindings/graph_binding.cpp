@@ -21,25 +21,7 @@ using namespace gradlab;
 
 namespace gradlab::bindings {
 
-std::string& last_error() {
-  static std::string message;
-  return message;
-}
-int32_t& error_flag() {
-  static int32_t flag = 0;
-  return flag;
-}
-
 namespace {
-
-std::string take_last_error() {
-  std::string m = std::move(last_error());
-  last_error().clear();
-  error_flag() = 0;
-  return m;
-}
-// The flag's heap address: JavaScript reads it after each call without a call into wasm.
-uintptr_t error_flag_address() { return reinterpret_cast<uintptr_t>(&error_flag()); }
 
 // The teaching tools that rerun the graph once per perturbed value (gradcheck,
 // nodeGradcheck) or per tangent (compareModes) refuse a graph whose estimated cost is
@@ -358,8 +340,6 @@ std::string op_table_json() {
 
 EMSCRIPTEN_BINDINGS(gradlab_graph) {
   using namespace gradlab::bindings;
-  function("lastError", &take_last_error);
-  function("errorFlagAddress", &error_flag_address);
   function("opTableJson", &op_table_json);
   enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
   value_object<ShapeArg>("ShapeArg").field("rank", &ShapeArg::rank).field("d0", &ShapeArg::d0).field("d1", &ShapeArg::d1);

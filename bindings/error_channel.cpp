@@ -1,7 +1,8 @@
-// The expression module's own error channel. gradlab_expr is a second wasm module (loaded
-// only when an expression or a quiz is used), so it has its own memory and needs the
-// same lastError/errorFlagAddress pair that graph_binding.cpp gives the core module:
-// web/lib/call.js reads the flag the same way for both.
+// The error channel of a wasm module: guard() (binding_util.h) stores a failed call's
+// message and raises a flag in the heap; web/lib/call.js reads the flag after each call
+// (no call into wasm) and then takes the message with lastError(). Both modules, the core
+// and gradlab_expr (loaded only when an expression or a quiz is used), link this file:
+// each has its own memory and so its own channel.
 #include <emscripten/bind.h>
 
 #include <cstdint>
@@ -29,12 +30,13 @@ std::string take_last_error() {
   return m;
 }
 
+// The flag's heap address: JavaScript reads it after each call without a call into wasm.
 uintptr_t error_flag_address() { return reinterpret_cast<uintptr_t>(&error_flag()); }
 
 }  // namespace
 }  // namespace gradlab::bindings
 
-EMSCRIPTEN_BINDINGS(gradlab_expr_module) {
+EMSCRIPTEN_BINDINGS(gradlab_error_channel) {
   emscripten::function("lastError", &gradlab::bindings::take_last_error);
   emscripten::function("errorFlagAddress", &gradlab::bindings::error_flag_address);
 }
