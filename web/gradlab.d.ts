@@ -302,6 +302,7 @@ export declare class Tensor {
   matmul(x: Tensor): Tensor;
   transpose(): Tensor;
   reshape(shape: number[]): Tensor;
+  /** Sum of all values, or over one axis (-1 = the last, as in PyTorch). */
   sum(axis?: number): Tensor;
   mean(axis?: number): Tensor;
   softmax(): Tensor;

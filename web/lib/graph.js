@@ -408,13 +408,13 @@ export class Tensor {
     const s = shapeArg(shape, 'reshape');
     return this._op('reshape', [], [s.length, s[0] ?? 1, s[1] ?? 1]);
   }
-  /** Sum of all elements, or along one axis (0 or 1). */
+  /** Sum of all elements, or along one axis (0 or 1; -1 is the last, as in PyTorch). */
   sum(axis) {
-    return axis === undefined ? this._op('sum') : this._op('sumAxis', [], [integer(axis, 'axis', 'sum', 0, 1)]);
+    return axis === undefined ? this._op('sum') : this._op('sumAxis', [], [integer(axis, 'axis', 'sum', -2, 1)]);
   }
-  /** Mean of all elements, or along one axis (0 or 1). */
+  /** Mean of all elements, or along one axis (0 or 1; -1 is the last, as in PyTorch). */
   mean(axis) {
-    return axis === undefined ? this._op('mean') : this._op('meanAxis', [], [integer(axis, 'axis', 'mean', 0, 1)]);
+    return axis === undefined ? this._op('mean') : this._op('meanAxis', [], [integer(axis, 'axis', 'mean', -2, 1)]);
   }
   softmax() { return this._op('softmax'); }
   logSoftmax() { return this._op('logSoftmax'); }
