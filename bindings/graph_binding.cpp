@@ -26,13 +26,16 @@ namespace {
 // The teaching tools that rerun the graph once per perturbed value (gradcheck,
 // nodeGradcheck) or per tangent (compareModes) refuse a graph whose estimated cost is
 // above this, so one synchronous call stays near a second or says why not. The costs
-// are nanoseconds measured in wasm on the 2-vCPU build machine (December 2026):
+// are nanoseconds measured in wasm on the 2-vCPU build machine (December 2026; the jvp
+// pair at load ~5, with headroom: 43 ns a node on 7,002 scalar nodes, 1.3 to 2 ns a
+// value on [2000] to [10000]-vectors and a 64×64 matmul):
 // a forward pass costs about kForwardNodeNs per node plus kForwardValueNs per value;
-// compareModes' forward mode (one Jacobian row per output value, from the reverse
-// kernels) about kJvpNodeNs per node plus kJvpValueNs per value × (own + input values).
+// compareModes' forward mode (one tangent pass per input value through each op's
+// tangent kernel, linear in the tape) about kJvpNodeNs per node plus kJvpValueNs per
+// value read or written (own + input values; a matmul's M·K·N products count twice).
 constexpr double kMaxToolNs = 2e9;
 constexpr double kForwardNodeNs = 150, kForwardValueNs = 10;
-constexpr double kJvpNodeNs = 4700, kJvpValueNs = 75;
+constexpr double kJvpNodeNs = 60, kJvpValueNs = 3;
 // A trace or a listing holds every value of every step and a text per node (about
 // 150 µs a node): at most this many values and nodes in one call (about 1.5 s).
 constexpr int64_t kMaxTraceValues = int64_t(1) << 20;
@@ -285,17 +288,16 @@ class GraphHandle {
     return n;
   }
   double forward_pass_ns() const { return kForwardNodeNs * tape_.size() + kForwardValueNs * all_elements(); }
-  // One forward-mode pass: for each node, one reverse-kernel run per value of the node,
-  // each touching the node's and its inputs' values (× the inner size for a matmul).
+  // One forward-mode pass: each node's tangent kernel reads its inputs' tangents and
+  // writes its own once (a matmul does M·K·N multiply-adds of each operand's tangent).
   double jvp_pass_ns() const {
     double ns = 0;
     for (int32_t i = 0; i < tape_.size(); ++i) {
       const Node& n = tape_.node(i);
-      const double own = double(n.shape.size());
-      double touched = own;
+      double touched = double(n.shape.size());
       for (int k = 0; k < n.n_in; ++k) touched += double(tape_.node(n.in[k]).shape.size());
-      const double inner = n.op == Op::MatMul && n.n_in > 0 ? double(tape_.node(n.in[0]).shape.cols()) : 1.0;
-      ns += kJvpNodeNs + kJvpValueNs * own * touched * inner;
+      if (n.op == Op::MatMul) touched += 2 * double(n.shape.size()) * double(tape_.node(n.in[0]).shape.cols());
+      ns += kJvpNodeNs + kJvpValueNs * touched;
     }
     return ns;
   }

@@ -67,8 +67,13 @@ enum class Op : uint8_t {
 };
 
 using BuildFn = int32_t (*)(Tape&, const int32_t* inputs, const double* attrs);
+// Forward-mode (tangent) kernel: given the tangents of the node's inputs (f64, one
+// array per input, laid out like the input's values) writes the node's tangent
+// ẏ = J·ẋ into `out` (overwriting it), reading the node's and inputs' values from
+// the tape in its dtype. One call costs about what the forward kernel costs.
+using JvpFn = void (*)(Tape&, const Node&, const double* const* in_tangents, double* out);
 
-// Forward and backward kernels of one op, for both dtypes. Kernels read node
+// Forward, backward and tangent kernels of one op, for both dtypes. Kernels read node
 // values/grads through the tape; backward kernels accumulate (+=) into inputs.
 struct OpKernels {
   BuildFn build;
@@ -76,6 +81,7 @@ struct OpKernels {
   void (*backward_f32)(Tape&, const Node&);
   void (*forward_f64)(Tape&, const Node&);
   void (*backward_f64)(Tape&, const Node&);
+  JvpFn jvp;  // both dtypes: tangents are always f64
 };
 
 struct OpInfo {

@@ -22,6 +22,12 @@ void register_op_rows(const OpInfo* rows, int n_rows) {
   if (n_rows != op_count()) fail("op table: ", n_rows, " rows registered for ", op_count(), " ops");
   for (int i = 0; i < n_rows; ++i)
     if (int(rows[i].op) != i) fail("op table: row ", i, " ('", rows[i].name, "') is out of enum order");
+  // Every op with kernels needs all of them: forward mode (jvp) walks every node.
+  for (int i = 0; i < n_rows; ++i) {
+    const OpKernels* k = rows[i].kernels;
+    if (k && !(k->build && k->forward_f32 && k->backward_f32 && k->forward_f64 && k->backward_f64 && k->jvp))
+      fail("op table: op '", rows[i].name, "' is missing a kernel (build, forward, backward or jvp)");
+  }
   g_rows = rows;
 }
 

@@ -44,8 +44,21 @@ struct Binary {
         if (db) db[kb] += g[k] * F::db(a[ka], b[kb], y[k]);
       }
   }
+  // ẏ = ∂y/∂a·ȧ + ∂y/∂b·ḃ per output element (a broadcast operand's tangent repeats).
+  template <class T>
+  static void jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+    const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+    const T *a = t.val<T>(A), *b = t.val<T>(B), *y = t.val<T>(n);
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    const BroadcastIndex ia{A.shape.rows(), A.shape.cols()}, ib{B.shape.rows(), B.shape.cols()};
+    for (int32_t i = 0; i < R; ++i)
+      for (int32_t j = 0; j < C; ++j) {
+        const int64_t k = int64_t(i) * C + j, ka = ia(i, j), kb = ib(i, j);
+        out[k] = double(F::da(a[ka], b[kb], y[k])) * dt[0][ka] + double(F::db(a[ka], b[kb], y[k])) * dt[1][kb];
+      }
+  }
   static constexpr OpKernels kernels() {
-    return {build, forward<float>, backward<float>, forward<double>, backward<double>};
+    return {build, forward<float>, backward<float>, forward<double>, backward<double>, GRADLAB_JVP_OF(jvp)};
   }
 };
 

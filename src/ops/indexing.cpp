@@ -37,8 +37,19 @@ template <class T> void embedding_backward(Tape& t, const Node& n) {
   }
 }
 
+// ẏ[r] = Ė[id[r]]: the looked-up rows of the table's tangent (ids carry none).
+template <class T> void embedding_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const Node& E = t.node(n.in[0]);
+  const T* ids = t.val_of<T>(n.in[1]);
+  const int32_t D = E.shape.dim[1], R = n.shape.rows();
+  for (int32_t r = 0; r < R; ++r) {
+    const int64_t k = int64_t(ids[r]);
+    for (int32_t j = 0; j < D; ++j) out[int64_t(r) * D + j] = dt[0][k * D + j];
+  }
+}
+
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kEmbeddingKernels, embedding_build, embedding_forward, embedding_backward);
+GRADLAB_DEFINE_KERNELS(kEmbeddingKernels, embedding_build, embedding_forward, embedding_backward, embedding_jvp);
 
 }  // namespace gradlab

@@ -7,9 +7,17 @@
 
 namespace gradlab {
 
+// The one JvpFn of an op from its templated tangent kernel: picks the tape's dtype.
+// jvp<T>(t, n, in_tangents, out) reads values as T and tangents as double.
+#define GRADLAB_JVP_OF(jvp)                                                              \
+  [](Tape& t_, const Node& n_, const double* const* dt_, double* out_) {                 \
+    if (t_.dtype() == DType::F32) jvp<float>(t_, n_, dt_, out_);                           \
+    else jvp<double>(t_, n_, dt_, out_);                                                   \
+  }
+
 // Defines the OpKernels object an op table row points at, from templated kernels.
-#define GRADLAB_DEFINE_KERNELS(obj, build, fwd, bwd) \
-  extern const OpKernels obj = {build, fwd<float>, bwd<float>, fwd<double>, bwd<double>}
+#define GRADLAB_DEFINE_KERNELS(obj, build, fwd, bwd, jvp) \
+  extern const OpKernels obj = {build, fwd<float>, bwd<float>, fwd<double>, bwd<double>, GRADLAB_JVP_OF(jvp)}
 
 // Elementwise unary op: F provides  static T f(T x, const double* attr)  and
 // static T df(T x, T y, const double* attr)  (dy/dx given input x and output y).
@@ -39,8 +47,16 @@ struct Unary {
     const int64_t sz = n.shape.size();
     for (int64_t i = 0; i < sz; ++i) dx[i] += g[i] * F::template df<T>(x[i], y[i], n.attr);
   }
+  // ẏ = f'(x)·ẋ elementwise, with the same f' (and the same kink convention) as backward.
+  template <class T>
+  static void jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+    const T* x = t.val_of<T>(n.in[0]);
+    const T* y = t.val<T>(n);
+    const int64_t sz = n.shape.size();
+    for (int64_t i = 0; i < sz; ++i) out[i] = double(F::template df<T>(x[i], y[i], n.attr)) * dt[0][i];
+  }
   static constexpr OpKernels kernels() {
-    return {build, forward<float>, backward<float>, forward<double>, backward<double>};
+    return {build, forward<float>, backward<float>, forward<double>, backward<double>, GRADLAB_JVP_OF(jvp)};
   }
 };
 

@@ -30,8 +30,15 @@ template <class T> void mask_backward(Tape& t, const Node& n) {
     for (int32_t j = 0; j <= i && j < C; ++j) dx[int64_t(i) * C + j] += g[int64_t(i) * C + j];
 }
 
+// Kept entries pass their tangent; masked ones are a constant: ẏ = 0 there.
+template <class T> void mask_jvp(Tape&, const Node& n, const double* const* dt, double* out) {
+  const int32_t R = n.shape.rows(), C = n.shape.cols();
+  for (int32_t i = 0; i < R; ++i)
+    for (int32_t j = 0; j < C; ++j) out[int64_t(i) * C + j] = j > i ? 0.0 : dt[0][int64_t(i) * C + j];
+}
+
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kCausalMaskKernels, mask_build, mask_forward, mask_backward);
+GRADLAB_DEFINE_KERNELS(kCausalMaskKernels, mask_build, mask_forward, mask_backward, mask_jvp);
 
 }  // namespace gradlab

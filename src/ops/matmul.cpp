@@ -47,8 +47,25 @@ template <class T> void matmul_backward(Tape& t, const Node& n) {
     gemm(true, false, d.K, d.N, d.M, t.val<T>(A), d.K, g, d.N, t.grad<T>(B), d.N, true);
 }
 
+// Ẏ[M,N] = Ȧ[M,K]·B + A·Ḃ[K,N] (product rule), in f64: O(M·K·N) like the forward.
+template <class T> void matmul_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
+  const Dims d = dims_of(A.shape, B.shape);
+  const T *a = t.val<T>(A), *b = t.val<T>(B);
+  const double *da = dt[0], *db = dt[1];
+  for (int64_t e = 0; e < int64_t(d.M) * d.N; ++e) out[e] = 0;
+  for (int i = 0; i < d.M; ++i)
+    for (int k = 0; k < d.K; ++k) {
+      const double aik = double(a[int64_t(i) * d.K + k]), daik = da[int64_t(i) * d.K + k];
+      const T* brow = b + int64_t(k) * d.N;
+      const double* dbrow = db + int64_t(k) * d.N;
+      double* orow = out + int64_t(i) * d.N;
+      for (int j = 0; j < d.N; ++j) orow[j] += daik * double(brow[j]) + aik * dbrow[j];
+    }
+}
+
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward);
+GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward, matmul_jvp);
 
 }  // namespace gradlab

@@ -55,8 +55,28 @@ template <class T> void layernorm_backward(Tape& t, const Node& n) {
   }
 }
 
+// Per row, with r = 1/σ: ẏ = r·(ẋ − mean(ẋ) − y·mean(y ⊙ ẋ)) (μ̇ = mean(ẋ), and
+// (x − μ)·ṙ = −y·r·mean(y ⊙ ẋ)). The same linear map as backward: it is symmetric.
+template <class T> void layernorm_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const T *y = t.val<T>(n), *stats = t.scratch<T>(n.aux);
+  const int32_t B = n.shape.rows(), D = n.shape.cols();
+  for (int32_t i = 0; i < B; ++i) {
+    const T* yr = y + int64_t(i) * D;
+    const double* xr = dt[0] + int64_t(i) * D;
+    double xmean = 0, yxmean = 0;
+    for (int32_t j = 0; j < D; ++j) {
+      xmean += xr[j];
+      yxmean += double(yr[j]) * xr[j];
+    }
+    xmean /= D;
+    yxmean /= D;
+    const double rstd = double(stats[2 * i + 1]);
+    for (int32_t j = 0; j < D; ++j) out[int64_t(i) * D + j] = (xr[j] - xmean - double(yr[j]) * yxmean) * rstd;
+  }
+}
+
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kLayerNormKernels, layernorm_build, layernorm_forward, layernorm_backward);
+GRADLAB_DEFINE_KERNELS(kLayerNormKernels, layernorm_build, layernorm_forward, layernorm_backward, layernorm_jvp);
 
 }  // namespace gradlab

@@ -13,7 +13,7 @@ namespace gradlab {
 GRADLAB_OPS(GRADLAB_DECLARE)
 #undef GRADLAB_DECLARE
 // Leaves and constants hold data and have no kernels.
-const OpKernels kLeafKernels = {nullptr, nullptr, nullptr, nullptr, nullptr};
+const OpKernels kLeafKernels = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 const OpKernels kConstantKernels = kLeafKernels;
 
 namespace {

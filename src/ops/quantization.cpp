@@ -53,8 +53,13 @@ struct Cast {
     T* dx = t.grad<T>(X);
     for (int64_t i = 0; i < n.shape.size(); ++i) dx[i] += T(Round(double(g[i])));
   }
+  // Like backward: passed straight through, rounded to the format (the value's own
+  // derivative is 0 almost everywhere; the cast's convention is the identity).
+  template <class T> static void jvp(Tape&, const Node& n, const double* const* dt, double* out) {
+    for (int64_t i = 0; i < n.shape.size(); ++i) out[i] = Round(dt[0][i]);
+  }
   static constexpr OpKernels kernels() {
-    return {build, forward<float>, backward<float>, forward<double>, backward<double>};
+    return {build, forward<float>, backward<float>, forward<double>, backward<double>, GRADLAB_JVP_OF(jvp)};
   }
 };
 

@@ -25,6 +25,13 @@ template <bool kMean> struct Whole {
     T* dx = t.grad<T>(X);
     for (int64_t i = 0; i < sz; ++i) dx[i] += g;
   }
+  // Linear: the tangent is the same reduction of the input's tangent.
+  template <class T> static void jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+    const int64_t sz = t.node(n.in[0]).shape.size();
+    double s = 0;
+    for (int64_t i = 0; i < sz; ++i) s += dt[0][i];
+    out[0] = kMean ? s / double(sz) : s;
+  }
 };
 
 // Normalises axis (-1 = last) and returns the reduced shape.
@@ -72,19 +79,32 @@ template <bool kMean> struct Axis {
     for (int32_t i = 0; i < R; ++i)
       for (int32_t j = 0; j < C; ++j) dx[int64_t(i) * C + j] += g[over_rows ? j : i] * scale;
   }
+  template <class T> static void jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+    const Node& X = t.node(n.in[0]);
+    const int32_t R = X.shape.rows(), C = X.shape.cols();
+    const bool over_rows = X.shape.rank == 2 && n.attr[0] == 0;
+    const int64_t out_n = n.shape.size();
+    for (int64_t k = 0; k < out_n; ++k) out[k] = 0;
+    for (int32_t i = 0; i < R; ++i)
+      for (int32_t j = 0; j < C; ++j) out[over_rows ? j : i] += dt[0][int64_t(i) * C + j];
+    if (kMean)
+      for (int64_t k = 0; k < out_n; ++k) out[k] /= double(over_rows ? R : C);
+  }
 };
 
 }  // namespace
 
 extern const OpKernels kSumKernels = {Whole<false>::build, Whole<false>::forward<float>,
                                       Whole<false>::backward<float>, Whole<false>::forward<double>,
-                                      Whole<false>::backward<double>};
+                                      Whole<false>::backward<double>, GRADLAB_JVP_OF(Whole<false>::jvp)};
 extern const OpKernels kMeanKernels = {Whole<true>::build, Whole<true>::forward<float>, Whole<true>::backward<float>,
-                                       Whole<true>::forward<double>, Whole<true>::backward<double>};
+                                       Whole<true>::forward<double>, Whole<true>::backward<double>,
+                                       GRADLAB_JVP_OF(Whole<true>::jvp)};
 extern const OpKernels kSumAxisKernels = {Axis<false>::build, Axis<false>::forward<float>,
                                           Axis<false>::backward<float>, Axis<false>::forward<double>,
-                                          Axis<false>::backward<double>};
+                                          Axis<false>::backward<double>, GRADLAB_JVP_OF(Axis<false>::jvp)};
 extern const OpKernels kMeanAxisKernels = {Axis<true>::build, Axis<true>::forward<float>, Axis<true>::backward<float>,
-                                           Axis<true>::forward<double>, Axis<true>::backward<double>};
+                                           Axis<true>::forward<double>, Axis<true>::backward<double>,
+                                           GRADLAB_JVP_OF(Axis<true>::jvp)};
 
 }  // namespace gradlab

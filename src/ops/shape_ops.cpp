@@ -17,6 +17,14 @@ int32_t detach_build(Tape& t, const int32_t* in, const double*) {
   return id;
 }
 template <class T> void detach_backward(Tape&, const Node&) {}
+// No tangent passes a stop-gradient either, matching its backward: ẏ = 0.
+template <class T> void detach_jvp(Tape&, const Node& n, const double* const*, double* out) {
+  for (int64_t i = 0; i < n.shape.size(); ++i) out[i] = 0;
+}
+// Reshape (and transpose of a vector) keep the data order: ẏ = ẋ.
+template <class T> void copy_jvp(Tape&, const Node& n, const double* const* dt, double* out) {
+  for (int64_t i = 0; i < n.shape.size(); ++i) out[i] = dt[0][i];
+}
 
 // transpose: x [r, c] -> y [c, r]; rank <= 1 is returned unchanged (as numpy does).
 int32_t transpose_build(Tape& t, const int32_t* in, const double*) {
@@ -31,6 +39,13 @@ template <class T> void transpose_forward(Tape& t, const Node& n) {
   if (s.rank < 2) return copy_forward<T>(t, n);
   for (int32_t i = 0; i < R; ++i)
     for (int32_t j = 0; j < C; ++j) y[int64_t(j) * R + i] = x[int64_t(i) * C + j];
+}
+template <class T> void transpose_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const Shape& s = t.node(n.in[0]).shape;
+  if (s.rank < 2) return copy_jvp<T>(t, n, dt, out);
+  const int32_t R = s.rows(), C = s.cols();
+  for (int32_t i = 0; i < R; ++i)
+    for (int32_t j = 0; j < C; ++j) out[int64_t(j) * R + i] = dt[0][int64_t(i) * C + j];
 }
 template <class T> void transpose_backward(Tape& t, const Node& n) {
   const Node& X = t.node(n.in[0]);
@@ -85,8 +100,8 @@ template <class T> void reshape_backward(Tape& t, const Node& n) {
 
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kDetachKernels, detach_build, copy_forward, detach_backward);
-GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward);
-GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward);
+GRADLAB_DEFINE_KERNELS(kDetachKernels, detach_build, copy_forward, detach_backward, detach_jvp);
+GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward, transpose_jvp);
+GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward, copy_jvp);
 
 }  // namespace gradlab

@@ -61,6 +61,19 @@ template <bool kLog> struct SoftmaxRows {
       }
     }
   }
+  // Per row, p = softmax(x): softmax ẏ = y ⊙ (ẋ − ⟨y, ẋ⟩); logSoftmax ẏ = ẋ − ⟨p, ẋ⟩ (p = exp(y)).
+  template <class T> static void jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+    const T* y = t.val<T>(n);
+    const int32_t R = n.shape.rows(), C = n.shape.cols();
+    for (int32_t i = 0; i < R; ++i) {
+      const T* yr = y + int64_t(i) * C;
+      const double* xr = dt[0] + int64_t(i) * C;
+      double* o = out + int64_t(i) * C;
+      double dot = 0;
+      for (int32_t j = 0; j < C; ++j) dot += (kLog ? std::exp(double(yr[j])) : double(yr[j])) * xr[j];
+      for (int32_t j = 0; j < C; ++j) o[j] = kLog ? xr[j] - dot : double(yr[j]) * (xr[j] - dot);
+    }
+  }
 };
 
 int32_t mse_build(Tape& t, const int32_t* in, const double*) {
@@ -88,6 +101,16 @@ template <class T> void mse_backward(Tape& t, const Node& n) {
     if (dp) dp[i] += d;
     if (dy) dy[i] -= d;
   }
+}
+
+// ẏ = (2/n)·Σ (p − y)(ṗ − ẏ_target).
+template <class T> void mse_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const Node& P = t.node(n.in[0]);
+  const T *p = t.val<T>(P), *y = t.val_of<T>(n.in[1]);
+  const int64_t sz = P.shape.size();
+  double s = 0;
+  for (int64_t i = 0; i < sz; ++i) s += (double(p[i]) - double(y[i])) * (dt[0][i] - dt[1][i]);
+  out[0] = 2 * s / double(sz);
 }
 
 int32_t ce_build(Tape& t, const int32_t* in, const double*) {
@@ -133,15 +156,31 @@ template <class T> void ce_backward(Tape& t, const Node& n) {
   }
 }
 
+// ẏ = (1/B)·Σ_rows (⟨softmax(z), ż⟩ − ż[label]); labels are indices and carry no tangent.
+template <class T> void ce_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
+  const Node& Z = t.node(n.in[0]);
+  const T* labels = t.val_of<T>(n.in[1]);
+  const T* prob = t.scratch<T>(n.aux);
+  const int32_t B = Z.shape.rows(), C = Z.shape.cols();
+  double s = 0;
+  for (int32_t i = 0; i < B; ++i) {
+    const int32_t c = int32_t(labels[i]);
+    const double* zr = dt[0] + int64_t(i) * C;
+    for (int32_t j = 0; j < C; ++j) s += double(prob[int64_t(i) * C + j]) * zr[j];
+    s -= zr[c];
+  }
+  out[0] = s / double(B);
+}
+
 }  // namespace
 
 extern const OpKernels kSoftmaxKernels = {SoftmaxRows<false>::build, SoftmaxRows<false>::forward<float>,
                                           SoftmaxRows<false>::backward<float>, SoftmaxRows<false>::forward<double>,
-                                          SoftmaxRows<false>::backward<double>};
+                                          SoftmaxRows<false>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<false>::jvp)};
 extern const OpKernels kLogSoftmaxKernels = {SoftmaxRows<true>::build, SoftmaxRows<true>::forward<float>,
                                              SoftmaxRows<true>::backward<float>, SoftmaxRows<true>::forward<double>,
-                                             SoftmaxRows<true>::backward<double>};
-GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward);
-GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward);
+                                             SoftmaxRows<true>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<true>::jvp)};
+GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward, mse_jvp);
+GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward, ce_jvp);
 
 }  // namespace gradlab

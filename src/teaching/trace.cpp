@@ -222,46 +222,39 @@ std::vector<NodeCheck> node_gradcheck(Tape& t, int32_t root, double h) {
   return out;
 }
 
-std::vector<std::vector<double>> jvp(Tape& t, const std::vector<std::vector<double>>& direction) {
+namespace {
+// One tangent pass in tape order: each node's tangent from its inputs' tangents
+// through the op's tangent kernel (ẏ = J·ẋ without forming J), so a pass costs about
+// one forward pass. `tangent` is reused between calls (no allocation once sized).
+void jvp_into(Tape& t, const std::vector<std::vector<double>>& direction, std::vector<std::vector<double>>& tangent) {
   const int32_t N = t.size();
-  std::vector<std::vector<double>> tangent(static_cast<size_t>(N));
+  tangent.resize(static_cast<size_t>(N));
+  const double* in_tangents[3] = {nullptr, nullptr, nullptr};
   for (int32_t i = 0; i < N; ++i) {
     const Node& n = t.node(i);
     const size_t sz = size_t(n.shape.size());
-    tangent[size_t(i)].assign(sz, 0.0);
-    if (!op_info(n.op).kernels) {
+    std::vector<double>& out = tangent[size_t(i)];
+    const OpKernels* k = op_info(n.op).kernels;
+    if (!k) {  // a leaf or constant: the direction given for it, else 0
       if (size_t(i) < direction.size() && !direction[size_t(i)].empty()) {
         if (direction[size_t(i)].size() != sz)
           fail("jvp: direction for node ", i, " has ", direction[size_t(i)].size(), " values, the node has ", sz);
-        tangent[size_t(i)] = direction[size_t(i)];
+        out.assign(direction[size_t(i)].begin(), direction[size_t(i)].end());
+      } else {
+        out.assign(sz, 0.0);
       }
       continue;
     }
-    // ṫ_i = Σ_k J_k ṫ_in_k, one element at a time: (J ṫ)_j = (Jᵀ e_j) · ṫ.
-    // Forward-mode tangents from the reverse kernels, exact (no finite differences).
-    std::vector<std::vector<double>> saved(size_t(n.n_in));
-    for (int k = 0; k < n.n_in; ++k) saved[size_t(k)] = t.grads(n.in[k]);
-    const std::vector<double> own = t.grads(i);
-    for (size_t j = 0; j < sz; ++j) {
-      for (int k = 0; k < n.n_in; ++k) set_grad(t, n.in[k], std::vector<double>(saved[size_t(k)].size(), 0.0));
-      std::vector<double> e(sz, 0.0);
-      e[j] = 1.0;
-      set_grad(t, i, e);
-      run_backward_kernel(t, n);
-      double dot = 0;
-      for (int k = 0; k < n.n_in; ++k) {
-        const std::vector<double> row = t.grads(n.in[k]);
-        const std::vector<double>& tin = tangent[size_t(n.in[k])];
-        bool repeated = false;  // x·x: the kernel already summed both slots into one gradient
-        for (int q = 0; q < k; ++q) repeated |= n.in[q] == n.in[k];
-        if (repeated) continue;
-        for (size_t m = 0; m < row.size(); ++m) dot += row[m] * tin[m];
-      }
-      tangent[size_t(i)][j] = dot;
-    }
-    for (int k = 0; k < n.n_in; ++k) set_grad(t, n.in[k], saved[size_t(k)]);
-    set_grad(t, i, own);
+    out.resize(sz);
+    for (int q = 0; q < n.n_in; ++q) in_tangents[q] = tangent[size_t(n.in[q])].data();
+    k->jvp(t, n, in_tangents, out.data());
   }
+}
+}  // namespace
+
+std::vector<std::vector<double>> jvp(Tape& t, const std::vector<std::vector<double>>& direction) {
+  std::vector<std::vector<double>> tangent;
+  jvp_into(t, direction, tangent);
   return tangent;
 }
 
@@ -271,13 +264,16 @@ ModeComparison compare_modes(Tape& t, int32_t root) {
   ModeComparison m;
   for (int32_t i = 0; i <= root; ++i)
     if (t.node(i).op == Op::Leaf && t.node(i).requires_grad) m.leaves.push_back(i);
-  std::vector<std::vector<double>> dir(size_t(root) + 1);
+  // One forward pass per leaf value, the direction a unit vector (one entry set at a time).
+  std::vector<std::vector<double>> dir(size_t(root) + 1), tangent;
+  for (int32_t leaf : m.leaves) dir[size_t(leaf)].assign(size_t(t.node(leaf).shape.size()), 0.0);
   for (int32_t leaf : m.leaves) {
     std::vector<double> g(size_t(t.node(leaf).shape.size()));
     for (size_t e = 0; e < g.size(); ++e) {
-      for (int32_t other : m.leaves) dir[size_t(other)].assign(size_t(t.node(other).shape.size()), 0.0);
       dir[size_t(leaf)][e] = 1.0;
-      g[e] = jvp(t, dir)[size_t(root)][0];
+      jvp_into(t, dir, tangent);
+      dir[size_t(leaf)][e] = 0.0;
+      g[e] = tangent[size_t(root)][0];
       ++m.forward_passes;
     }
     m.forward_grad.push_back(std::move(g));
