@@ -1,30 +1,36 @@
-// The op table's rows: one per op, generated from GRADLAB_OPS in core/op.h, each
-// pointing at the kernels its op file defines (k<Name>Kernels). Registered with
-// core during static initialization; the build forces this file into every
-// program that links the ops layer (see gradlab_ops in CMakeLists.txt), since
-// nothing else refers to it.
-#include <cstddef>
+// The op table: collects the rows every op family defines next to its kernels
+// (k<Family>Family, see op_family.h), sorts them into enum order and registers them
+// with core, which refuses a missing or duplicate row. Runs during static
+// initialization; the build forces this file into every program that links the ops
+// layer (see gradlab_ops in CMakeLists.txt), since nothing else refers to it.
+#include <algorithm>
+#include <vector>
 
-#include "core/op.h"
+#include "op_family.h"
 
 namespace gradlab {
 
-#define GRADLAB_DECLARE(e, n, s, a, na, d) extern const OpKernels k##e##Kernels;
-GRADLAB_OPS(GRADLAB_DECLARE)
-#undef GRADLAB_DECLARE
-// Leaves and constants hold data and have no kernels.
-const OpKernels kLeafKernels = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
-const OpKernels kConstantKernels = kLeafKernels;
+extern const OpFamily kActivationFamily, kBinaryArithFamily, kIndexingFamily, kMaskingFamily, kMatMulFamily,
+    kNormalizationFamily, kQuantizationFamily, kReduceFamily, kShapeOpsFamily, kSoftmaxLossFamily, kUnaryMathFamily;
 
 namespace {
-#define GRADLAB_ROW(e, n, s, a, na, d) \
-  {Op::e, n, s, a, na, d, (Op::e == Op::Leaf || Op::e == Op::Constant) ? nullptr : &k##e##Kernels},
-const OpInfo kOpTable[] = {GRADLAB_OPS(GRADLAB_ROW)};
-#undef GRADLAB_ROW
-static_assert(sizeof(kOpTable) / sizeof(kOpTable[0]) == size_t(Op::Count), "one op table row per Op");
+// Leaves and constants hold data: the tape makes them, and they have no kernels.
+const OpInfo kDataRows[] = {
+    {Op::Leaf, "leaf", "", 0, 0, "", nullptr},
+    {Op::Constant, "constant", "", 0, 0, "", nullptr},
+};
+const OpFamily kDataFamily = {"op_table (data)", kDataRows, int(std::size(kDataRows))};
 
 int register_rows() {
-  register_op_rows(kOpTable, int(sizeof(kOpTable) / sizeof(kOpTable[0])));
+  const OpFamily* families[] = {&kDataFamily,          &kActivationFamily,   &kBinaryArithFamily, &kIndexingFamily,
+                                &kMaskingFamily,       &kMatMulFamily,       &kNormalizationFamily,
+                                &kQuantizationFamily,  &kReduceFamily,       &kShapeOpsFamily,
+                                &kSoftmaxLossFamily,   &kUnaryMathFamily};
+  // Kept for the whole program: core keeps a pointer to it.
+  static std::vector<OpInfo> table;
+  for (const OpFamily* f : families) table.insert(table.end(), f->rows, f->rows + f->n_rows);
+  std::stable_sort(table.begin(), table.end(), [](const OpInfo& a, const OpInfo& b) { return a.op < b.op; });
+  register_op_rows(table.data(), int(table.size()));
   return 1;
 }
 }  // namespace
