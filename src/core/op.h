@@ -87,6 +87,10 @@ struct OpInfo {
   int n_attr;          // number of numeric attributes (exponent, slope, axis, ...)
   const char* local_derivative;  // formula text for the teaching views
   const OpKernels* kernels;      // nullptr for Leaf/Constant (no kernels)
+  // The expression language's function name (src/expr reads it): nullptr when a
+  // learner cannot type the op as name(x); `expr_alias` is a second name or nullptr.
+  const char* expr_name;
+  const char* expr_alias;
 };
 
 // The row of `op`. Throws Error when the op code does not exist or no rows are

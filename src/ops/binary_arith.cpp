@@ -99,16 +99,16 @@ extern const OpKernels kDivKernels = Binary<DivF>::kernels();
 static const OpInfo kBinaryArithRows[] = {
     {Op::Add, "add", "+", 2, 0,
      "∂/∂a = 1, ∂/∂b = 1",
-     &kAddKernels},
+     &kAddKernels, nullptr, nullptr},
     {Op::Sub, "sub", "−", 2, 0,
      "∂/∂a = 1, ∂/∂b = −1",
-     &kSubKernels},
+     &kSubKernels, nullptr, nullptr},
     {Op::Mul, "mul", "×", 2, 0,
      "∂/∂a = b, ∂/∂b = a",
-     &kMulKernels},
+     &kMulKernels, nullptr, nullptr},
     {Op::Div, "div", "÷", 2, 0,
      "∂/∂a = 1/b, ∂/∂b = −a/b²",
-     &kDivKernels},
+     &kDivKernels, nullptr, nullptr},
 };
 extern const OpFamily kBinaryArithFamily = {"binary_arith", kBinaryArithRows, int(std::size(kBinaryArithRows))};
 

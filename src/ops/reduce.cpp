@@ -112,16 +112,16 @@ extern const OpKernels kMeanAxisKernels = {Axis<true>::build, Axis<true>::forwar
 static const OpInfo kReduceRows[] = {
     {Op::Sum, "sum", "Σ", 1, 0,
      "∂/∂xᵢ = 1",
-     &kSumKernels},
+     &kSumKernels, nullptr, nullptr},
     {Op::Mean, "mean", "mean", 1, 0,
      "∂/∂xᵢ = 1/n",
-     &kMeanKernels},
+     &kMeanKernels, nullptr, nullptr},
     {Op::SumAxis, "sumAxis", "Σ", 1, 1,
      "∂/∂xᵢⱼ = 1",
-     &kSumAxisKernels},
+     &kSumAxisKernels, nullptr, nullptr},
     {Op::MeanAxis, "meanAxis", "mean", 1, 1,
      "∂/∂xᵢⱼ = 1/n",
-     &kMeanAxisKernels},
+     &kMeanAxisKernels, nullptr, nullptr},
 };
 extern const OpFamily kReduceFamily = {"reduce", kReduceRows, int(std::size(kReduceRows))};
 
