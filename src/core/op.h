@@ -1,6 +1,6 @@
-// The one table of ops. Each op family lives in its own file under src/ops/ and
-// provides, per op: a builder (checks inputs, infers the shape, appends a node),
-// a forward kernel and a backward kernel for f32 and f64. The table row adds
+// The op table's types. Each op family lives in its own file under src/ops/ and
+// provides, per op, its whole row: a builder (checks inputs, infers the shape,
+// appends a node), forward and backward kernels for f32 and f64, a tangent kernel,
 // the name JavaScript calls, the symbol the graph view draws and the local
 // derivative as text for the teaching views.
 //
@@ -15,55 +15,50 @@ namespace gradlab {
 class Tape;
 struct Node;
 
-// X(enum, js_name, symbol, arity, n_attr, local_derivative_text)
-#define GRADLAB_OPS(X)                                                                   \
-  X(Leaf, "leaf", "", 0, 0, "")                                                          \
-  X(Constant, "constant", "", 0, 0, "")                                                  \
-  X(Detach, "detach", "sg", 1, 0, "∂/∂x = 0 (gradient stopped)")                         \
-  X(Add, "add", "+", 2, 0, "∂/∂a = 1, ∂/∂b = 1")                                         \
-  X(Sub, "sub", "−", 2, 0, "∂/∂a = 1, ∂/∂b = −1")                                        \
-  X(Mul, "mul", "×", 2, 0, "∂/∂a = b, ∂/∂b = a")                                         \
-  X(Div, "div", "÷", 2, 0, "∂/∂a = 1/b, ∂/∂b = −a/b²")                                   \
-  X(Neg, "neg", "−", 1, 0, "∂/∂x = −1")                                                  \
-  X(Pow, "pow", "^", 1, 1, "∂/∂x = p·x^(p−1)")                                           \
-  X(Exp, "exp", "exp", 1, 0, "∂/∂x = exp(x)")                                            \
-  X(Log, "log", "log", 1, 0, "∂/∂x = 1/x")                                               \
-  X(Sqrt, "sqrt", "√", 1, 0, "∂/∂x = 1/(2√x)")                                           \
-  X(Abs, "abs", "|x|", 1, 0, "∂/∂x = sign(x)")                                           \
-  X(Sin, "sin", "sin", 1, 0, "∂/∂x = cos(x)")                                            \
-  X(Cos, "cos", "cos", 1, 0, "∂/∂x = −sin(x)")                                           \
-  X(Tanh, "tanh", "tanh", 1, 0, "∂/∂x = 1 − tanh²(x)")                                   \
-  X(Sigmoid, "sigmoid", "σ", 1, 0, "∂/∂x = σ(x)(1 − σ(x))")                              \
-  X(Relu, "relu", "ReLU", 1, 0, "∂/∂x = 1 if x > 0 else 0")                              \
-  X(LeakyRelu, "leakyRelu", "LReLU", 1, 1, "∂/∂x = 1 if x > 0 else α")                   \
-  X(Gelu, "gelu", "GELU", 1, 0,                                                          \
-    "∂/∂x = ½(1+t) + ½·x·(1−t²)·√(2/π)·(1+3·0.044715·x²), t = tanh(√(2/π)·(x+0.044715·x³))") \
-  X(GeluErf, "geluErf", "GELU", 1, 0, "∂/∂x = Φ(x) + x·φ(x)")                            \
-  X(Silu, "silu", "SiLU", 1, 0, "∂/∂x = σ(x)(1 + x(1 − σ(x)))")                          \
-  X(Softplus, "softplus", "softplus", 1, 0, "∂/∂x = σ(x)")                               \
-  X(MatMul, "matmul", "@", 2, 0, "∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G")                             \
-  X(Transpose, "transpose", "ᵀ", 1, 0, "∂/∂X = Gᵀ")                                      \
-  X(Reshape, "reshape", "reshape", 1, 3, "∂/∂X = reshape(G)")                            \
-  X(Sum, "sum", "Σ", 1, 0, "∂/∂xᵢ = 1")                                                  \
-  X(Mean, "mean", "mean", 1, 0, "∂/∂xᵢ = 1/n")                                           \
-  X(SumAxis, "sumAxis", "Σ", 1, 1, "∂/∂xᵢⱼ = 1")                                         \
-  X(MeanAxis, "meanAxis", "mean", 1, 1, "∂/∂xᵢⱼ = 1/n")                                  \
-  X(Softmax, "softmax", "softmax", 1, 0, "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)")                        \
-  X(LogSoftmax, "logSoftmax", "log softmax", 1, 0, "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ")         \
-  X(Mse, "mse", "MSE", 2, 0, "∂/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n")                                      \
-  X(CrossEntropy, "crossEntropy", "CE", 2, 0, "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B")             \
-  X(LayerNorm, "layerNorm", "LN", 1, 1, "∂/∂x = (g − mean(g) − x̂·mean(g·x̂))/σ, x̂ = (x − μ)/σ")    \
-  X(CausalMask, "causalMask", "mask", 1, 0, "∂/∂xᵢⱼ = 1 if j ≤ i else 0")                      \
-  X(Embedding, "embedding", "E[·]", 2, 0, "∂/∂E[k] = Σ rows t with id[t] = k (sparse)")          \
-  X(RoundSte, "roundSte", "round", 1, 0, "∂/∂x = 1 (straight-through estimator)")              \
-  X(CastFp16, "castFp16", "fp16", 1, 0, "∂/∂x = 1, gradient rounded to fp16")                  \
-  X(CastBf16, "castBf16", "bf16", 1, 0, "∂/∂x = 1, gradient rounded to bf16")
-
+// Every op, in table order. Adding an op: add its name here, then its row (with
+// kernels) in its family file under src/ops/ (registration refuses a missing row).
 enum class Op : uint8_t {
-#define GRADLAB_ENUM(e, n, s, a, na, d) e,
-  GRADLAB_OPS(GRADLAB_ENUM)
-#undef GRADLAB_ENUM
-      Count
+  Leaf,
+  Constant,
+  Detach,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Neg,
+  Pow,
+  Exp,
+  Log,
+  Sqrt,
+  Abs,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,
+  Relu,
+  LeakyRelu,
+  Gelu,
+  GeluErf,
+  Silu,
+  Softplus,
+  MatMul,
+  Transpose,
+  Reshape,
+  Sum,
+  Mean,
+  SumAxis,
+  MeanAxis,
+  Softmax,
+  LogSoftmax,
+  Mse,
+  CrossEntropy,
+  LayerNorm,
+  CausalMask,
+  Embedding,
+  RoundSte,
+  CastFp16,
+  CastBf16,
+  Count
 };
 
 using BuildFn = int32_t (*)(Tape&, const int32_t* inputs, const double* attrs);
@@ -92,6 +87,10 @@ struct OpInfo {
   int n_attr;          // number of numeric attributes (exponent, slope, axis, ...)
   const char* local_derivative;  // formula text for the teaching views
   const OpKernels* kernels;      // nullptr for Leaf/Constant (no kernels)
+  // The expression language's function name (src/expr reads it): nullptr when a
+  // learner cannot type the op as name(x); `expr_alias` is a second name or nullptr.
+  const char* expr_name;
+  const char* expr_alias;
 };
 
 // The row of `op`. Throws Error when the op code does not exist or no rows are
@@ -102,7 +101,7 @@ constexpr int op_count() { return int(Op::Count); }
 Op op_by_name(const char* name);
 
 // Installs the table: `rows` holds exactly one row per Op in enum order (checked;
-// a mismatch throws Error) and must outlive the program. Called once by the ops
+// a missing, duplicate or misplaced row throws Error) and must outlive the program. Called once by the ops
 // layer during static initialization.
 void register_op_rows(const OpInfo* rows, int n_rows);
 

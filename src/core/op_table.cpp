@@ -19,6 +19,11 @@ const OpInfo* rows() {
 }  // namespace
 
 void register_op_rows(const OpInfo* rows, int n_rows) {
+  // A duplicate row is named before the count, which it would also throw off.
+  for (int i = 0; i + 1 < n_rows; ++i)
+    for (int j = i + 1; j < n_rows; ++j)
+      if (rows[i].op == rows[j].op)
+        fail("op table: op ", unsigned(rows[i].op), " has two rows ('", rows[i].name, "' and '", rows[j].name, "')");
   if (n_rows != op_count()) fail("op table: ", n_rows, " rows registered for ", op_count(), " ops");
   for (int i = 0; i < n_rows; ++i)
     if (int(rows[i].op) != i) fail("op table: row ", i, " ('", rows[i].name, "') is out of enum order");

@@ -10,12 +10,17 @@
 namespace gradlab::expr {
 
 const std::vector<FunctionName>& functions() {
-  static const std::vector<FunctionName> table = {
-      {"exp", Op::Exp},   {"log", Op::Log},         {"ln", Op::Log},         {"sqrt", Op::Sqrt},
-      {"abs", Op::Abs},   {"sin", Op::Sin},         {"cos", Op::Cos},        {"tanh", Op::Tanh},
-      {"sigmoid", Op::Sigmoid}, {"relu", Op::Relu}, {"softplus", Op::Softplus}, {"gelu", Op::Gelu},
-      {"silu", Op::Silu},
-  };
+  // Read from the op table (each op family names its expression function in its
+  // row), in table order, an op's alias right after its name.
+  static const std::vector<FunctionName> table = [] {
+    std::vector<FunctionName> out;
+    for (int i = 0; i < op_count(); ++i) {
+      const OpInfo& row = op_info(Op(i));
+      if (row.expr_name) out.push_back({row.expr_name, row.op});
+      if (row.expr_alias) out.push_back({row.expr_alias, row.op});
+    }
+    return out;
+  }();
   return table;
 }
 

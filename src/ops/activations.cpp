@@ -3,6 +3,7 @@
 // on libm (LibmMath: exactness first); the trainer runs the same formulas on detmath
 // and the fast f32 kernels.
 #include "kernel_helpers.h"
+#include "op_family.h"
 #include "kernels/activation.h"
 
 namespace gradlab {
@@ -35,5 +36,34 @@ extern const OpKernels kGeluKernels = Unary<ActF<Activation::Gelu, Op::Gelu>>::k
 extern const OpKernels kGeluErfKernels = Unary<GeluErfF>::kernels();
 extern const OpKernels kSiluKernels = Unary<ActF<Activation::Silu, Op::Silu>>::kernels();
 extern const OpKernels kSoftplusKernels = Unary<ActF<Activation::Softplus, Op::Softplus>>::kernels();
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kActivationRows[] = {
+    {Op::Tanh, "tanh", "tanh", 1, 0,
+     "∂/∂x = 1 − tanh²(x)",
+     &kTanhKernels, "tanh", nullptr},
+    {Op::Sigmoid, "sigmoid", "σ", 1, 0,
+     "∂/∂x = σ(x)(1 − σ(x))",
+     &kSigmoidKernels, "sigmoid", nullptr},
+    {Op::Relu, "relu", "ReLU", 1, 0,
+     "∂/∂x = 1 if x > 0 else 0",
+     &kReluKernels, "relu", nullptr},
+    {Op::LeakyRelu, "leakyRelu", "LReLU", 1, 1,
+     "∂/∂x = 1 if x > 0 else α",
+     &kLeakyReluKernels, nullptr, nullptr},
+    {Op::Gelu, "gelu", "GELU", 1, 0,
+     "∂/∂x = ½(1+t) + ½·x·(1−t²)·√(2/π)·(1+3·0.044715·x²), t = tanh(√(2/π)·(x+0.044715·x³))",
+     &kGeluKernels, "gelu", nullptr},
+    {Op::GeluErf, "geluErf", "GELU", 1, 0,
+     "∂/∂x = Φ(x) + x·φ(x)",
+     &kGeluErfKernels, nullptr, nullptr},
+    {Op::Silu, "silu", "SiLU", 1, 0,
+     "∂/∂x = σ(x)(1 + x(1 − σ(x)))",
+     &kSiluKernels, "silu", nullptr},
+    {Op::Softplus, "softplus", "softplus", 1, 0,
+     "∂/∂x = σ(x)",
+     &kSoftplusKernels, "softplus", nullptr},
+};
+extern const OpFamily kActivationFamily = {"activations", kActivationRows, int(std::size(kActivationRows))};
 
 }  // namespace gradlab

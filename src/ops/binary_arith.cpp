@@ -2,6 +2,7 @@
 // Shapes: a [ra, ca], b [rb, cb] -> y [max(ra,rb), max(ca,cb)] (numpy rules, rank <= 2;
 // a dimension of 1 repeats, e.g. a scalar or a bias row).
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -93,5 +94,22 @@ extern const OpKernels kAddKernels = Binary<AddF>::kernels();
 extern const OpKernels kSubKernels = Binary<SubF>::kernels();
 extern const OpKernels kMulKernels = Binary<MulF>::kernels();
 extern const OpKernels kDivKernels = Binary<DivF>::kernels();
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kBinaryArithRows[] = {
+    {Op::Add, "add", "+", 2, 0,
+     "∂/∂a = 1, ∂/∂b = 1",
+     &kAddKernels, nullptr, nullptr},
+    {Op::Sub, "sub", "−", 2, 0,
+     "∂/∂a = 1, ∂/∂b = −1",
+     &kSubKernels, nullptr, nullptr},
+    {Op::Mul, "mul", "×", 2, 0,
+     "∂/∂a = b, ∂/∂b = a",
+     &kMulKernels, nullptr, nullptr},
+    {Op::Div, "div", "÷", 2, 0,
+     "∂/∂a = 1/b, ∂/∂b = −a/b²",
+     &kDivKernels, nullptr, nullptr},
+};
+extern const OpFamily kBinaryArithFamily = {"binary_arith", kBinaryArithRows, int(std::size(kBinaryArithRows))};
 
 }  // namespace gradlab

@@ -2,6 +2,7 @@
 // (or [D]). The gradient is sparse: only the rows that were looked up receive any,
 // summed when an id repeats.
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -51,5 +52,13 @@ template <class T> void embedding_jvp(Tape& t, const Node& n, const double* cons
 }  // namespace
 
 GRADLAB_DEFINE_KERNELS(kEmbeddingKernels, embedding_build, embedding_forward, embedding_backward, embedding_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kIndexingRows[] = {
+    {Op::Embedding, "embedding", "E[·]", 2, 0,
+     "∂/∂E[k] = Σ rows t with id[t] = k (sparse)",
+     &kEmbeddingKernels, nullptr, nullptr},
+};
+extern const OpFamily kIndexingFamily = {"indexing", kIndexingRows, int(std::size(kIndexingRows))};
 
 }  // namespace gradlab

@@ -2,6 +2,7 @@
 // a large negative number, so softmax gives them weight 0 (the −∞ of causal attention,
 // kept finite). Gradients flow only through the kept entries.
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -40,5 +41,13 @@ template <class T> void mask_jvp(Tape&, const Node& n, const double* const* dt, 
 }  // namespace
 
 GRADLAB_DEFINE_KERNELS(kCausalMaskKernels, mask_build, mask_forward, mask_backward, mask_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kMaskingRows[] = {
+    {Op::CausalMask, "causalMask", "mask", 1, 0,
+     "∂/∂xᵢⱼ = 1 if j ≤ i else 0",
+     &kCausalMaskKernels, nullptr, nullptr},
+};
+extern const OpFamily kMaskingFamily = {"masking", kMaskingRows, int(std::size(kMaskingRows))};
 
 }  // namespace gradlab

@@ -3,6 +3,7 @@
 // A vector on the left is a 1xk row, on the right a kx1 column. Backward runs the
 // transposed GEMM variants: dA[M,K] += G[M,N]·Bᵀ and dB[K,N] += Aᵀ·G.
 #include "kernel_helpers.h"
+#include "op_family.h"
 #include "kernels/gemm.h"
 
 namespace gradlab {
@@ -67,5 +68,13 @@ template <class T> void matmul_jvp(Tape& t, const Node& n, const double* const* 
 }  // namespace
 
 GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward, matmul_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kMatMulRows[] = {
+    {Op::MatMul, "matmul", "@", 2, 0,
+     "∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G",
+     &kMatMulKernels, nullptr, nullptr},
+};
+extern const OpFamily kMatMulFamily = {"matmul", kMatMulRows, int(std::size(kMatMulRows))};
 
 }  // namespace gradlab

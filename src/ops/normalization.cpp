@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -78,5 +79,13 @@ template <class T> void layernorm_jvp(Tape& t, const Node& n, const double* cons
 }  // namespace
 
 GRADLAB_DEFINE_KERNELS(kLayerNormKernels, layernorm_build, layernorm_forward, layernorm_backward, layernorm_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kNormalizationRows[] = {
+    {Op::LayerNorm, "layerNorm", "LN", 1, 1,
+     "∂/∂x = (g − mean(g) − x̂·mean(g·x̂))/σ, x̂ = (x − μ)/σ",
+     &kLayerNormKernels, nullptr, nullptr},
+};
+extern const OpFamily kNormalizationFamily = {"normalization", kNormalizationRows, int(std::size(kNormalizationRows))};
 
 }  // namespace gradlab

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 
@@ -68,5 +69,19 @@ struct Cast {
 extern const OpKernels kRoundSteKernels = Unary<RoundSteF>::kernels();
 extern const OpKernels kCastFp16Kernels = Cast<round_fp16, Op::CastFp16>::kernels();
 extern const OpKernels kCastBf16Kernels = Cast<round_bf16, Op::CastBf16>::kernels();
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kQuantizationRows[] = {
+    {Op::RoundSte, "roundSte", "round", 1, 0,
+     "∂/∂x = 1 (straight-through estimator)",
+     &kRoundSteKernels, nullptr, nullptr},
+    {Op::CastFp16, "castFp16", "fp16", 1, 0,
+     "∂/∂x = 1, gradient rounded to fp16",
+     &kCastFp16Kernels, nullptr, nullptr},
+    {Op::CastBf16, "castBf16", "bf16", 1, 0,
+     "∂/∂x = 1, gradient rounded to bf16",
+     &kCastBf16Kernels, nullptr, nullptr},
+};
+extern const OpFamily kQuantizationFamily = {"quantization", kQuantizationRows, int(std::size(kQuantizationRows))};
 
 }  // namespace gradlab

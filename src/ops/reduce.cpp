@@ -1,6 +1,7 @@
 // Reductions: sum and mean over the whole tensor (-> scalar) or one axis.
 // Per axis on x [r, c]: axis 0 -> [c], axis 1 -> [r]; on x [n]: axis 0 -> [].
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -106,5 +107,22 @@ extern const OpKernels kSumAxisKernels = {Axis<false>::build, Axis<false>::forwa
 extern const OpKernels kMeanAxisKernels = {Axis<true>::build, Axis<true>::forward<float>, Axis<true>::backward<float>,
                                            Axis<true>::forward<double>, Axis<true>::backward<double>,
                                            GRADLAB_JVP_OF(Axis<true>::jvp)};
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kReduceRows[] = {
+    {Op::Sum, "sum", "Σ", 1, 0,
+     "∂/∂xᵢ = 1",
+     &kSumKernels, nullptr, nullptr},
+    {Op::Mean, "mean", "mean", 1, 0,
+     "∂/∂xᵢ = 1/n",
+     &kMeanKernels, nullptr, nullptr},
+    {Op::SumAxis, "sumAxis", "Σ", 1, 1,
+     "∂/∂xᵢⱼ = 1",
+     &kSumAxisKernels, nullptr, nullptr},
+    {Op::MeanAxis, "meanAxis", "mean", 1, 1,
+     "∂/∂xᵢⱼ = 1/n",
+     &kMeanAxisKernels, nullptr, nullptr},
+};
+extern const OpFamily kReduceFamily = {"reduce", kReduceRows, int(std::size(kReduceRows))};
 
 }  // namespace gradlab

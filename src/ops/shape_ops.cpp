@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -103,5 +104,19 @@ template <class T> void reshape_backward(Tape& t, const Node& n) {
 GRADLAB_DEFINE_KERNELS(kDetachKernels, detach_build, copy_forward, detach_backward, detach_jvp);
 GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward, transpose_jvp);
 GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward, copy_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kShapeOpsRows[] = {
+    {Op::Detach, "detach", "sg", 1, 0,
+     "∂/∂x = 0 (gradient stopped)",
+     &kDetachKernels, nullptr, nullptr},
+    {Op::Transpose, "transpose", "ᵀ", 1, 0,
+     "∂/∂X = Gᵀ",
+     &kTransposeKernels, nullptr, nullptr},
+    {Op::Reshape, "reshape", "reshape", 1, 3,
+     "∂/∂X = reshape(G)",
+     &kReshapeKernels, nullptr, nullptr},
+};
+extern const OpFamily kShapeOpsFamily = {"shape_ops", kShapeOpsRows, int(std::size(kShapeOpsRows))};
 
 }  // namespace gradlab

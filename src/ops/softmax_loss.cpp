@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -182,5 +183,22 @@ extern const OpKernels kLogSoftmaxKernels = {SoftmaxRows<true>::build, SoftmaxRo
                                              SoftmaxRows<true>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<true>::jvp)};
 GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward, mse_jvp);
 GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward, ce_jvp);
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kSoftmaxLossRows[] = {
+    {Op::Softmax, "softmax", "softmax", 1, 0,
+     "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)",
+     &kSoftmaxKernels, nullptr, nullptr},
+    {Op::LogSoftmax, "logSoftmax", "log softmax", 1, 0,
+     "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
+     &kLogSoftmaxKernels, nullptr, nullptr},
+    {Op::Mse, "mse", "MSE", 2, 0,
+     "∂/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n",
+     &kMseKernels, nullptr, nullptr},
+    {Op::CrossEntropy, "crossEntropy", "CE", 2, 0,
+     "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B",
+     &kCrossEntropyKernels, nullptr, nullptr},
+};
+extern const OpFamily kSoftmaxLossFamily = {"softmax_loss", kSoftmaxLossRows, int(std::size(kSoftmaxLossRows))};
 
 }  // namespace gradlab

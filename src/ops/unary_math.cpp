@@ -1,6 +1,7 @@
 // Elementwise math: neg, pow (constant exponent), exp, log, sqrt, abs, sin, cos.
 // Shapes: x [*] -> y [*].
 #include "kernel_helpers.h"
+#include "op_family.h"
 
 namespace gradlab {
 namespace {
@@ -65,5 +66,34 @@ extern const OpKernels kSqrtKernels = Unary<SqrtF>::kernels();
 extern const OpKernels kAbsKernels = Unary<AbsF>::kernels();
 extern const OpKernels kSinKernels = Unary<SinF>::kernels();
 extern const OpKernels kCosKernels = Unary<CosF>::kernels();
+
+// This family's rows of the op table (ops/op_table.cpp collects every family).
+static const OpInfo kUnaryMathRows[] = {
+    {Op::Neg, "neg", "−", 1, 0,
+     "∂/∂x = −1",
+     &kNegKernels, nullptr, nullptr},
+    {Op::Pow, "pow", "^", 1, 1,
+     "∂/∂x = p·x^(p−1)",
+     &kPowKernels, nullptr, nullptr},
+    {Op::Exp, "exp", "exp", 1, 0,
+     "∂/∂x = exp(x)",
+     &kExpKernels, "exp", nullptr},
+    {Op::Log, "log", "log", 1, 0,
+     "∂/∂x = 1/x",
+     &kLogKernels, "log", "ln"},
+    {Op::Sqrt, "sqrt", "√", 1, 0,
+     "∂/∂x = 1/(2√x)",
+     &kSqrtKernels, "sqrt", nullptr},
+    {Op::Abs, "abs", "|x|", 1, 0,
+     "∂/∂x = sign(x)",
+     &kAbsKernels, "abs", nullptr},
+    {Op::Sin, "sin", "sin", 1, 0,
+     "∂/∂x = cos(x)",
+     &kSinKernels, "sin", nullptr},
+    {Op::Cos, "cos", "cos", 1, 0,
+     "∂/∂x = −sin(x)",
+     &kCosKernels, "cos", nullptr},
+};
+extern const OpFamily kUnaryMathFamily = {"unary_math", kUnaryMathRows, int(std::size(kUnaryMathRows))};
 
 }  // namespace gradlab

@@ -177,7 +177,7 @@ TEST_CASE("unknown functions list the known ones and suggest the nearest") {
   CHECK(e.position == 0);
   CHECK(e.reason ==
         "unknown function 'sigmod' (did you mean sigmoid?); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, "
-        "sigmoid, relu, softplus, gelu, silu; to multiply, write sigmod*(...)");
+        "sigmoid, relu, gelu, silu, softplus; to multiply, write sigmod*(...)");
   CHECK(contains(parse_error("foo(x)").reason, "unknown function 'foo'; known functions: exp,"));
   CHECK(contains(parse_error("tanhh(x)").reason, "did you mean tanh?"));
   CHECK(closest_name("sigmod", {"sigmoid", "silu"}) == "sigmoid");
@@ -434,4 +434,20 @@ TEST_CASE("shorten cuts at a character boundary") {
   CHECK(shorten("abc", 5) == "abc");
   CHECK(shorten("abcdef", 3) == "abc\xE2\x80\xA6");
   CHECK(shorten("a\xC3\x97" "b", 2) == "a\xE2\x80\xA6");  // does not split ×
+}
+
+TEST_CASE("the expression language's functions are the op table's expression names, in table order") {
+  std::string listed;
+  for (const FunctionName& f : functions()) listed += cat(f.name, "->", op_info(f.op).name, " ");
+  CHECK(listed ==
+        "exp->exp log->log ln->log sqrt->sqrt abs->abs sin->sin cos->cos tanh->tanh sigmoid->sigmoid relu->relu "
+        "gelu->gelu silu->silu softplus->softplus ");
+  // Every row that names an expression function is reachable by that name (and alias).
+  for (int i = 0; i < op_count(); ++i) {
+    const OpInfo& row = op_info(Op(i));
+    if (row.expr_name) CHECK_MESSAGE(is_function_name(row.expr_name), row.expr_name);
+    if (row.expr_alias) CHECK_MESSAGE(is_function_name(row.expr_alias), row.expr_alias);
+  }
+  CHECK(!is_function_name("neg"));
+  CHECK(!is_function_name("geluErf"));
 }

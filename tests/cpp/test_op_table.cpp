@@ -41,3 +41,24 @@ TEST_CASE("op table: a wrong registration is refused and the installed table sta
   CHECK(t.grad_at(x) == 6);
   CHECK(&op_info(Op::Mul) != &rows[size_t(Op::Mul)]);
 }
+
+TEST_CASE("op table: every op has exactly one row; a duplicate or missing row is refused") {
+  // One row per enum value, each found by its own name and by no other.
+  std::vector<std::string> names;
+  for (int i = 0; i < op_count(); ++i) names.push_back(op_info(Op(i)).name);
+  for (int i = 0; i < op_count(); ++i)
+    for (int j = i + 1; j < op_count(); ++j) CHECK_MESSAGE(names[i] != names[j], names[i]);
+  std::vector<OpInfo> rows;
+  for (int i = 0; i < op_count(); ++i) rows.push_back(op_info(Op(i)));
+  // Exp duplicated in Log's place: the right count, but Exp twice and Log missing.
+  std::vector<OpInfo> duplicate = rows;
+  duplicate[size_t(Op::Log)] = rows[size_t(Op::Exp)];
+  const std::string two_rows = cat("op ", unsigned(Op::Exp), " has two rows ('exp' and 'exp')");
+  CHECK_ERROR_HAS(register_op_rows(duplicate.data(), op_count()), two_rows.c_str());
+  // A family that forgot a row: one row short.
+  std::vector<OpInfo> missing = rows;
+  missing.erase(missing.begin() + int(Op::Sin));
+  const std::string short_count = cat(op_count() - 1, " rows registered for ", op_count(), " ops");
+  CHECK_ERROR_HAS(register_op_rows(missing.data(), op_count() - 1), short_count.c_str());
+  CHECK(op_info(Op::Log).name == std::string("log"));
+}

@@ -1,8 +1,9 @@
-// The op table (C++, src/core/op.h, rows registered by src/ops) is the one list of ops.
-// Four lists elsewhere follow it: the Tensor methods (web/lib/graph.js), the .d.ts
-// (web/gradlab.d.ts), the PyTorch oracle's op list (tests/oracle/gen_graphs.py) and the
-// expression language's function names (src/expr/parser.cpp). This test fails when an
-// op of the table is missing from one of them and is not listed below with its reason.
+// The op table (C++: the enum in src/core/op.h, each op's row in its family file under
+// src/ops) is the one list of ops. Three lists elsewhere follow it: the Tensor methods
+// (web/lib/graph.js), the .d.ts (web/gradlab.d.ts) and the PyTorch oracle's op list
+// (tests/oracle/gen_graphs.py); the expression language reads its function names from
+// the rows' expr_name. This test fails when an op of the table is missing from one of
+// them (or has no expression name) and is not listed below with its reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
