@@ -14,6 +14,8 @@ run() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 run "C++ native" ./build/native/gradlab_tests
+# The layers: an upward include must fail to compile, and the arena-offset type must refuse a node id.
+run "layering probes" ctest --test-dir build/native -R "layering|tape_offset" --output-on-failure
 # The same doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (-O1: a
 # dangling reference into the node arena, say, fails here and not only in the fuzzer).
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DGRADLAB_SANITIZE=ON >/dev/null
