@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../web/serve.mjs';
+import { waitFor as pollFor } from './helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -22,20 +23,8 @@ const PAGE = '/web/demo/widgets/training.html';
 const MIN_FPS = 55;
 const HEADROOM = 0.92;
 
-async function waitFor(fn, what, timeout = 10000) {
-  const t0 = Date.now();
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - t0 > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last?.message ?? JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// The shared poller, with a longer default: the worker first loads the engine.
+const waitFor = (fn, what, timeout = 10000) => pollFor(fn, what, timeout);
 
 function close2(actual, expected, what) {
   assert.ok(actual.length === expected.length && actual.every((v, i) => Math.abs(v - expected[i]) < 1e-9), `${what}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
