@@ -9,13 +9,11 @@
 //   toDataset({ x: [[0, 0], [0, 1]], y: [0, 1] });            // already split
 import { describe } from './data.js';
 import { plainOptions, isPlainObject, kindOf } from './migrate.js';
+import { isTypedArray } from './check.js';
 
 const CSV_OPTIONS = ['target', 'header', 'delimiter', 'dtype'];
 const DATASET_KEYS = ['x', 'y', 'inputDim', 'outputDim'];
 
-function isTypedArray(v) {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
-}
 function arrayType(dtype, where) {
   if (dtype === 'f32') return Float32Array;
   if (dtype === 'f64') return Float64Array;
