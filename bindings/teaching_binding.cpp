@@ -1,5 +1,6 @@
-// Embind: the teaching experiments that are one call each. Settings cross as value
-// objects (integers range-checked by web/lib), results as JSON from the one writer.
+// Embind: the teaching experiments that are one call each (the wasm module
+// gradlab_experiments, loaded on demand). Settings cross as value objects (integers
+// range-checked by web/lib), results as JSON from the one writer.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -194,6 +195,8 @@ std::string loss_scaling_json(const LossScalingArgs& a) {
 EMSCRIPTEN_BINDINGS(gradlab_teaching) {
   using namespace emscripten;
   using namespace gradlab::bindings;
+  // The experiments are a wasm module of their own (gradlab_experiments): its own registry.
+  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
   value_object<CheckpointArgs>("CheckpointArgs")
       .field("depth", &CheckpointArgs::depth)
       .field("width", &CheckpointArgs::width)

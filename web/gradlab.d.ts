@@ -21,20 +21,39 @@ export type NestedData = number | number[] | number[][];
 export type TensorData = NestedData | Float32Array | Float64Array | Int32Array | Uint8Array;
 export type Shape = [] | [number] | [number, number];
 
+/**
+ * The engine's wasm modules: 'graph' (gradlab_wasm.wasm: graphs and the op table),
+ * 'training' (gradlab_train.wasm: mlp, mlpFromJSON, gemm, dataset), 'experiments'
+ * (gradlab_experiments.wasm: vanishingGradients, reinforceBernoulli, checkpointing,
+ * checkpointingSweep, lossScaling) and 'expressions' (gradlab_expr.wasm: the expression
+ * language and the derivation checker).
+ */
+export type ModuleName = 'graph' | 'training' | 'experiments' | 'expressions';
+
 export interface CreateOptions {
-  /** The engine's .wasm bytes (skips fetching). */
+  /**
+   * The modules to load now (default all four). A lean page loads what it uses, e.g.
+   * `{ modules: ['graph'] }`; `await gl.load('training')` brings another one later.
+   * Not together with `expressions`.
+   */
+  modules?: ModuleName[];
+  /** The graph module's .wasm bytes (gradlab_wasm.wasm; skips fetching it). */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** The training module's .wasm bytes (gradlab_train.wasm; skips fetching it). */
+  trainWasmBinary?: ArrayBuffer | Uint8Array;
+  /** The experiments module's .wasm bytes (gradlab_experiments.wasm; skips fetching it). */
+  experimentsWasmBinary?: ArrayBuffer | Uint8Array;
   /** The expression module's .wasm bytes (gradlab_expr.wasm; skips fetching it). */
   exprWasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Load the expression module (the expression language and the derivation checker) now,
    * together with the engine. Default true; with false the page skips it until
-   * `await gl.loadExpressions()`.
+   * `await gl.loadExpressions()`. Not together with `modules`.
    */
   expressions?: boolean;
   /**
-   * Where to load `path` ('gradlab_wasm.wasm', or 'gradlab_expr.wasm' for the expression
-   * module) from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
+   * Where to load `path` ('gradlab_wasm.wasm', 'gradlab_train.wasm',
+   * 'gradlab_experiments.wasm' or 'gradlab_expr.wasm') from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
    * May return a promise (awaited; a rejection fails the load with its message). `prefix`
    * is the folder of the default place.
    */
@@ -692,13 +711,21 @@ export interface Dataset {
 }
 
 export declare class Gradlab {
+  /** The op table (needs the graph module). */
   readonly ops: OpInfo[];
-  /** The wasm memory size in bytes (grows, never shrinks). */
+  /** The wasm memory size in bytes of the graph, training and experiments modules (grows, never shrinks). */
   readonly heapBytes: number;
-  /** Bytes in live malloc'd blocks of the wasm heap. */
+  /** Bytes in live malloc'd blocks of the graph, training and experiments modules' heaps. */
   readonly heapUsedBytes: number;
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
-  toJSON(): { kind: 'gradlab'; ops: number; heapBytes: number };
+  toJSON(): { kind: 'gradlab'; modules: ModuleName[]; ops: number; heapBytes: number };
+  /** The loaded wasm modules. */
+  readonly modules: ModuleName[];
+  /**
+   * Loads the named modules that are not loaded yet (each once; a failed load can be
+   * retried). Until then their methods throw an Error that names the module to load.
+   */
+  load(...modules: ModuleName[]): Promise<this>;
   graph(options?: { dtype?: DType }): Graph;
   /**
    * Loads the expression module (a second .wasm) once; parse, evaluate, expression,

@@ -22,7 +22,7 @@ export function vanishingGradients(engine, opts) {
   const depth = integer(o.depth ?? 20, 'depth', where);
   const width = integer(o.width ?? 1, 'width', where);
   const s = seed(o.seed ?? 1, where);
-  const mod = engine._mod;
+  const mod = engine._experimentsMod;
   return callJson(mod, where, () => mod.vanishingGradientsJson(depth, width, s));
 }
 
@@ -32,7 +32,7 @@ export function reinforceBernoulli(engine, opts) {
   const theta = number(o.theta ?? 0, 'theta', where);
   const samples = integer(o.samples ?? 10000, 'samples', where);
   const s = seed(o.seed ?? 1, where);
-  const mod = engine._mod;
+  const mod = engine._experimentsMod;
   return callJson(mod, where, () => mod.reinforceBernoulliJson(theta, samples, s));
 }
 
@@ -60,7 +60,7 @@ function checkpointArgs(mod, o, where) {
  */
 export function checkpointing(engine, opts) {
   const where = 'checkpointing';
-  const mod = engine._mod;
+  const mod = engine._experimentsMod;
   const o = options(opts, where, CHECKPOINT_OPTIONS, '{ depth: 16, every: 4 }');
   const args = checkpointArgs(mod, o, where);
   args.every = integer(o.every ?? Math.max(1, Math.round(Math.sqrt(args.depth))), 'every', where);
@@ -73,7 +73,7 @@ export function checkpointing(engine, opts) {
  */
 export function checkpointingSweep(engine, opts) {
   const where = 'checkpointingSweep';
-  const mod = engine._mod;
+  const mod = engine._experimentsMod;
   const o = options(opts, where, CHECKPOINT_OPTIONS, '{ depth: 16, every: [1, 4, 16] }');
   const args = checkpointArgs(mod, o, where);
   if (o.every !== undefined) {
@@ -93,7 +93,7 @@ export function checkpointingSweep(engine, opts) {
  */
 export function lossScaling(engine, opts) {
   const where = 'lossScaling';
-  const mod = engine._mod;
+  const mod = engine._experimentsMod;
   const o = options(opts, where, ['format', 'scale', 'batch', 'inputs', 'outputs', 'residual', 'seed'], "{ format: 'bf16' }");
   const args = {
     format: oneOf(o.format ?? 'fp16', 'format', where, ['fp16', 'bf16']),

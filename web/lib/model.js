@@ -171,7 +171,7 @@ export class Model {
   /** @internal use gl.mlp(sizes, options) */
   constructor(engine, sizes, opts) {
     const where = 'mlp';
-    if (!engine || !engine._mod) throw new TypeError('Model: use gl.mlp() to make a model');
+    if (!engine || !engine._trainMod) throw new TypeError('Model: use gl.mlp() to make a model');
     const o = options(opts, where, MLP_OPTIONS, "{ activation: 'tanh' }");
     if (!Array.isArray(sizes) || sizes.length > 4096)
       throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
@@ -205,7 +205,7 @@ export class Model {
     if (lnEps === 0) throw new RangeError(`${where}: lnEps must be positive (such as 1e-5), got number 0`);
 
     this._engine = engine;
-    const mod = (this._mod = engine._mod);
+    const mod = (this._mod = engine._trainMod);
     const handle = new mod.ModelHandle();
     try {
       call(mod, where, () =>
@@ -698,7 +698,7 @@ export function modelFromJSON(engine, json) {
  */
 export function gemm(engine, A, B, opts) {
   const where = 'gemm';
-  const mod = engine._mod;
+  const mod = engine._trainMod;
   const o = options(opts, where, ['m', 'n', 'k', 'transA', 'transB', 'out'], '{ m: 2, n: 2, k: 2 }');
   const m = integer(o.m, 'm', where, 1);
   const n = integer(o.n, 'n', where, 1);
@@ -747,7 +747,7 @@ export function gemm(engine, A, B, opts) {
 /** A seeded toy data set: { x [n·2], y [n] class labels, n, inputDim, classes }. */
 export function dataset(engine, datasetName, opts) {
   const where = 'dataset';
-  const mod = engine._mod;
+  const mod = engine._trainMod;
   oneOf(datasetName, 'data set', where, DATASETS);
   const o = options(opts, where, ['n', 'noise', 'seed'], '{ n: 200, noise: 0.1, seed: 1 }');
   const n = integer(o.n ?? 200, 'n', where, 1);

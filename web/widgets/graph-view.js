@@ -404,7 +404,7 @@ export class GraphView extends ElementBase {
     for (let k = 0; k < layer; k++)
       if (json.layerNorm?.[k] || json.residual?.[k])
         throw new Error(`gradlab-graph: layer ${k + 1} uses ${json.layerNorm?.[k] ? 'LayerNorm' : 'a residual connection'}, so its units are not plain w·x + b neurons`);
-    const gl = this._gl ?? (this._gl = await loadGradlab());
+    const gl = this._gl ?? (this._gl = await loadGradlab(['graph']));
     // Flat parameters: per layer W [in, out] row-major (x·W), then b [out].
     const offsets = [];
     let off = 0;
@@ -522,7 +522,7 @@ export class GraphView extends ElementBase {
     this._readyPromise = (async () => {
       let gl;
       try {
-        gl = this._gl ?? (this._gl = await loadGradlab());
+        gl = this._gl ?? (this._gl = await loadGradlab(['graph']));
         await gl.loadExpressions();  // an expr graph needs the expression module (loaded once)
       } catch (err) {
         if (seq === this._buildSeq) this._fail(`Could not load the engine: ${err?.message ?? err}`);

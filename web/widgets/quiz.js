@@ -145,7 +145,7 @@ export class QuizElement extends ElementBase {
   async check() {
     const text = this.answer.trim();
     if (text === '') return this._show({ correct: false, kind: 'empty', feedback: 'Type a number such as -24 or a formula such as 2*(a*b+c)*b, then press Enter.' });
-    const gl = this._gl ?? (this._gl = await loadGradlab());
+    const gl = this._gl ?? (this._gl = await loadGradlab(['expressions']));
     await gl.loadExpressions();  // the checker is a second module, loaded on first use
     const tableMode = this.node !== null;
     let at;
@@ -182,7 +182,7 @@ export class QuizElement extends ElementBase {
     this._updateState();
     if (!this._gl)
       // The checker is the expression module: fetched now, so 'ready' means answers can be judged.
-      loadGradlab().then((gl) => gl.loadExpressions()).then(
+      loadGradlab(['expressions']).then(
         (gl) => {
           this._gl ??= gl;
           this._updateState();
