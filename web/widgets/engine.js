@@ -8,10 +8,11 @@ import { createGradlab } from '../gradlab.js';
 let shared = null;
 
 /**
- * The shared engine instance, once `modules` ('graph', 'training', 'expressions'; default
- * graph and training) are loaded. A failed load is retried on the next call.
+ * The shared engine instance, once `modules` ('graph', 'training', 'experiments',
+ * 'expressions'; default all but the expressions, which quizzes load themselves) are
+ * loaded. A failed load is retried on the next call.
  */
-export function loadGradlab(modules = ['graph', 'training']) {
+export function loadGradlab(modules = ['graph', 'training', 'experiments']) {
   if (!shared) {
     shared = createGradlab({ modules: [] }).catch((err) => {
       shared = null;
