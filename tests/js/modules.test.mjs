@@ -115,3 +115,18 @@ test('modules: bad module lists and option combinations are TypeErrors that name
   assert.equal(gl.expressionsLoaded, true);
   assert.equal(gl.evaluate('a*b', { a: 2, b: 3 }).value, 6);
 });
+
+test('gradlab/min (web/dist/gradlab.min.js): the same API, finding its modules beside it', async () => {
+  const min = await import('../../web/dist/gradlab.min.js');
+  for (const name of ['createGradlab', 'Gradlab', 'Graph', 'Tensor', 'Model']) assert.equal(typeof min[name], 'function', name);
+  const asked = [];
+  const gl = await min.createGradlab({ modules: ['graph'], locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
+  assert.deepEqual(asked, [['gradlab_wasm.wasm', dist.href]]);
+  const g = gl.graph();
+  assert.ok(g instanceof min.Graph);
+  const x = g.scalar(3, 'x');
+  x.mul(x).backward();
+  assert.equal(x.grad, 6);
+  await gl.load('training');
+  assert.ok(gl.mlp([2, 1]) instanceof min.Model);
+});
