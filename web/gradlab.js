@@ -7,13 +7,13 @@
 // Importing this module has no side effects; the wasm loads in createGradlab().
 import { DTYPES, Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
-import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
+import { Model, Optimizer, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
 import { oneOf, options } from './lib/check.js';
 import { callJson } from './lib/call.js';
 import { loadEngineModule, loadExprModule } from './lib/load.js';
 
-export { Graph, Tensor, Model };
+export { Graph, Tensor, Model, Optimizer };
 
 /**
  * Loads the engine. Options: `wasmBinary` (ArrayBuffer/Uint8Array of gradlab_wasm.wasm) or
@@ -79,6 +79,15 @@ export class Gradlab {
    */
   mlp(sizes, opts) {
     return new Model(this, sizes, opts);
+  }
+  /**
+   * One optimizer over a parameter vector, stepped with given gradients, its state
+   * readable (seed 003): gl.optimizer({ kind: 'momentum', lr: 0.1, momentum: 0.9 }, [1.0]).step([0.5]).
+   * Options: kind ('sgd' | 'momentum' | 'adam' | 'adamw'), lr, momentum, beta1, beta2, eps,
+   * weightDecay, clipNorm, schedule (as model.train), dtype ('f64' default | 'f32').
+   */
+  optimizer(opts, params) {
+    return new Optimizer(this, opts, params);
   }
   /** A model from model.toJSON() output (object or JSON text), validated. */
   mlpFromJSON(json) {
