@@ -3,11 +3,12 @@
 // gl.optimizer() in web/lib/model.js. Seed 003's worked steps are one call each, and the
 // velocity (momentum) and m, v, m̂, v̂ (Adam, AdamW) come from the engine itself.
 //
-// What crosses the boundary: settings as one value object (names as strings, parsed by
-// src/optim), the size as a double (checked in 64 bits), values through heap views of
+// What crosses the boundary: the names as strings (parsed by src/optim), the numeric
+// settings as one array of numbers, the size as a double (checked in 64 bits), values through heap views of
 // the handle's own buffers (params, grads, m, v, m̂, v̂), whose addresses JavaScript takes
 // again after every call.
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "optim/optim.h"
 
 using namespace gradlab;
+using emscripten::val;
 
 namespace gradlab::bindings {
 namespace {
@@ -28,30 +30,27 @@ namespace {
 // Parameters one optimizer may hold (as many as a model: web/lib/model.js says the same).
 constexpr uint64_t kMaxOptimizerParams = uint64_t(1) << 24;
 
-struct OptimizerArgs {
-  std::string kind = "sgd";
-  double lr = 0.1, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, clipNorm = 0;
-  std::string schedule = "constant";
-  double warmup = 0, total = 0, lrMin = 0, stepSize = 1, gamma = 0.1;
-};
-
-OptimConfig config_of(const OptimizerArgs& a) {
+// numbers: [lr, momentum, beta1, beta2, eps, weightDecay, clipNorm, schedule warmup, total,
+// lrMin, stepSize, gamma] (web/lib/model.js checks each one's type first).
+OptimConfig config_of(const std::string& kind, const std::string& schedule, const val& numbers) {
+  const std::vector<double> a = emscripten::vecFromJSArray<double>(numbers);
+  if (a.size() != 12) fail("internal: an optimizer needs 12 settings, got ", a.size());
   OptimConfig c;
-  c.kind = parse_optimizer(a.kind);
-  c.lr = a.lr;
-  c.momentum = a.momentum;
-  c.beta1 = a.beta1;
-  c.beta2 = a.beta2;
-  c.eps = a.eps;
-  c.weight_decay = a.weightDecay;
-  c.clip_norm = a.clipNorm;
-  c.schedule.kind = parse_schedule(a.schedule);
+  c.kind = parse_optimizer(kind);
+  c.lr = a[0];
+  c.momentum = a[1];
+  c.beta1 = a[2];
+  c.beta2 = a[3];
+  c.eps = a[4];
+  c.weight_decay = a[5];
+  c.clip_norm = a[6];
+  c.schedule.kind = parse_schedule(schedule);
   const uint64_t big = uint64_t(kMaxExactInteger);
-  c.schedule.warmup = int64_t(count_arg(a.warmup, big, "schedule.warmup"));
-  c.schedule.total = int64_t(count_arg(a.total, big, "schedule.total"));
-  c.schedule.lr_min = a.lrMin;
-  c.schedule.step_size = int64_t(count_arg(a.stepSize, big, "schedule.stepSize"));
-  c.schedule.gamma = a.gamma;
+  c.schedule.warmup = int64_t(count_arg(a[7], big, "schedule.warmup"));
+  c.schedule.total = int64_t(count_arg(a[8], big, "schedule.total"));
+  c.schedule.lr_min = a[9];
+  c.schedule.step_size = int64_t(count_arg(a[10], big, "schedule.stepSize"));
+  c.schedule.gamma = a[11];
   return c;
 }
 
@@ -85,9 +84,9 @@ class OptimizerHandle {
 
  public:
   // Validates everything before allocating; params start at 0 (JavaScript writes them).
-  bool init(const OptimizerArgs& a, DType dtype, double n) {
+  bool init(const std::string& kind, const std::string& schedule, const val& settings, DType dtype, double n) {
     return guard(false, [&] {
-      const OptimConfig c = config_of(a);
+      const OptimConfig c = config_of(kind, schedule, settings);
       validate_optim(c);
       const uint64_t count = count_arg(n, kMaxOptimizerParams, "number of parameters");
       if (count == 0) fail("an optimizer needs at least one parameter");
@@ -157,21 +156,6 @@ class OptimizerHandle {
 EMSCRIPTEN_BINDINGS(gradlab_optim) {
   using namespace emscripten;
   using namespace gradlab::bindings;
-  value_object<OptimizerArgs>("OptimizerArgs")
-      .field("kind", &OptimizerArgs::kind)
-      .field("lr", &OptimizerArgs::lr)
-      .field("momentum", &OptimizerArgs::momentum)
-      .field("beta1", &OptimizerArgs::beta1)
-      .field("beta2", &OptimizerArgs::beta2)
-      .field("eps", &OptimizerArgs::eps)
-      .field("weightDecay", &OptimizerArgs::weightDecay)
-      .field("clipNorm", &OptimizerArgs::clipNorm)
-      .field("schedule", &OptimizerArgs::schedule)
-      .field("warmup", &OptimizerArgs::warmup)
-      .field("total", &OptimizerArgs::total)
-      .field("lrMin", &OptimizerArgs::lrMin)
-      .field("stepSize", &OptimizerArgs::stepSize)
-      .field("gamma", &OptimizerArgs::gamma);
   class_<OptimizerHandle>("OptimizerHandle")
       .constructor<>()
       .function("init", &OptimizerHandle::init)

@@ -68,6 +68,15 @@ export class Gradlab {
   checkpointingSweep(opts) {
     return experiments.checkpointingSweep(this, opts);
   }
+  /**
+   * Memory and FLOPs of a training step, counted exactly (BigInts): parameters, gradients,
+   * optimizer state, activations per layer, forward/backward/recompute FLOPs, ZeRO shares.
+   * gl.trainingMemory({ layers: [784, 256, 10], batch: 128, optimizer: 'adam' }) or
+   * gl.trainingMemory({ transformer: { layers: 96, dModel: 12288, heads: 96, seqLen: 2048 }, batch: 32, dtype: 'f16' }).
+   */
+  trainingMemory(opts) {
+    return experiments.trainingMemory(this, opts);
+  }
   /** Seed 001 §7.4: fp16/bf16 gradients underflow without loss scaling; scaling recovers them. */
   lossScaling(opts) {
     return experiments.lossScaling(this, opts);

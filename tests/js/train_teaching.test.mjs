@@ -187,3 +187,86 @@ test('loss names: halfMse next to mse, crossEntropy, bce; a wrong one is named',
   assert.equal(m.train({ x: [1], y: [3], loss: 'halfMse', batchSize: 1, lr: 0.5 }).losses.length, 1);
   m.dispose();
 });
+
+test('trainingMemory: seed 001 §3.2 (≈ 200 GB), §7.1 (39.6 TB at B = 512; the seed\'s 2.4 TB is B = 32), exactly', () => {
+  const a = gl.trainingMemory({ transformer: { layers: 96, dModel: 8192, heads: 96, seqLen: 4096 }, batch: 32, dtype: 'f16' });
+  assert.equal(a.parts.layerOutputBytes, 96n * 32n * 4096n * 8192n * 2n);
+  assert.equal(a.parts.layerOutputBytes, 206158430208n);
+  const gpt3 = (batch) => gl.trainingMemory({ transformer: { layers: 96, dModel: 12288, heads: 96, seqLen: 2048 }, batch, dtype: 'f16' });
+  const big = gpt3(512), small = gpt3(32);
+  assert.equal(big.parts.scoresBytes, 39582418599936n);
+  assert.equal(small.parts.scoresBytes, 2473901162496n);
+  assert.equal(big.parts.qkvBytes, 6n * 96n * 512n * 2048n * 12288n);
+  assert.equal(big.parts.mlpBytes, 8n * 96n * 512n * 2048n * 12288n);
+  assert.equal(big.parts.layerNormBytes, 2n * 2n * 96n * 512n * 2048n * 2n);
+  assert.equal(big.layers.length, 96);
+  assert.equal(big.layers[0].scores, 512n * 96n * 2048n * 2048n);
+  // 12·L·d² parameters; FLOPs 2·N·B·T + 4·L·B·T²·d forward, twice that back, exact
+  const N = 96n * 12n * 12288n * 12288n;
+  assert.equal(big.params, N);
+  assert.equal(big.forwardFlops, 2n * N * 512n * 2048n + 4n * 96n * 512n * 2048n * 2048n * 12288n);
+  assert.equal(big.backwardFlops, 2n * big.forwardFlops);
+  assert.ok(big.forwardFlops > 2n ** 53n);  // no longer exact as a Number
+});
+
+test('trainingMemory: seed 004\'s 70B model (140 GB, 560 GB) and §9.4\'s ZeRO over 1024 GPUs', () => {
+  const t = { layers: 80, dModel: 8192, heads: 64, seqLen: 4096, params: 70_000_000_000 };
+  const m = gl.trainingMemory({ transformer: t, dtype: 'bf16', optimizer: 'adam', masterWeights: true });
+  assert.equal(m.paramBytes, 140_000_000_000n);
+  assert.equal(m.optimizerBytes, 560_000_000_000n);
+  assert.equal(m.masterBytes, 280_000_000_000n);
+  assert.equal(m.modelStateBytes, 16n * 70_000_000_000n);  // ZeRO's 16 bytes per parameter
+  const z3 = gl.trainingMemory({ transformer: t, dtype: 'bf16', masterWeights: true, devices: 1024, zeroStage: 3 });
+  assert.equal(z3.perDevice.paramBytes / 2n, 68359375n);  // 70B / 1024 ≈ 68M parameters per GPU
+  assert.deepEqual([z3.perDevice.devices, z3.perDevice.zeroStage], [1024, 3]);
+  const ratio = (stage) => {
+    const r = gl.trainingMemory({ transformer: t, dtype: 'bf16', masterWeights: true, devices: 1024, zeroStage: stage });
+    return Number(r.modelStateBytes) / Number(r.perDevice.modelStateBytes);
+  };
+  close(ratio(1), 16 / (4 + 12 / 1024), 1e-9, 'ZeRO-1');
+  close(ratio(2), 16 / (2 + 14 / 1024), 1e-9, 'ZeRO-2');
+  close(ratio(3), 1024, 1e-9, 'ZeRO-3');
+  // a BigInt parameter count past 2^53 stays exact
+  const huge = gl.trainingMemory({ transformer: { ...t, params: 2n ** 60n + 1n }, dtype: 'f32', optimizer: 'sgd' });
+  assert.equal(huge.paramBytes, 4n * (2n ** 60n + 1n));
+  assert.equal(huge.optimizerBytes, 0n);
+});
+
+test('trainingMemory of an MLP: per layer, the model\'s parameter count, checkpointing, and the errors', () => {
+  const model = gl.mlp([784, 256, 256, 10], { activation: 'relu' });
+  const r = gl.trainingMemory({ layers: [784, 256, 256, 10], activation: 'relu', batch: 128, optimizer: 'adam' });
+  assert.equal(r.params, BigInt(model.numParams));
+  assert.equal(r.paramBytes, 4n * r.params);
+  assert.equal(r.gradBytes, r.paramBytes);
+  assert.equal(r.optimizerBytes, 8n * r.params);
+  // relu's backward reads its output: a per layer (no z); the gradient scratch is 4 × B × 784
+  assert.deepEqual(r.layers.map((l) => l.activationValues), [128n * 256n, 128n * 256n, 128n * 10n]);
+  assert.equal(r.scratchBytes, 4n * 128n * 784n * 4n);
+  assert.equal(r.layers[0].forwardFlops, 2n * 128n * 784n * 256n + 2n * 128n * 256n);
+  assert.equal(r.layers[0].backwardFlops, 2n * 128n * 784n * 256n + 5n * 128n * 256n);  // no ∂x of the data
+  assert.equal(r.layers[1].backwardFlops, 4n * 128n * 256n * 256n + 5n * 128n * 256n);
+  assert.equal(r.totalBytes, r.modelStateBytes + r.activationBytes + r.scratchBytes);
+  model.dispose();
+  // gelu keeps z too; checkpointing every 2 of 4 layers keeps one checkpoint and one segment
+  const g = gl.trainingMemory({ layers: [8, 8, 8, 8, 8], activation: 'gelu', batch: 4, checkpointing: 2, optimizer: 'sgd' });
+  assert.equal(g.layers[0].activationValues, 2n * 4n * 8n);
+  assert.deepEqual([g.segments, g.checkpoints, g.checkpointEvery], [2, 1, 2]);
+  // the checkpoint (layer 2's output) + the larger segment, layers 1–2 (gelu: z and a each)
+  assert.equal(g.peakActivationBytes, (4n * 8n + 2n * (2n * 4n * 8n)) * 4n);
+  assert.equal(g.activationBytes, (3n * (2n * 4n * 8n) + 4n * 8n) * 4n);
+  assert.equal(g.recomputeFlops, g.layers[0].forwardFlops + g.layers[1].forwardFlops);
+  assert.equal(g.optimizerBytes, 0n);
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], batchSize: 3 }), "unknown option 'batchSize'", 'valid: layers, activation');
+  throwsWith(() => gl.trainingMemory({ batch: 2 }), 'give either layers');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], transformer: {} }), 'not both');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 0, 1] }), 'layers[1] must be an integer from 1');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], dtype: 'f8' }), "unknown dtype 'f8'", 'f64, f32, f16, bf16');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], checkpointing: 2 }), 'checkpointing must be an integer from 1 to 1');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 2, 1], activations: ['relu'] }), '2 layers need 2 activations, got 1');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 3, 1], residual: [true, false] }), 'layer 0 is residual but maps 2 to 3');
+  throwsWith(() => gl.trainingMemory({ transformer: { layers: 2, dModel: 8, heads: 2 } }), 'transformer.seqLen is required');
+  throwsWith(() => gl.trainingMemory({ transformer: { layers: 2, dModel: 8, heads: 2, seqLen: 4, params: 1.5 } }), 'transformer.params must be a positive integer');
+  throwsWith(() => gl.trainingMemory({ transformer: { layers: 2, dModel: 2 ** 52, heads: 2 ** 52, seqLen: 2 ** 52 }, batch: 2 ** 52 }), 'exceeds 2^127');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], zeroStage: 4 }), 'zeroStage must be an integer from 0 to 3');
+  assert.equal(gl.trainingMemory({ layers: [2, 1], batch: 1, optimizer: 'sgd' }).params, 3n);  // still usable
+});

@@ -725,8 +725,9 @@ export class Optimizer {
     const handle = new mod.OptimizerHandle();
     const sc = settings.schedule;
     try {
-      call(mod, where, () => handle.init({ ...settings, schedule: sc.kind, warmup: sc.warmup, total: sc.total, lrMin: sc.lrMin,
-        stepSize: sc.stepSize, gamma: sc.gamma }, mod.DType[dtype], values.length));
+      const o = settings;
+      const numbers = [o.lr, o.momentum, o.beta1, o.beta2, o.eps, o.weightDecay, o.clipNorm, sc.warmup, sc.total, sc.lrMin, sc.stepSize, sc.gamma];
+      call(mod, where, () => handle.init(o.kind, sc.kind, numbers, mod.DType[dtype], values.length));
     } catch (e) {
       handle.delete();
       throw e;
