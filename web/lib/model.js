@@ -1,5 +1,7 @@
 // Model: the idiomatic layer over the ModelHandle binding (bindings/train_binding.cpp):
-// an MLP with its trainer, trained many steps per call into wasm.
+// an MLP with its trainer, trained many steps per call into wasm. Optimizer: gl.optimizer(),
+// one of the same optimizers over a parameter vector, stepped with given gradients, its
+// state readable (bindings/optim_binding.cpp).
 //
 // Data caching: train({ x, y }) uploads x and y into wasm only when the pair differs
 // from the last one uploaded, compared by identity (the same array objects) and
