@@ -770,7 +770,7 @@ export interface TrainingMemoryOptions {
   /** The optimizer moments' type; default 'f32'. */
   stateDtype?: 'f64' | 'f32' | 'f16' | 'bf16';
   masterWeights?: boolean;
-  /** Every k layers, or true for round(√layers); default false. */
+  /** Every k layers, or true for round(√layers); default false (0 is off too). */
   checkpointing?: number | boolean;
   devices?: number;
   zeroStage?: 0 | 1 | 2 | 3;

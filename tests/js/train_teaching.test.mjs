@@ -261,7 +261,11 @@ test('trainingMemory of an MLP: per layer, the model\'s parameter count, checkpo
   throwsWith(() => gl.trainingMemory({ layers: [2, 1], transformer: {} }), 'not both');
   throwsWith(() => gl.trainingMemory({ layers: [2, 0, 1] }), 'layers[1] must be an integer from 1');
   throwsWith(() => gl.trainingMemory({ layers: [2, 1], dtype: 'f8' }), "unknown dtype 'f8'", 'f64, f32, f16, bf16');
-  throwsWith(() => gl.trainingMemory({ layers: [2, 1], checkpointing: 2 }), 'checkpointing must be an integer from 1 to 1');
+  throwsWith(() => gl.trainingMemory({ layers: [2, 1], checkpointing: 2 }), 'checkpointing (every k layers; false or 0 for none) must be an integer from 0 to 1');
+  assert.equal(gl.trainingMemory({ layers: [2, 1], checkpointing: 0 }).checkpointEvery, null);
+  const t = gl.trainingMemory({ transformer: { layers: 32, dModel: 64, heads: 4, seqLen: 16 }, checkpointing: true });
+  assert.deepEqual([t.checkpointEvery, t.segments, t.checkpoints], [6, 6, 5]);  // round(√32) = 6
+  assert.equal(t.peakActivationBytes, (5n * t.layers[0].outputValues + 6n * t.layers[0].activationValues) * 4n);
   throwsWith(() => gl.trainingMemory({ layers: [2, 2, 1], activations: ['relu'] }), '2 layers need 2 activations, got 1');
   throwsWith(() => gl.trainingMemory({ layers: [2, 3, 1], residual: [true, false] }), 'layer 0 is residual but maps 2 to 3');
   throwsWith(() => gl.trainingMemory({ transformer: { layers: 2, dModel: 8, heads: 2 } }), 'transformer.seqLen is required');

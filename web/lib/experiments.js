@@ -200,7 +200,7 @@ export function trainingMemory(engine, opts) {
   }
   const k = o.checkpointing ?? false;
   if (k === true) args.checkpointEvery = Math.max(1, Math.round(Math.sqrt(depth)));
-  else if (k !== false) args.checkpointEvery = checkedInteger(k, 'checkpointing', where, 1, depth);
+  else if (k !== false) args.checkpointEvery = checkedInteger(k, 'checkpointing (every k layers; false or 0 for none)', where, 0, depth);
   const mod = engine._mod;
   const a = args;
   const numbers = [a.batch, a.checkpointEvery, a.devices, a.zeroStage, a.masterWeights ? 1 : 0, a.leakySlope, a.layers, a.dModel, a.heads, a.seqLen, a.ffn, a.vocab];
