@@ -274,3 +274,19 @@ test('trainingMemory of an MLP: per layer, the model\'s parameter count, checkpo
   throwsWith(() => gl.trainingMemory({ layers: [2, 1], zeroStage: 4 }), 'zeroStage must be an integer from 0 to 3');
   assert.equal(gl.trainingMemory({ layers: [2, 1], batch: 1, optimizer: 'sgd' }).params, 3n);  // still usable
 });
+
+test('no leaks: 300 optimizers made, stepped, failed and disposed, 300 accounting calls; the heap is where it was', () => {
+  const round = () => {
+    const o = gl.optimizer({ kind: 'adamw', lr: 0.01 }, new Float64Array(64).fill(1));
+    o.step(new Float64Array(64).fill(0.5));
+    assert.throws(() => o.step([1]));
+    o.dispose();
+    gl.trainingMemory({ transformer: { layers: 8, dModel: 64, heads: 4, seqLen: 32 }, batch: 4, checkpointing: 2 });
+    gl.trainingMemory({ layers: [4, 16, 16, 2], activation: 'gelu', batch: 8 });
+    assert.throws(() => gl.trainingMemory({ layers: [4, 2], dtype: 'f8' }));
+  };
+  for (let i = 0; i < 20; i++) round();  // warm-up: the allocator's first growth
+  const before = gl.heapUsedBytes;
+  for (let i = 0; i < 300; i++) round();
+  assert.equal(gl.heapUsedBytes, before);
+});
