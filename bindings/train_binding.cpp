@@ -437,7 +437,7 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
       .value("heUniform", Init::HeUniform)
       .value("heNormal", Init::HeNormal)
       .value("gpt2", Init::Gpt2);
-  enum_<LossKind>("Loss").value("mse", LossKind::Mse).value("crossEntropy", LossKind::CrossEntropy).value("bce", LossKind::Bce);
+  enum_<LossKind>("Loss").value("mse", LossKind::Mse).value("crossEntropy", LossKind::CrossEntropy).value("bce", LossKind::Bce).value("halfMse", LossKind::HalfMse);
   enum_<Sampling>("Sampling").value("random", Sampling::Random).value("epoch", Sampling::Epoch);
   enum_<OptimKind>("Optimizer")
       .value("sgd", OptimKind::Sgd)

@@ -409,6 +409,12 @@ export interface CheckpointRun {
   /** Ops run again during backward to rebuild dropped segments. */
   recomputedOps: number;
   backwardOps: number;
+  /** FLOPs of a step's forward pass: 2·m·n·k per matmul, one per element per arithmetic step elsewhere. */
+  forwardFlops: number;
+  /** FLOPs run again during backward (the recompute). */
+  recomputedFlops: number;
+  /** FLOPs of the backward kernels run (∂W and ∂h per matmul: about 2× forward, measured). */
+  backwardFlops: number;
   seconds: number;
   /** Loss of every step. */
   losses: number[];
@@ -431,6 +437,8 @@ export interface CheckpointSweepRun extends CheckpointRun {
   gradientsIdentical: boolean;
   /** recomputedOps / (forwardOps + backwardOps) of the run without checkpointing. */
   recomputeOverhead: number;
+  /** recomputedFlops / (forwardFlops + backwardFlops) of the run without checkpointing. */
+  recomputeOverheadFlops: number;
   /** peakActivationBytes × (forward + recomputed + backward ops). */
   memoryTimesCompute: number;
 }
@@ -480,7 +488,8 @@ export interface LossScalingResult {
 
 export type ActivationName = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'silu' | 'softplus';
 export type InitName = 'auto' | 'xavierUniform' | 'xavierNormal' | 'heUniform' | 'heNormal' | 'gpt2';
-export type LossName = 'mse' | 'crossEntropy' | 'bce';
+/** 'halfMse' is ½·MSE (seed 001's loss: gradient ŷ − y); 'mse' is mean((ŷ − y)²). */
+export type LossName = 'mse' | 'halfMse' | 'crossEntropy' | 'bce';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw';
 /** The typed array a model of dtype D reads and returns. */
 export type FloatArrayFor<D extends DType> = D extends 'f64' ? Float64Array : Float32Array;
@@ -710,6 +719,134 @@ export interface Dataset {
   classes: number;
 }
 
+/** Bytes, values and FLOPs are exact BigInts (counted in 128 bits by the engine). */
+export interface TrainingMemoryLayer {
+  params: bigint;
+  /** Values the layer keeps for backward (an MLP: z when its activation needs it, a, y when residual, LayerNorm's x̂, mean, 1/σ). */
+  activationValues: bigint;
+  activationBytes: bigint;
+  /** Its output (what a checkpoint keeps). */
+  outputValues: bigint;
+  forwardFlops: bigint;
+  backwardFlops: bigint;
+  /** Transformer blocks: seed 001 §7.1's parts of activationValues. */
+  qkv?: bigint;
+  scores?: bigint;
+  mlp?: bigint;
+  layerNorm?: bigint;
+}
+export interface TrainingMemory {
+  model: 'mlp' | 'transformer';
+  dtype: 'f64' | 'f32' | 'f16' | 'bf16';
+  optimizer: OptimizerName;
+  batch: number;
+  /** k of checkpointing every k layers; null without. */
+  checkpointEvery: number | null;
+  bytesPerValue: number;
+  params: bigint;
+  paramBytes: bigint;
+  gradBytes: bigint;
+  /** Optimizer moments (momentum 1, Adam 2 per parameter) × stateDtype's bytes. */
+  optimizerBytes: bigint;
+  /** fp32 master weights (masterWeights: true). */
+  masterBytes: bigint;
+  modelStateBytes: bigint;
+  /** Everything kept for backward, without checkpointing. */
+  activationBytes: bigint;
+  /** With checkpointing: the checkpoints plus the largest segment. */
+  peakActivationBytes: bigint;
+  /** An MLP's four gradient buffers [batch, widest layer]. */
+  scratchBytes: bigint;
+  totalBytes: bigint;
+  forwardFlops: bigint;
+  backwardFlops: bigint;
+  /** The forward FLOPs of every segment but the last. */
+  recomputeFlops: bigint;
+  segments: number;
+  checkpoints: number;
+  /** ZeRO: stage 1 shards the optimizer state (and master weights), 2 the gradients too, 3 the parameters too. */
+  perDevice: { devices: number; zeroStage: number; paramBytes: bigint; gradBytes: bigint; optimizerBytes: bigint; modelStateBytes: bigint; totalBytes: bigint };
+  layers: TrainingMemoryLayer[];
+  /** Transformers: §7.1's rows and §3.2's layer outputs over all layers, in bytes. */
+  parts?: { qkvBytes: bigint; scoresBytes: bigint; mlpBytes: bigint; layerNormBytes: bigint; layerOutputBytes: bigint };
+}
+export interface TrainingMemoryOptions {
+  /** An MLP's widths [in, h1, ..., out], as gl.mlp takes them. */
+  layers?: number[];
+  activation?: ActivationName;
+  activations?: ActivationName[];
+  residual?: boolean | boolean[];
+  layerNorm?: boolean | boolean[];
+  leakySlope?: number;
+  /** A transformer (seed 001 §7.1): params defaults to layers·(4d² + 2·d·ffn) + vocab·d. */
+  transformer?: { layers: number; dModel: number; heads: number; seqLen: number; ffn?: number; vocab?: number; params?: number | bigint };
+  /** Default 1. */
+  batch?: number;
+  /** Parameters, gradients and activations; default 'f32'. */
+  dtype?: 'f64' | 'f32' | 'f16' | 'bf16';
+  /** Default 'adam'. */
+  optimizer?: OptimizerName;
+  /** The optimizer moments' type; default 'f32'. */
+  stateDtype?: 'f64' | 'f32' | 'f16' | 'bf16';
+  masterWeights?: boolean;
+  /** Every k layers, or true for round(√layers); default false (0 is off too). */
+  checkpointing?: number | boolean;
+  devices?: number;
+  zeroStage?: 0 | 1 | 2 | 3;
+}
+export interface OptimizerOptions<D extends DType = 'f64'> {
+  /** Default 'sgd'. */
+  kind?: OptimizerName;
+  /** Default 0.1 (sgd, momentum), 0.001 (adam, adamw). */
+  lr?: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Coupled L2 (sgd, momentum, adam) or decoupled (adamw, default 0.01). */
+  weightDecay?: number;
+  clipNorm?: number;
+  schedule?: TrainOptions['schedule'];
+  /** Default 'f64' (exact worked examples); 'f32' is the training path's type. */
+  dtype?: D;
+}
+export interface OptimizerState<D extends DType = 'f64'> {
+  kind: OptimizerName;
+  /** Updates made. */
+  step: number;
+  /** η of the last update (0 before the first). */
+  lr: number;
+  params: FloatArrayFor<D>;
+  /** momentum: v ← β·v + g. */
+  velocity?: FloatArrayFor<D>;
+  /** adam, adamw: m ← β1·m + (1 − β1)·g. */
+  m?: FloatArrayFor<D>;
+  /** adam, adamw: v ← β2·v + (1 − β2)·g². */
+  v?: FloatArrayFor<D>;
+  /** m / (1 − β1ᵗ), in double. */
+  mHat?: Float64Array;
+  /** v / (1 − β2ᵗ), in double. */
+  vHat?: Float64Array;
+  biasCorrection1?: number;
+  biasCorrection2?: number;
+  /** ‖g‖ before clipping (when clipNorm is set). */
+  gradNorm?: number;
+}
+/** The engine's optimizer (the code model.train() runs), stepped with given gradients. */
+export declare class Optimizer<D extends DType = 'f64'> {
+  readonly kind: OptimizerName;
+  readonly dtype: D;
+  /** A copy of the parameters. */
+  readonly params: FloatArrayFor<D>;
+  /** One update with one gradient value per parameter; returns state() after it. */
+  step(grads: DataRows): OptimizerState<D>;
+  state(): OptimizerState<D>;
+  /** Zeroes the moments and the step count; the parameters stay. */
+  reset(): this;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export declare class Gradlab {
   /** The op table (needs the graph module). */
   readonly ops: OpInfo[];
@@ -760,13 +897,21 @@ export declare class Gradlab {
     activationMean: number[];
     activationStd: number[];
   }[];
-  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)); samples 2..200,000 per call. */
-  reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number }): {
+  /**
+   * Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)), as the mean of
+   * (z² − baseline)·∂log p(z)/∂θ (§8.3; baseline default 0); samples 2..200,000 per call.
+   */
+  reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number; baseline?: number }): {
     estimate: number;
     stdError: number;
     exact: number;
     samples: number;
+    baseline: number;
   };
+  /** Memory and FLOPs of one training step, counted exactly (seed 001 §3.2, §7.1, §9.4; seed 004). */
+  trainingMemory(options: TrainingMemoryOptions): TrainingMemory;
+  /** One optimizer over a parameter vector, stepped with given gradients, its state readable (seed 003). */
+  optimizer<D extends DType = 'f64'>(options: OptimizerOptions<D>, params: DataRows): Optimizer<D>;
   /** Seed 001 exercise 5: one MLP with and without checkpointing every `every` layers (default round(√depth)). */
   checkpointing(options?: CheckpointingOptions & { every?: number }): CheckpointComparison;
   /** Seed 001 exercise 5(e): every k in `every` (default 1..depth) next to no checkpointing. */

@@ -7,13 +7,13 @@
 // Importing this module has no side effects; the wasm loads in createGradlab().
 import { DTYPES, Graph, Tensor } from './lib/graph.js';
 import * as experiments from './lib/experiments.js';
-import { Model, modelFromJSON, gemm, dataset } from './lib/model.js';
+import { Model, Optimizer, modelFromJSON, gemm, dataset } from './lib/model.js';
 import * as quiz from './lib/quiz.js';
 import { oneOf, options } from './lib/check.js';
 import { callJson } from './lib/call.js';
 import { loadEngineModule, moduleFile, moduleNames } from './lib/load.js';
 
-export { Graph, Tensor, Model };
+export { Graph, Tensor, Model, Optimizer };
 
 /**
  * Loads the engine. The engine is four wasm modules: 'graph' (graphs and the op table),
@@ -123,6 +123,16 @@ export class Gradlab {
     this._module('experiments', 'checkpointingSweep');
     return experiments.checkpointingSweep(this, opts);
   }
+  /**
+   * Memory and FLOPs of a training step, counted exactly (BigInts): parameters, gradients,
+   * optimizer state, activations per layer, forward/backward/recompute FLOPs, ZeRO shares.
+   * gl.trainingMemory({ layers: [784, 256, 10], batch: 128, optimizer: 'adam' }) or
+   * gl.trainingMemory({ transformer: { layers: 96, dModel: 12288, heads: 96, seqLen: 2048 }, batch: 32, dtype: 'f16' }).
+   */
+  trainingMemory(opts) {
+    this._module('experiments', 'trainingMemory');
+    return experiments.trainingMemory(this, opts);
+  }
   /** Seed 001 §7.4: fp16/bf16 gradients underflow without loss scaling; scaling recovers them. */
   lossScaling(opts) {
     this._module('experiments', 'lossScaling');
@@ -136,6 +146,16 @@ export class Gradlab {
   mlp(sizes, opts) {
     this._module('training', 'mlp');
     return new Model(this, sizes, opts);
+  }
+  /**
+   * One optimizer over a parameter vector, stepped with given gradients, its state
+   * readable (seed 003): gl.optimizer({ kind: 'momentum', lr: 0.1, momentum: 0.9 }, [1.0]).step([0.5]).
+   * Options: kind ('sgd' | 'momentum' | 'adam' | 'adamw'), lr, momentum, beta1, beta2, eps,
+   * weightDecay, clipNorm, schedule (as model.train), dtype ('f64' default | 'f32').
+   */
+  optimizer(opts, params) {
+    this._module('training', 'optimizer');
+    return new Optimizer(this, opts, params);
   }
   /** A model from model.toJSON() output (object or JSON text), validated. */
   mlpFromJSON(json) {

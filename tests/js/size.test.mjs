@@ -111,8 +111,8 @@ test('size: each module holds only its own entry points', () => {
   const exportsOf = (stem) => readFileSync(dist(`${stem}.wasm`)).toString('latin1');
   const names = {
     gradlab_wasm: ['GraphHandle', 'opTableJson'],
-    gradlab_train: ['ModelHandle', 'gemmRun', 'datasetJson'],
-    gradlab_experiments: ['vanishingGradientsJson', 'checkpointingJson', 'lossScalingJson'],
+    gradlab_train: ['ModelHandle', 'gemmRun', 'datasetJson', 'OptimizerHandle'],
+    gradlab_experiments: ['vanishingGradientsJson', 'checkpointingJson', 'lossScalingJson', 'trainingMemoryJson'],
     gradlab_expr: ['exprParseJson', 'checkDerivativeJson', 'checkTableEntryJson'],
   };
   for (const [stem, own] of Object.entries(names)) {
