@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <cstdio>
-#include <functional>
+#include <cstring>
 #include <limits>
 
 namespace gradlab {
@@ -187,135 +187,139 @@ std::string uses_text(const CompiledExpr& F, int32_t v, const std::vector<std::p
   return cat(expr::shorten(F.text_of_node(v), 80), " is used in ", cons.size(), " places (", uses, ")");
 }
 
-// Classic wrong local derivatives, per op and input slot. x: the input's value,
-// o: the other input's value (binary ops), y: the node's value, p: the exponent.
-struct WrongRule {
-  Op op;
-  int slot;  // -1: any
-  std::string (*right)(const std::string& x, const std::string& o, double p);
-  std::string (*wrong)(const std::string& x, const std::string& o, double p);
-  double (*value)(double x, double o, double y, double p);
+// ---- the classic wrong local derivatives: templates in the op rows (core/op.h) -------
+// A template's formula rendered for the learner (x, o replaced by their sub-expressions,
+// parenthesised where the formula needs it; p by its value) or for evaluation (x, o, y
+// stay variables, p becomes a number).
+struct TemplateText {
+  std::string x, o, y;  // the learner's sub-expressions (display only)
+  double p = 0;
+  bool for_eval = false;
 };
 
-std::string pow_text(const std::string& x, double e) {
-  if (e == 1) return x;
-  return paren(x) + "^" + (e < 0 ? "(" + format_number(e) + ")" : format_number(e));
+// Binding strength of a template node: + and - 1, * and / 2, unary minus 3, ^ 4, else 5.
+int strength(expr::Kind k) {
+  switch (k) {
+    case expr::Kind::Add: case expr::Kind::Sub: return 1;
+    case expr::Kind::Mul: case expr::Kind::Div: return 2;
+    case expr::Kind::Neg: return 3;
+    case expr::Kind::Pow: return 4;
+    default: return 5;
+  }
 }
 
-const std::vector<WrongRule>& wrong_rules() {
-  using S = const std::string&;
-  static const std::vector<WrongRule> rules = {
-      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
-       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p)); },
-       [](double x, double, double, double p) { return p * std::pow(x, p); }},
-      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
-       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p + 1)); },
-       [](double x, double, double, double p) { return p * std::pow(x, p + 1); }},
-      {Op::Exp, 0, [](S x, S, double) { return cat("exp(", x, ")"); },
-       [](S x, S, double) { return cat(paren(x), "*exp(", x, "-1)"); },
-       [](double x, double, double, double) { return x * std::exp(x - 1); }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("log(", x, ")"); },
-       [](double x, double, double, double) { return std::log(x); }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return std::string(x); },
-       [](double x, double, double, double) { return x; }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("1/", pow_text(x, 2)); },
-       [](double x, double, double, double) { return 1 / (x * x); }},
-      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
-       [](S x, S, double) { return cat("1/sqrt(", x, ")"); },
-       [](double, double, double y, double) { return 1 / y; }},
-      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
-       [](S x, S, double) { return cat("sqrt(", x, ")/2"); },
-       [](double, double, double y, double) { return y / 2; }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
-       [](double x, double, double, double) { return -std::cos(x); }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-sin(", x, ")"); },
-       [](double, double, double y, double) { return -y; }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
-       [](double x, double, double, double) { return std::sin(x); }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("cos(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
-       [](double, double, double y, double) { return -y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-", pow_text(x, 2)); },
-       [](double x, double, double, double) { return 1 - x * x; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("tanh(", x, ")^2"); },
-       [](double, double, double y, double) { return y * y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1+tanh(", x, ")^2"); },
-       [](double, double, double y, double) { return 1 + y * y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-tanh(", x, ")"); },
-       [](double, double, double y, double) { return 1 - y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("1-sigmoid(", x, ")"); }, [](double, double, double y, double) { return 1 - y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat(paren(x), "*(1-", paren(x), ")"); },
-       [](double x, double, double, double) { return x * (1 - x); }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")*(1+sigmoid(", x, "))"); },
-       [](double, double, double y, double) { return y * (1 + y); }},
-      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
-       [](S x, S, double) { return cat("relu(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
-       [](S, S, double) { return std::string("1 everywhere"); }, [](double, double, double, double) { return 1.0; }},
-      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("softplus(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("exp(", x, ")"); },
-       [](double x, double, double, double) { return std::exp(x); }},
-      // GELU and SiLU (seed 000's activation layer): the function for its derivative,
-      // SiLU's product rule half done, or the activation skipped (slope 1).
-      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S x, S, double) { return cat("gelu(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")"); },
-       [](double x, double, double, double) { return 1 / (1 + std::exp(-x)); }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S x, S, double) { return cat("silu(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Abs, 0, [](S x, S, double) { return cat("sign(", x, ")"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Neg, 0, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Sub, 1, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S x, S, double) { return std::string(x); },
-       [](double x, double, double, double) { return x; }},
-      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return std::string(o); },
-       [](double, double o, double, double) { return o; }},
-      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return cat("-1/", paren(o)); },
-       [](double, double o, double, double) { return -1 / o; }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S o, double) { return cat(paren(o), "/", pow_text(x, 2)); },
-       [](double x, double o, double, double) { return o / (x * x); }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S, double) { return cat("-1/", pow_text(x, 2)); },
-       [](double x, double, double, double) { return -1 / (x * x); }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S o, double) { return cat("-", paren(o), "/", paren(x)); },
-       [](double x, double o, double, double) { return -o / x; }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S, double) { return cat("1/", paren(x)); }, [](double x, double, double, double) { return 1 / x; }},
+// The value of a template sub-expression made of numbers, p and arithmetic (an exponent
+// such as p-1), or false when it uses x, o, y or a function.
+bool fold_constant(const Expr& e, int32_t i, double p, double& out) {
+  const expr::AstNode& n = e.node(i);
+  double a = 0, b = 0;
+  switch (n.kind) {
+    case expr::Kind::Number: out = n.value; return true;
+    case expr::Kind::Variable: out = p; return e.variables()[size_t(n.var)] == "p";
+    case expr::Kind::Neg: return fold_constant(e, n.a, p, a) && (out = -a, true);
+    case expr::Kind::Call: return false;
+    default: break;
+  }
+  if (!fold_constant(e, n.a, p, a) || !fold_constant(e, n.b, p, b)) return false;
+  switch (n.kind) {
+    case expr::Kind::Add: out = a + b; break;
+    case expr::Kind::Sub: out = a - b; break;
+    case expr::Kind::Mul: out = a * b; break;
+    case expr::Kind::Div: out = a / b; break;
+    default: out = std::pow(a, b); break;
+  }
+  return true;
+}
+
+// Appends node i to `out`. `tight`: an operand of *, /, ^, unary minus or the right side
+// of -, where a learner's compound sub-expression needs parentheses (paren() adds them
+// unless it is atomic). Templates are short trusted data: recursion is fine here.
+void render(const Expr& e, int32_t i, bool tight, const TemplateText& s, std::string& out) {
+  const expr::AstNode& n = e.node(i);
+  // An operand, in parentheses when it binds less strongly than its place needs (`below`).
+  auto operand = [&](int32_t c, int below) {
+    const bool wrap = strength(e.node(c).kind) < below;
+    if (wrap) out += '(';
+    render(e, c, !wrap, s, out);
+    if (wrap) out += ')';
   };
-  return rules;
+  switch (n.kind) {
+    case expr::Kind::Number: out += format_number(n.value); return;
+    case expr::Kind::Variable: {
+      const std::string& name = e.variables()[size_t(n.var)];
+      if (name == "p") out += s.for_eval ? "(" + format_number(s.p) + ")" : format_number(s.p);
+      else if (s.for_eval) out += name;
+      else out += tight ? paren(name == "x" ? s.x : name == "o" ? s.o : s.y) : name == "x" ? s.x : name == "o" ? s.o : s.y;
+      return;
+    }
+    case expr::Kind::Neg: out += '-'; operand(n.a, 4); return;
+    case expr::Kind::Add: render(e, n.a, false, s, out); out += '+'; render(e, n.b, false, s, out); return;
+    case expr::Kind::Sub: render(e, n.a, false, s, out); out += '-'; operand(n.b, 2); return;
+    case expr::Kind::Mul: operand(n.a, 2); out += '*'; operand(n.b, 2); return;
+    case expr::Kind::Div: operand(n.a, 2); out += '/'; operand(n.b, 3); return;
+    case expr::Kind::Pow: {
+      operand(n.a, 5);
+      double k = 0;
+      if (!fold_constant(e, n.b, s.p, k)) out += '^', operand(n.b, 5);
+      else if (k != 1) out += k < 0 ? "^(" + format_number(k) + ")" : "^" + format_number(k);
+      return;
+    }
+    case expr::Kind::Call:
+      out += op_info(n.fn).expr_name;
+      out += '(';
+      render(e, n.a, false, s, out);
+      out += ')';
+      return;
+  }
+}
+// The template formula `formula` rendered (see TemplateText).
+std::string render(const char* formula, const TemplateText& s) {
+  const Expr e = Expr::parse(formula);
+  std::string out;
+  render(e, e.root(), false, s, out);
+  return out;
+}
+
+// A note with {x} (the input as written) and {(x)} (parenthesised unless atomic) filled in.
+std::string fill_note(const char* note, const std::string& x) {
+  std::string out;
+  for (const char* c = note; *c;) {
+    if (std::strncmp(c, "{x}", 3) == 0) out += x, c += 3;
+    else if (std::strncmp(c, "{(x)}", 5) == 0) out += paren(x), c += 5;
+    else out += *c++;
+  }
+  return out;
+}
+
+// The template's right or wrong side as the learner reads it.
+std::string render_side(const char* formula, const char* note, const TemplateText& s) {
+  std::string out = formula ? render(formula, s) : std::string();
+  if (note) out += (out.empty() ? "" : " ") + fill_note(note, s.x);
+  return out;
+}
+
+// A template's wrong formula compiled for the exponent p (x, o and y stay variables).
+CompiledExpr compile_wrong(const WrongRuleTemplate& r, double p) {
+  TemplateText s;
+  s.p = p;
+  s.for_eval = true;
+  return CompiledExpr(Expr::parse(render(r.wrong, s)));
+}
+// The wrong local derivative at input value x, other input o, node value y (NaN where the
+// formula is undefined: it then explains no answer).
+double wrong_value(CompiledExpr& wrong, double x, double o, double y) {
+  Point at;
+  at["x"] = x, at["o"] = o, at["y"] = y;
+  expr::Evaluation ev;
+  return wrong.try_evaluate(at, ev, nullptr, false) ? ev.value : kNaN;
 }
 
 // The answer matches a candidate at every point, the candidate is not trivially
 // zero, and it differs from the expected derivative somewhere.
-bool matches(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& cand) {
+// (A template, not std::function: each std::function target costs a vtable and its
+// methods in the wasm module.)
+template <class Candidate>
+bool matches(const std::vector<Sample>& pts, const Tol& tol, const Candidate& cand) {
   bool all_zero = true, all_expected = true;
   for (const Sample& s : pts) {
     const double c = cand(s);
@@ -326,7 +330,8 @@ bool matches(const std::vector<Sample>& pts, const Tol& tol, const std::function
   return !all_zero && !all_expected;
 }
 
-bool all_close(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& a,
+template <class Value>
+bool all_close(const std::vector<Sample>& pts, const Tol& tol, const Value& a,
                double b) {
   for (const Sample& s : pts)
     if (!tol.close(a(s), b)) return false;
@@ -357,24 +362,29 @@ Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const 
       const int32_t v = n.in[s];
       if (table ? v != table_node : !dep[size_t(v)]) continue;
       const int32_t o = n.n_in == 2 ? n.in[1 - s] : -1;
-      for (const WrongRule& r : wrong_rules()) {
-        if (r.op != n.op || (r.slot >= 0 && r.slot != s)) continue;
-        auto wrong = [&](const Sample& p) {
-          return r.value(p.value[size_t(v)], o >= 0 ? p.value[size_t(o)] : 0.0, p.value[size_t(w)], n.attr[0]);
-        };
+      const WrongRules rules = op_info(n.op).wrong_rules;
+      for (int ri = 0; ri < rules.count; ++ri) {
+        const WrongRuleTemplate& r = rules.items[ri];
+        if (r.slot >= 0 && r.slot != s) continue;
+        CompiledExpr wrong_at = compile_wrong(r, n.attr[0]);
         auto cand = [&](const Sample& p) {
           const double dv = table ? 1.0 : p.tan[size_t(v)];
-          return p.expected + p.adj[size_t(w)] * (wrong(p) - p.local[size_t(w)][size_t(s)]) * dv;
+          const double wrong = wrong_value(wrong_at, p.value[size_t(v)], o >= 0 ? p.value[size_t(o)] : 0.0, p.value[size_t(w)]);
+          return p.expected + p.adj[size_t(w)] * (wrong - p.local[size_t(w)][size_t(s)]) * dv;
         };
         if (!matches(pts, tol, cand)) continue;
-        const std::string xt = F.text_of_node(v), ot = o >= 0 ? F.text_of_node(o) : std::string();
+        TemplateText text;
+        text.x = F.text_of_node(v);
+        text.o = o >= 0 ? F.text_of_node(o) : std::string();
+        text.y = F.text_of_node(w);
+        text.p = n.attr[0];
         out.found = true;
         out.kind = FeedbackKind::WrongLocalDerivative;
-        out.node = F.text_of_node(w);
-        out.other = xt;
-        out.feedback = cat("Check the local derivative of ", out.node, " with respect to ", xt, ": it is ",
-                           r.right(xt, ot, n.attr[0]), ", and your answer matches using ", r.wrong(xt, ot, n.attr[0]),
-                           " there.");
+        out.node = text.y;
+        out.other = text.x;
+        out.feedback = cat("Check the local derivative of ", out.node, " with respect to ", text.x, ": it is ",
+                           render_side(r.right, r.right_note, text), ", and your answer matches using ",
+                           render_side(r.wrong, r.wrong_note, text), " there.");
         return out;
       }
     }
@@ -811,6 +821,44 @@ Finding diagnose(DerivativeCase& c, const Tol& tol) {
 }
 
 }  // namespace
+
+void check_wrong_rule_templates(const OpInfo& row) {
+  const WrongRules rules = row.wrong_rules;
+  if (rules.count < 0 || (rules.count > 0 && !rules.items))
+    fail("op ", row.name, ": its wrong-rule list has ", rules.count, " templates and ", rules.items ? "a" : "no", " pointer");
+  for (int k = 0; k < rules.count; ++k) {
+    const WrongRuleTemplate& r = rules.items[k];
+    const std::string where = cat("op ", row.name, ", wrong-rule template ", k + 1, " of ", rules.count);
+    if (r.slot < -1 || r.slot >= row.arity)
+      fail(where, ": slot ", r.slot, " is not an input of the op (it has ", row.arity, "; -1 means every slot)");
+    if (!r.wrong) fail(where, ": has no wrong formula");
+    if (!r.right && !r.right_note) fail(where, " ('", r.wrong, "'): has neither a right formula nor a right note");
+    for (const char* formula : {r.right, r.wrong}) {
+      if (!formula) continue;
+      Expr e;
+      try {
+        e = Expr::parse(formula);
+      } catch (const Error& err) {
+        fail(where, ": the formula '", formula, "' does not parse: ", err.what());
+      }
+      for (const std::string& v : e.variables()) {
+        const bool known = v == "x" || v == "y" || (v == "o" && row.arity == 2) || (v == "p" && row.n_attr >= 1);
+        if (!known)
+          fail(where, ": the formula '", formula, "' uses '", v, "'; a template may use x (the input), y (the node's value)",
+               row.arity == 2 ? ", o (the other input)" : "", row.n_attr >= 1 ? ", p (the attribute)" : "");
+      }
+    }
+    for (const char* note : {r.wrong_note, r.right_note}) {
+      if (!note) continue;
+      // Every '{' starts a placeholder and every '}' ends one.
+      std::string rest = note;
+      for (const char* placeholder : {"{(x)}", "{x}"})
+        for (size_t at; (at = rest.find(placeholder)) != std::string::npos;) rest.erase(at, std::strlen(placeholder));
+      if (rest.find_first_of("{}") != std::string::npos)
+        fail(where, ": the note '", note, "' has a brace that is not {x} or {(x)}");
+    }
+  }
+}
 
 DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   validate_question(q);

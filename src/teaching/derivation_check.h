@@ -125,6 +125,12 @@ inline TableEntryCheck check_table_entry(const std::string& f, const expr::Point
 // The tape node of a compiled expression that `ref` names (see TableEntryQuestion::node).
 int32_t find_node(const expr::CompiledExpr& c, const std::string& ref);
 
+// Checks an op row's wrong-rule templates (core/op.h, WrongRuleTemplate): a slot the op
+// has, formulas that parse and use only x, y, o (binary ops) and p (ops with an
+// attribute), a wrong formula always, notes whose only braces are {x} and {(x)}. Throws
+// Error naming the op, the template and the problem.
+void check_wrong_rule_templates(const OpInfo& row);
+
 // JSON for the bindings: {"correct":..., "kind":"sign-error", "feedback":..., "points":[...]}.
 // Non-finite numbers are written as null.
 std::string to_json(const DerivativeCheck& r);

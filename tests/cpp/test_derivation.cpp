@@ -276,3 +276,83 @@ TEST_CASE("JSON records for the bindings") {
   CHECK(contains(bad, "\\n"));
   CHECK_FALSE(contains(bad, "\n"));
 }
+
+TEST_CASE("the wrong-rule templates live in the op rows, and every one parses") {
+  int total = 0;
+  for (int code = 0; code < op_count(); ++code) {
+    const OpInfo& row = op_info(Op(code));
+    CAPTURE(row.name);
+    CHECK_NOTHROW(check_wrong_rule_templates(row));
+    total += row.wrong_rules.count;
+  }
+  CHECK(total == 44);
+  // Each op the checker knows classic mistakes for reaches them from its row.
+  const std::pair<Op, int> expected[] = {{Op::Neg, 1},     {Op::Sub, 1},     {Op::Mul, 2},      {Op::Div, 6},
+                                         {Op::Pow, 2},     {Op::Exp, 1},     {Op::Log, 3},      {Op::Sqrt, 2},
+                                         {Op::Abs, 1},     {Op::Sin, 3},     {Op::Cos, 3},      {Op::Tanh, 5},
+                                         {Op::Sigmoid, 5}, {Op::Relu, 2},    {Op::Softplus, 2}, {Op::Gelu, 2},
+                                         {Op::Silu, 3}};
+  for (const auto& entry : expected) {
+    const OpInfo& row = op_info(entry.first);
+    CAPTURE(row.name);
+    CHECK(row.wrong_rules.count == entry.second);
+    CHECK(row.wrong_rules.items != nullptr);
+  }
+  CHECK(std::string(op_info(Op::Pow).wrong_rules.items[0].right) == "p*x^(p-1)");
+}
+
+TEST_CASE("an op row with a malformed wrong-rule template is refused with the op and the problem") {
+  auto row_with = [](WrongRuleTemplate t, int arity = 1, int n_attr = 0) {
+    static WrongRuleTemplate held;
+    held = t;
+    OpInfo row = op_info(Op::Sin);
+    row.arity = arity;
+    row.n_attr = n_attr;
+    row.wrong_rules = {&held, 1};
+    return row;
+  };
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", "-cos(x", nullptr, nullptr})); }).rfind(
+            "op sin, wrong-rule template 1 of 1: the formula '-cos(x' does not parse: ", 0) == 0);
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", "z*x", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'z*x' uses 'z'; a template may use x (the input), y (the "
+        "node's value)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "o", "x", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'o' uses 'o'; a template may use x (the input), y (the "
+        "node's value)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "p*x^(p-1)", "p*x^p", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'p*x^(p-1)' uses 'p'; a template may use x (the input), y "
+        "(the node's value)");
+  CHECK_NOTHROW(check_wrong_rule_templates(row_with({0, "p*x^(p-1)", "p*x^p", nullptr, nullptr}, 1, 1)));
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({1, "cos(x)", "sin(x)", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: slot 1 is not an input of the op (it has 1; -1 means every slot)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", nullptr, nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: has no wrong formula");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, nullptr, "1", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1 ('1'): has neither a right formula nor a right note");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, nullptr, "1", nullptr, "sign({y})"})); }) ==
+        "op sin, wrong-rule template 1 of 1: the note 'sign({y})' has a brace that is not {x} or {(x)}");
+}
+
+TEST_CASE("wrong-rule feedback renders the template with the learner's sub-expressions") {
+  const expr::Point at{{"x", 0.7}, {"w", 1.3}, {"b", 0.4}};
+  auto feedback = [&](const std::string& f, const std::string& answer) {
+    return check_derivative(question(f, "x", answer, at)).feedback;
+  };
+  // x as typed inside a call and on the left of '-', parenthesised as a factor.
+  CHECK(feedback("exp(w*x+b)", "(w*x+b)*exp(w*x+b-1)*w") ==
+        "Check the local derivative of exp(w*x+b) with respect to w*x+b: it is exp(w*x+b), and your answer matches "
+        "using (w*x+b)*exp(w*x+b-1) there.");
+  // p folded into the exponent: (-2)-1 = -3, written in parentheses.
+  CHECK(feedback("x^(-2)", "-2*x^(-2)") ==
+        "Check the local derivative of x^(-2) with respect to x: it is -2*x^(-3), and your answer matches using "
+        "-2*x^(-2) there.");
+  // Notes: {(x)} parenthesised, and words after the wrong formula.
+  // (relu inactive here: w*x+b < 0, so the derivative is 0 and "w" is the slope 1 everywhere.)
+  CHECK(check_derivative(question("relu(w*x+b)", "x", "w", {{"x", 0.7}, {"w", 1.3}, {"b", -2}})).feedback ==
+        "Check the local derivative of relu(w*x+b) with respect to w*x+b: it is 1 where (w*x+b) > 0, else 0, and your "
+        "answer matches using 1 everywhere there.");
+  // o, the other input, for a quotient's denominator.
+  CHECK(feedback("(b+2)/(w*x+b)", "-(b+2)/(w*x+b)*w") ==
+        "Check the local derivative of (b+2)/(w*x+b) with respect to (w*x+b): it is -(b+2)/(w*x+b)^2, and your answer "
+        "matches using -(b+2)/(w*x+b) there.");
+}
