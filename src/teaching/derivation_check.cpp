@@ -34,6 +34,8 @@ const char* feedback_kind_name(FeedbackKind k) {
     case FeedbackKind::GradientNotValue: return "gradient-not-value";
     case FeedbackKind::AnswerUndefined: return "answer-undefined";
     case FeedbackKind::InvalidAnswer: return "invalid-answer";
+    case FeedbackKind::PowerRuleNotApplied: return "power-rule-not-applied";
+    case FeedbackKind::MissingProductTerm: return "missing-product-term";
     case FeedbackKind::Incorrect: return "incorrect";
   }
   return "incorrect";
@@ -97,6 +99,26 @@ bool atomic(const std::string& t) {
   return true;
 }
 std::string paren(const std::string& t) { return atomic(t) ? t : "(" + t + ")"; }
+// Whether `t` is one parenthesised group: "(a+b)", not "(a+b)*(c+d)".
+bool wrapped(const std::string& t) {
+  if (t.size() < 2 || t.front() != '(') return false;
+  int depth = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    else if (t[i] == ')' && --depth == 0) return i + 1 == t.size();
+  }
+  return false;
+}
+// `t` as a factor of a product: parenthesised only when it has a + or - outside parentheses.
+std::string factor_text(const std::string& t) {
+  int depth = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    else if (t[i] == ')') --depth;
+    else if (depth == 0 && (t[i] == '+' || t[i] == '-')) return "(" + t + ")";
+  }
+  return t;
+}
 std::string d_of(const std::string& num, const std::string& den) { return "∂" + paren(num) + "/∂" + paren(den); }
 
 // Number of digits after the decimal point of a plain decimal literal, or -1.
@@ -314,12 +336,20 @@ double wrong_value(CompiledExpr& wrong, double x, double o, double y) {
   return wrong.try_evaluate(at, ev, nullptr, false) ? ev.value : kNaN;
 }
 
+// A candidate value per sample point, by reference: one call through a pointer instead
+// of a copy of each loop below per lambda (std::function would add a vtable per target;
+// a template, an inlined loop per call site: both cost KBs of wasm).
+struct PerPoint {
+  const void* f;
+  double (*call)(const void*, const Sample&);
+  template <class F>
+  PerPoint(const F& fn) : f(&fn), call([](const void* g, const Sample& s) { return (*static_cast<const F*>(g))(s); }) {}
+  double operator()(const Sample& s) const { return call(f, s); }
+};
+
 // The answer matches a candidate at every point, the candidate is not trivially
 // zero, and it differs from the expected derivative somewhere.
-// (A template, not std::function: each std::function target costs a vtable and its
-// methods in the wasm module.)
-template <class Candidate>
-bool matches(const std::vector<Sample>& pts, const Tol& tol, const Candidate& cand) {
+bool matches(const std::vector<Sample>& pts, const Tol& tol, PerPoint cand) {
   bool all_zero = true, all_expected = true;
   for (const Sample& s : pts) {
     const double c = cand(s);
@@ -330,9 +360,7 @@ bool matches(const std::vector<Sample>& pts, const Tol& tol, const Candidate& ca
   return !all_zero && !all_expected;
 }
 
-template <class Value>
-bool all_close(const std::vector<Sample>& pts, const Tol& tol, const Value& a,
-               double b) {
+bool all_close(const std::vector<Sample>& pts, const Tol& tol, PerPoint a, double b) {
   for (const Sample& s : pts)
     if (!tol.close(a(s), b)) return false;
   return true;
@@ -436,6 +464,18 @@ std::string percent(double rel) {
 
 namespace {
 
+// f parsed; errors name `what`.
+Expr parse_function(const std::string& text, const char* what) {
+  try {
+    return Expr::parse(text);
+  } catch (const expr::ParseError& e) {
+    // Keep the position (the bindings expose it as error.position).
+    throw expr::ParseError(cat(what, e.what()), e.position, e.reason);
+  } catch (const Error& e) {
+    fail(what, e.what());
+  }
+}
+
 // ---- check_derivative, step by step -----------------------------------------------
 // The state one check builds up: the compiled function and answer, the points, the
 // result so far.
@@ -465,14 +505,7 @@ void validate_question(const DerivativeQuestion& q) {
 // Parses f (errors name f), finds the leaf of the variable, and analyses the given point.
 void compile_function(DerivativeCase& c) {
   const DerivativeQuestion& q = c.q;
-  try {
-    c.F = std::make_unique<CompiledExpr>(Expr::parse(q.f));
-  } catch (const expr::ParseError& e) {
-    // Keep the position (the bindings expose it as error.position).
-    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
-  } catch (const Error& e) {
-    fail("in the function f: ", e.what());
-  }
+  c.F = std::make_unique<CompiledExpr>(parse_function(q.f, "in the function f: "));
   if (q.at.find(q.wrt) == q.at.end())
     fail("check_derivative: '", q.wrt, "' (the variable to differentiate by) has no value in the point (",
          point_text(q.at).empty() ? "no variables" : point_text(q.at), ")");
@@ -590,6 +623,31 @@ void grade(DerivativeCase& c, const Tol& tol) {
   }
 }
 
+// The kinks at the given point: relu or abs nodes whose input is exactly 0 there, and
+// the interval [lo, hi] of ∂f/∂x over their subdifferentials (relu: [0, 1], abs: [−1, 1];
+// each kink's contribution is ∂f/∂node · (s − the engine's 0) · ∂input/∂x).
+struct KinkInterval {
+  std::string where;  // "relu(x) at x = 0"
+  double lo = 0, hi = 0;
+  bool any = false;
+};
+KinkInterval kink_interval(const DerivativeCase& c) {
+  const Tape& t = c.F->tape();
+  const Sample& s = c.pts[0];
+  KinkInterval k{"", s.expected, s.expected, false};
+  for (int32_t i = 0; i < t.size(); ++i) {
+    const Node& n = t.node(i);
+    if ((n.op != Op::Relu && n.op != Op::Abs) || s.value[size_t(n.in[0])] != 0) continue;
+    const double g = s.adj[size_t(i)] * s.tan[size_t(n.in[0])], used = s.local[size_t(i)][0];
+    const double a = g * ((n.op == Op::Relu ? 0.0 : -1.0) - used), b = g * (1.0 - used);
+    k.lo += std::min(a, b);
+    k.hi += std::max(a, b);
+    k.where += cat(k.any ? ", " : "", c.F->text_of_node(i), " at ", c.F->text_of_node(n.in[0]), " = 0");
+    k.any = true;
+  }
+  return k;
+}
+
 std::string correct_feedback(const DerivativeCase& c) {
   if (c.r.numeric_answer) return cat("Correct: ", c.D, " = ", show(c.r.expected), " at ", point_text(c.q.at), ".");
   return cat("Correct: your formula matches ", c.D, " at the given point",
@@ -657,18 +715,89 @@ Finding diagnose_sign(const Diagnosis& d) {
                  wl.found ? wl.node : std::string());
 }
 
-// ∂f/∂u for an intermediate u: the chain stopped at u.
+// One term of the product rule for the product w = u·v (both factors depend on the
+// variable): the answer is the path through factor `slot` only.
+Finding product_term_finding(const Diagnosis& d, int32_t w, int slot) {
+  const DerivativeCase& c = d.c;
+  const Node& n = d.t.node(w);
+  const std::string u = factor_text(d.F.text_of_node(n.in[0])), v = factor_text(d.F.text_of_node(n.in[1]));
+  const std::string du = d_of(d.F.text_of_node(n.in[0]), c.q.wrt), dv = d_of(d.F.text_of_node(n.in[1]), c.q.wrt);
+  const int missing = 1 - slot;
+  const double value = d.p0.adj[size_t(w)] * d.p0.local[size_t(w)][size_t(missing)] * d.p0.tan[size_t(n.in[missing])];
+  // The terms du·v (slot 0) and u·dv (slot 1).
+  return finding(FeedbackKind::MissingProductTerm,
+                 cat("The product rule needs both terms: ", d_of(d.F.text_of_node(w), c.q.wrt), " = ", du, "·", v, " + ", u,
+                     "·", dv, ". Your answer has only ", slot ? u : du, "·", slot ? dv : v, " and misses ",
+                     slot ? du : u, "·", slot ? v : dv, w == d.root ? std::string(" (") : " (its part of " + c.D + " is ",
+                     show(value), " here)."),
+                 d.F.text_of_node(w), value);
+}
+
+// The path through one factor of a product whose factors both depend on the variable.
+Finding find_product_term(const Diagnosis& d) {
+  for (int32_t w = d.t.size() - 1; w >= 0; --w) {
+    const Node& n = d.t.node(w);
+    if (n.op != Op::Mul || n.in[0] == n.in[1] || !d.dep[size_t(n.in[0])] || !d.dep[size_t(n.in[1])]) continue;
+    for (int slot = 0; slot < 2; ++slot) {
+      auto path = [&](const Sample& p) {
+        return p.adj[size_t(w)] * p.local[size_t(w)][size_t(slot)] * p.tan[size_t(n.in[slot])];
+      };
+      if (matches(d.c.pts, d.dt, path)) return product_term_finding(d, w, slot);
+    }
+  }
+  return {};
+}
+
+// ∂f/∂u for an intermediate u: the chain stopped at u. When the answer is also one term
+// of a product rule (exp(x) for exp(x)*(x+1): ∂(x+1)/∂x = 1 makes both readings the
+// same), the missing product term is the better explanation.
 Finding diagnose_stopped_chain(const Diagnosis& d) {
   const DerivativeCase& c = d.c;
   for (int32_t u = d.t.size() - 1; u >= 0; --u) {
     if (u == d.root || !d.dep[size_t(u)] || !op_info(d.t.node(u).op).kernels) continue;
     if (!matches(c.pts, d.dt, [u](const Sample& s) { return s.adj[size_t(u)]; })) continue;
+    if (Finding product = find_product_term(d); product.found) return product;
     const std::string ut = d.F.text_of_node(u);
     return finding(FeedbackKind::MissingChainFactor,
                    cat("You computed ", d_of("f", ut), " (", show(d.p0.adj[size_t(u)]),
                        " here) and stopped: the chain rule still needs ", d_of(ut, c.q.wrt), " (",
                        show(d.p0.tan[size_t(u)]), " here). ", c.D, " = ", d_of("f", ut), " · ", d_of(ut, c.q.wrt), "."),
                    ut, d.p0.tan[size_t(u)]);
+  }
+  return {};
+}
+
+// The function itself instead of its derivative (x^3 for d/dx x^3). Formula answers
+// only: a number equal to f's value is more likely a slip in a local derivative.
+Finding diagnose_value_not_gradient(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  if (c.r.numeric_answer || !matches(c.pts, d.dt, [&d](const Sample& s) { return s.value[size_t(d.root)]; })) return {};
+  const std::string ft = d.F.text_of_node(d.root);
+  return finding(FeedbackKind::ValueNotGradient,
+                 cat("Your answer is the function itself, f = ", expr::shorten(ft, 80), ", not its derivative ", c.D, "."),
+                 ft);
+}
+
+// A power u^p left as it was: its local derivative taken as u^p instead of p·u^(p−1).
+Finding diagnose_power_rule(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  for (int32_t w = d.t.size() - 1; w >= 0; --w) {
+    const Node& n = d.t.node(w);
+    if (n.op != Op::Pow || !d.dep[size_t(n.in[0])]) continue;
+    const int32_t base = n.in[0];
+    auto kept = [&](const Sample& p) {
+      return p.expected + p.adj[size_t(w)] * (p.value[size_t(w)] - p.local[size_t(w)][0]) * p.tan[size_t(base)];
+    };
+    if (!matches(c.pts, d.dt, kept)) continue;
+    TemplateText text;
+    text.x = d.F.text_of_node(base);
+    text.p = n.attr[0];
+    const std::string wt = d.F.text_of_node(w);
+    return finding(FeedbackKind::PowerRuleNotApplied,
+                   cat("The power rule was not applied to ", wt, ": your answer keeps it as it was, but ", d_of(wt, text.x),
+                       " = ", render(op_info(Op::Pow).wrong_rules.items[0].right, text),
+                       " (the exponent comes down and drops by one)."),
+                   wt);
   }
   return {};
 }
@@ -810,7 +939,8 @@ Finding diagnose(DerivativeCase& c, const Tol& tol) {
 
   for (Finding (*test)(const Diagnosis&) : {diagnose_rounding, diagnose_sign, diagnose_stopped_chain,
                                             diagnose_wrong_variable, diagnose_missing_fan_out,
-                                            diagnose_missing_outer_factor}) {
+                                            diagnose_value_not_gradient, diagnose_missing_outer_factor,
+                                            diagnose_power_rule}) {
     Finding f = test(d);
     if (f.found) return f;
   }
@@ -879,6 +1009,24 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
     c.r.feedback = correct_feedback(c);
     return c.r;
   }
+  // At a kink, a value of the subdifferential at the given point (the random points are
+  // compared as always).
+  if (const KinkInterval k = kink_interval(c); k.any && !tol.close(k.lo, k.hi)) {
+    const double g = c.pts[0].given;
+    bool ok = g >= k.lo - tol.rel * std::fabs(k.lo) - tol.abs && g <= k.hi + tol.rel * std::fabs(k.hi) + tol.abs;
+    for (size_t i = 1; i < c.r.points.size(); ++i) ok &= c.r.points[i].ok;
+    if (ok) {
+      const bool any = q.any_subgradient;
+      c.r.correct = c.r.points[0].ok = any;
+      c.r.kind = any ? FeedbackKind::Correct : FeedbackKind::Incorrect;
+      c.r.feedback = cat(any ? "Correct: f" : "f", " has a kink here (", k.where, "), where any value from ", show(k.lo),
+                         " to ", show(k.hi), " is a subgradient of ", c.D,
+                         any ? "; the engine uses " : ", but this question fixes the convention that relu and abs have "
+                                                      "derivative 0 at 0 (as PyTorch), so the answer is ",
+                         show(c.r.expected), ".");
+      return c.r;
+    }
+  }
   const Finding f = diagnose(c, tol);
   c.r.kind = f.kind;
   c.r.feedback = f.feedback;
@@ -887,6 +1035,33 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   c.r.factor = f.factor;
   return c.r;
 }
+
+namespace {
+// The canonical form of a sub-expression up to the order of the operands of + and *
+// (chains flattened and sorted): "b*a" and "a*b" have the same key, "c+a*b" and "a*b+c" too.
+std::string commuted_key(const Expr& e, int32_t i) {
+  const expr::AstNode& n = e.node(i);
+  if (n.kind == expr::Kind::Number || n.kind == expr::Kind::Variable) return e.canonical(i);
+  // The operands: a chain of the same + or * flattened, each as its key.
+  const bool commutes = n.kind == expr::Kind::Add || n.kind == expr::Kind::Mul;
+  std::vector<std::string> terms;
+  std::vector<int32_t> todo = {n.a};
+  if (n.b >= 0) todo.push_back(n.b);
+  while (!todo.empty()) {
+    const int32_t k = todo.back();
+    todo.pop_back();
+    if (commutes && e.node(k).kind == n.kind) todo.push_back(e.node(k).b), todo.push_back(e.node(k).a);
+    else terms.push_back(commuted_key(e, k));
+  }
+  // Insertion sort (std::sort of strings costs a few KB of wasm; chains are short).
+  if (commutes)
+    for (size_t k = 1; k < terms.size(); ++k)
+      for (size_t j = k; j > 0 && terms[j] < terms[j - 1]; --j) terms[j].swap(terms[j - 1]);
+  std::string out = {'(', char('A' + int(n.kind)), char('A' + int(n.fn))};
+  for (const std::string& t : terms) out += ',', out += t;
+  return out + ')';
+}
+}  // namespace
 
 int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
   size_t b = 0, e = ref_in.size();
@@ -903,9 +1078,10 @@ int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
     if (k < 1 || k > c.tape().size()) fail("node '", ref, "' does not exist (the graph has v1..v", c.tape().size(), ")");
     return int32_t(k - 1);
   }
-  std::string canon;
+  std::string key;
   try {
-    canon = Expr::parse(ref).canonical();
+    const Expr r = Expr::parse(ref);
+    key = commuted_key(r, r.root());
   } catch (const Error& err) {
     fail("'", ref, "' is not a variable, a node name like v3 or a sub-expression of f: ", err.what());
   }
@@ -913,9 +1089,20 @@ int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
   for (int32_t i = 0; i < x.size(); ++i) {
     const int32_t id = c.lowering().tape_of_ast[size_t(i)];
     if (id < 0 || std::find(found.begin(), found.end(), id) != found.end()) continue;
-    if (x.canonical(i) == canon) found.push_back(id);
+    if (commuted_key(x, i) == key) found.push_back(id);
   }
-  if (found.empty()) fail("'", ref, "' is not a part of ", x.text());
+  if (found.empty()) {
+    // Name what would be accepted: the parts of f (each tape node once, numbers left out).
+    std::string parts;
+    for (int32_t id = c.lowering().first; id < c.tape().size(); ++id) {
+      const int32_t ast = c.lowering().ast_of_tape[size_t(id - c.lowering().first)];
+      if (ast < 0 || x.node(ast).kind == expr::Kind::Number) continue;
+      const std::string text = x.text(ast);
+      parts += (parts.empty() ? "" : ", ") + expr::shorten(wrapped(text) ? text.substr(1, text.size() - 2) : text, 40);
+    }
+    fail("'", ref, "' is not a part of ", x.text(), "; its parts are ", parts,
+         " (in any order of + and *), or a node name v1..v", c.tape().size());
+  }
   if (found.size() > 1)
     fail("'", ref, "' occurs ", found.size(), " times in ", x.text(), "; name the node by its number (v",
          found[0] + 1, " or v", found[1] + 1, ")");
@@ -927,15 +1114,7 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
     fail("check_table_entry: tolerance ", q.tolerance, " must be a relative tolerance in (0, 0.5]");
   if (!(q.abs_tolerance >= 0 && std::isfinite(q.abs_tolerance)))
     fail("check_table_entry: abs_tolerance ", q.abs_tolerance, " must be a finite number >= 0");
-  std::unique_ptr<CompiledExpr> Fp;
-  try {
-    Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
-  } catch (const expr::ParseError& e) {
-    // Keep the position (the bindings expose it as error.position).
-    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
-  } catch (const Error& e) {
-    fail("in the function f: ", e.what());
-  }
+  auto Fp = std::make_unique<CompiledExpr>(parse_function(q.f, "in the function f: "));
   CompiledExpr& F = *Fp;
   const Tape& t = F.tape();
   TableEntryCheck r;

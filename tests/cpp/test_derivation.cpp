@@ -234,7 +234,12 @@ TEST_CASE("table cells: nodes by variable, sub-expression, trace name or id") {
   CHECK(find_node(c, "(a*b)+c") == 4);
   CHECK(find_node(c, "v5") == 4);  // trace names are v<id+1>
   CHECK(error_of([&] { find_node(c, "v9"); }) == "node 'v9' does not exist (the graph has v1..v6)");
-  CHECK(error_of([&] { find_node(c, "b*a"); }) == "'b*a' is not a part of (a*b+c)^2");
+  // Commuted forms name the same node; a rejection lists what would be accepted.
+  CHECK(find_node(c, "b*a") == 2);
+  CHECK(find_node(c, "c + b*a") == 4);
+  CHECK(error_of([&] { find_node(c, "a*c"); }) ==
+        "'a*c' is not a part of (a*b+c)^2; its parts are a, b, a*b, c, a*b+c, (a*b+c)^2 (in any order of + and *), or "
+        "a node name v1..v6");
   CHECK(contains(error_of([&] { find_node(c, "a*"); }), "'a*' is not a variable, a node name like v3 or a sub-expression of f"));
   const expr::CompiledExpr twice = expr::CompiledExpr::parse("x*y + x*y");
   CHECK(error_of([&] { find_node(twice, "x*y"); }) == "'x*y' occurs 2 times in x*y + x*y; name the node by its number (v3 or v4)");
@@ -355,4 +360,87 @@ TEST_CASE("wrong-rule feedback renders the template with the learner's sub-expre
   CHECK(feedback("(b+2)/(w*x+b)", "-(b+2)/(w*x+b)*w") ==
         "Check the local derivative of (b+2)/(w*x+b) with respect to (w*x+b): it is -(b+2)/(w*x+b)^2, and your answer "
         "matches using -(b+2)/(w*x+b) there.");
+}
+
+TEST_CASE("table cells: commuted forms name the same node") {
+  TableEntryQuestion q;
+  q.f = "(a*b+c)^2";
+  q.at = kSeed002;
+  q.given = 8;
+  for (const char* node : {"b*a", "c + b*a", "c+a*b", "(b*a)+c"}) {
+    q.node = node;
+    CAPTURE(node);
+    const TableEntryCheck r = check_table_entry(q);
+    CHECK(r.correct);
+    CHECK(r.node == (std::string(node) == "b*a" ? 2 : 4));
+  }
+  // Only + and * commute: a-b is not b-a, a/b not b/a.
+  const expr::CompiledExpr c = expr::CompiledExpr::parse("(a - b)/(a*b)");
+  CHECK(find_node(c, "b*a") == 3);
+  CHECK(contains(error_of([&] { find_node(c, "b - a"); }), "'b - a' is not a part of (a - b)/(a*b); its parts are a, b, a - b"));
+}
+
+TEST_CASE("feedback kinds: the value for the derivative, the power rule not applied, a missing product-rule term") {
+  DerivativeCheck r = check_derivative(question("x^3", "x", "x^3", {{"x", 2}}));
+  CHECK(r.kind == FeedbackKind::ValueNotGradient);
+  CHECK(r.feedback == "Your answer is the function itself, f = x^3, not its derivative ∂f/∂x.");
+  r = check_derivative(question("(a*b+c)^2", "a", "(a*b+c)^2*b", kSeed002));
+  CHECK(r.kind == FeedbackKind::PowerRuleNotApplied);
+  CHECK(r.feedback ==
+        "The power rule was not applied to (a*b+c)^2: your answer keeps it as it was, but ∂((a*b+c)^2)/∂(a*b+c) = "
+        "2*(a*b+c) (the exponent comes down and drops by one).");
+  CHECK(r.node == "(a*b+c)^2");
+  r = check_derivative(question("exp(x)*(x+1)", "x", "exp(x)", {{"x", 0.5}}));
+  CHECK(r.kind == FeedbackKind::MissingProductTerm);
+  CHECK(r.feedback ==
+        "The product rule needs both terms: ∂(exp(x)*(x+1))/∂x = ∂exp(x)/∂x·(x+1) + exp(x)·∂(x+1)/∂x. Your answer has "
+        "only exp(x)·∂(x+1)/∂x and misses ∂exp(x)/∂x·(x+1) (2.47308 here).");
+  CHECK(r.factor == doctest::Approx(std::exp(0.5) * 1.5));
+  // Inside a larger function the missing term's part of ∂f/∂x is named.
+  r = check_derivative(question("3*(exp(x)*(x+1))", "x", "3*exp(x)", {{"x", 0.5}}));
+  CHECK(r.kind == FeedbackKind::MissingProductTerm);
+  CHECK(r.feedback ==
+        "The product rule needs both terms: ∂(exp(x)*(x+1))/∂x = ∂exp(x)/∂x·(x+1) + exp(x)·∂(x+1)/∂x. Your answer has "
+        "only exp(x)·∂(x+1)/∂x and misses ∂exp(x)/∂x·(x+1) (its part of ∂f/∂x is 7.41925 here).");
+  // The other term alone stays a missing path of the fan-out (x reaches f twice).
+  CHECK(check_derivative(question("exp(x)*(x+1)", "x", "exp(x)*(x+1)", {{"x", 0.5}})).kind == FeedbackKind::MissingFanOut);
+}
+
+TEST_CASE("subgradients at kinks: any value of the subdifferential, unless the question fixes the convention") {
+  DerivativeQuestion q = question("relu(x)", "x", "", {{"x", 0}});
+  for (double s : {0.0, 0.25, 1.0}) {
+    q.answer_value = s;
+    const DerivativeCheck r = check_derivative(q);
+    CAPTURE(s);
+    CHECK(r.correct);
+  }
+  q.answer_value = 0.5;
+  CHECK(check_derivative(q).feedback ==
+        "Correct: f has a kink here (relu(x) at x = 0), where any value from 0 to 1 is a subgradient of ∂f/∂x; the "
+        "engine uses 0.");
+  q.answer_value = 1.5;
+  CHECK_FALSE(check_derivative(q).correct);
+  // abs: [-1, 1], scaled by the chain around the kink (3*abs(2*x): [-6, 6]).
+  q.f = "3*abs(2*x)";
+  q.answer_value = -6;
+  CHECK(check_derivative(q).correct);
+  q.answer_value = 6.5;
+  CHECK_FALSE(check_derivative(q).correct);
+  // The question fixes the convention: only the engine's 0, and the feedback says why.
+  q.any_subgradient = false;
+  q.answer_value = 6;
+  const DerivativeCheck fixed = check_derivative(q);
+  CHECK_FALSE(fixed.correct);
+  CHECK(fixed.kind == FeedbackKind::Incorrect);
+  CHECK(fixed.feedback ==
+        "f has a kink here (abs(2*x) at 2*x = 0), where any value from -6 to 6 is a subgradient of ∂f/∂x, but this "
+        "question fixes the convention that relu and abs have derivative 0 at 0 (as PyTorch), so the answer is 0.");
+  q.answer_value = 0;
+  CHECK(check_derivative(q).correct);
+  // A formula answer: the given point accepts a subgradient, the random points (off the kink) the derivative.
+  q.any_subgradient = true;
+  q.f = "relu(x)";
+  q.answer_value.reset();
+  q.answer = "relu(x)/x";  // undefined at 0: feedback, not a subgradient
+  CHECK(check_derivative(q).kind == FeedbackKind::AnswerUndefined);
 }
