@@ -109,16 +109,6 @@ bool wrapped(const std::string& t) {
   }
   return false;
 }
-// `t` as a factor of a product: parenthesised only when it has a + or - outside parentheses.
-std::string factor_text(const std::string& t) {
-  int depth = 0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '(') ++depth;
-    else if (t[i] == ')') --depth;
-    else if (depth == 0 && (t[i] == '+' || t[i] == '-')) return "(" + t + ")";
-  }
-  return t;
-}
 std::string d_of(const std::string& num, const std::string& den) { return "∂" + paren(num) + "/∂" + paren(den); }
 
 // Number of digits after the decimal point of a plain decimal literal, or -1.
@@ -720,7 +710,9 @@ Finding diagnose_sign(const Diagnosis& d) {
 Finding product_term_finding(const Diagnosis& d, int32_t w, int slot) {
   const DerivativeCase& c = d.c;
   const Node& n = d.t.node(w);
-  const std::string u = factor_text(d.F.text_of_node(n.in[0])), v = factor_text(d.F.text_of_node(n.in[1]));
+  // A factor's source text needs no parentheses here: an operand of * with a + or - in it
+  // was typed in parentheses, which its text keeps.
+  const std::string u = d.F.text_of_node(n.in[0]), v = d.F.text_of_node(n.in[1]);
   const std::string du = d_of(d.F.text_of_node(n.in[0]), c.q.wrt), dv = d_of(d.F.text_of_node(n.in[1]), c.q.wrt);
   const int missing = 1 - slot;
   const double value = d.p0.adj[size_t(w)] * d.p0.local[size_t(w)][size_t(missing)] * d.p0.tan[size_t(n.in[missing])];
