@@ -186,6 +186,8 @@ export type FeedbackKind =
   | 'gradient-not-value'
   | 'answer-undefined'
   | 'invalid-answer'
+  | 'power-rule-not-applied'
+  | 'missing-product-term'
   | 'incorrect';
 
 export interface DerivativeQuestion {
@@ -203,6 +205,17 @@ export interface DerivativeQuestion {
   samples?: number;
   /** Seed of the random points (default 1). */
   seed?: number;
+  /**
+   * Named intermediates, e.g. { y: 'a*x + b' }: f and the answer may use y, which stands for
+   * its formula (not a free variable), so '2*(y - ytrue)*x' is graded. A definition may use
+   * the point's variables and other definitions (no cycles).
+   */
+  definitions?: Record<string, string>;
+  /**
+   * At a kink (relu or abs exactly at 0 at `at`) accept any value of the subdifferential
+   * (default true); false fixes the engine's convention (derivative 0 at the kink, as PyTorch).
+   */
+  anySubgradient?: boolean;
 }
 export interface TestedPoint {
   at: Point;
@@ -229,19 +242,27 @@ export interface DerivativeCheck {
   node?: string;
   /** wrong-variable: the variable the answer differentiates by. */
   variable?: string;
-  /** constant-factor: answer/expected; rounding: given − expected; chain kinds: the missing factor at `at`. */
+  /**
+   * constant-factor: answer/expected; rounding: given − expected; chain kinds: the missing factor at `at`;
+   * missing-product-term: the missing term's part of ∂f/∂wrt at `at`.
+   */
   factor?: number;
 }
 export interface TableEntryQuestion {
   f: string;
   at: Point;
-  /** A variable ('a'), a sub-expression of f ('a*b'), a trace name ('v4') or a node id of g.fromExpression(f) in a new graph. */
+  /**
+   * A variable ('a'), a sub-expression of f ('a*b', or commuted 'b*a'), a label from
+   * `definitions` ('d'), a trace name ('v4') or a node id of g.fromExpression(f) in a new graph.
+   */
   node: string | number;
   /** The learner's value for the cell. */
   given: number;
   /** Default 'gradient'. */
   column?: 'gradient' | 'value';
   tolerance?: number;
+  /** Node labels as named intermediates, e.g. { d: 'a*b', e: 'd + c' }: node 'd' is a*b; f may use them. */
+  definitions?: Record<string, string>;
 }
 export interface TableEntryCheck {
   correct: boolean;

@@ -95,20 +95,36 @@ extern const OpKernels kSubKernels = Binary<SubF>::kernels();
 extern const OpKernels kMulKernels = Binary<MulF>::kernels();
 extern const OpKernels kDivKernels = Binary<DivF>::kernels();
 
+// Classic wrong local derivatives (the derivation checker's feedback), per op: formulas
+// over x (the input of the slot) and o (the other input); see WrongRuleTemplate in core/op.h.
+static const WrongRuleTemplate kSubWrong[] = {{1, "-1", "1", nullptr, nullptr}};
+static const WrongRuleTemplate kMulWrong[] = {
+    {-1, "o", "x", nullptr, nullptr},  // the input itself instead of the other factor
+    {-1, "o", "1", nullptr, nullptr},
+};
+static const WrongRuleTemplate kDivWrong[] = {
+    {0, "1/o", "o", nullptr, nullptr},  // x/o by x
+    {0, "1/o", "-1/o", nullptr, nullptr},
+    {1, "-o/x^2", "o/x^2", nullptr, nullptr},  // o/x by x
+    {1, "-o/x^2", "-1/x^2", nullptr, nullptr},
+    {1, "-o/x^2", "-o/x", nullptr, nullptr},
+    {1, "-o/x^2", "1/x", nullptr, nullptr},
+};
+
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kBinaryArithRows[] = {
     {Op::Add, "add", "+", 2, 0,
      "∂/∂a = 1, ∂/∂b = 1",
-     &kAddKernels, nullptr, nullptr},
+     &kAddKernels, nullptr, nullptr, {}},
     {Op::Sub, "sub", "−", 2, 0,
      "∂/∂a = 1, ∂/∂b = −1",
-     &kSubKernels, nullptr, nullptr},
+     &kSubKernels, nullptr, nullptr, wrong_rules_of(kSubWrong)},
     {Op::Mul, "mul", "×", 2, 0,
      "∂/∂a = b, ∂/∂b = a",
-     &kMulKernels, nullptr, nullptr},
+     &kMulKernels, nullptr, nullptr, wrong_rules_of(kMulWrong)},
     {Op::Div, "div", "÷", 2, 0,
      "∂/∂a = 1/b, ∂/∂b = −a/b²",
-     &kDivKernels, nullptr, nullptr},
+     &kDivKernels, nullptr, nullptr, wrong_rules_of(kDivWrong)},
 };
 extern const OpFamily kBinaryArithFamily = {"binary_arith", kBinaryArithRows, int(std::size(kBinaryArithRows))};
 

@@ -73,7 +73,7 @@ GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_back
 static const OpInfo kMatMulRows[] = {
     {Op::MatMul, "matmul", "@", 2, 0,
      "∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G",
-     &kMatMulKernels, nullptr, nullptr},
+     &kMatMulKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kMatMulFamily = {"matmul", kMatMulRows, int(std::size(kMatMulRows))};
 

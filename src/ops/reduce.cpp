@@ -112,16 +112,16 @@ extern const OpKernels kMeanAxisKernels = {Axis<true>::build, Axis<true>::forwar
 static const OpInfo kReduceRows[] = {
     {Op::Sum, "sum", "Σ", 1, 0,
      "∂/∂xᵢ = 1",
-     &kSumKernels, nullptr, nullptr},
+     &kSumKernels, nullptr, nullptr, {}},
     {Op::Mean, "mean", "mean", 1, 0,
      "∂/∂xᵢ = 1/n",
-     &kMeanKernels, nullptr, nullptr},
+     &kMeanKernels, nullptr, nullptr, {}},
     {Op::SumAxis, "sumAxis", "Σ", 1, 1,
      "∂/∂xᵢⱼ = 1",
-     &kSumAxisKernels, nullptr, nullptr},
+     &kSumAxisKernels, nullptr, nullptr, {}},
     {Op::MeanAxis, "meanAxis", "mean", 1, 1,
      "∂/∂xᵢⱼ = 1/n",
-     &kMeanAxisKernels, nullptr, nullptr},
+     &kMeanAxisKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kReduceFamily = {"reduce", kReduceRows, int(std::size(kReduceRows))};
 

@@ -109,13 +109,13 @@ GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_bac
 static const OpInfo kShapeOpsRows[] = {
     {Op::Detach, "detach", "sg", 1, 0,
      "∂/∂x = 0 (gradient stopped)",
-     &kDetachKernels, nullptr, nullptr},
+     &kDetachKernels, nullptr, nullptr, {}},
     {Op::Transpose, "transpose", "ᵀ", 1, 0,
      "∂/∂X = Gᵀ",
-     &kTransposeKernels, nullptr, nullptr},
+     &kTransposeKernels, nullptr, nullptr, {}},
     {Op::Reshape, "reshape", "reshape", 1, 3,
      "∂/∂X = reshape(G)",
-     &kReshapeKernels, nullptr, nullptr},
+     &kReshapeKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kShapeOpsFamily = {"shape_ops", kShapeOpsRows, int(std::size(kShapeOpsRows))};
 

@@ -188,16 +188,16 @@ GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward, 
 static const OpInfo kSoftmaxLossRows[] = {
     {Op::Softmax, "softmax", "softmax", 1, 0,
      "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)",
-     &kSoftmaxKernels, nullptr, nullptr},
+     &kSoftmaxKernels, nullptr, nullptr, {}},
     {Op::LogSoftmax, "logSoftmax", "log softmax", 1, 0,
      "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
-     &kLogSoftmaxKernels, nullptr, nullptr},
+     &kLogSoftmaxKernels, nullptr, nullptr, {}},
     {Op::Mse, "mse", "MSE", 2, 0,
      "∂/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n",
-     &kMseKernels, nullptr, nullptr},
+     &kMseKernels, nullptr, nullptr, {}},
     {Op::CrossEntropy, "crossEntropy", "CE", 2, 0,
      "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B",
-     &kCrossEntropyKernels, nullptr, nullptr},
+     &kCrossEntropyKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kSoftmaxLossFamily = {"softmax_loss", kSoftmaxLossRows, int(std::size(kSoftmaxLossRows))};
 

@@ -67,32 +67,61 @@ extern const OpKernels kAbsKernels = Unary<AbsF>::kernels();
 extern const OpKernels kSinKernels = Unary<SinF>::kernels();
 extern const OpKernels kCosKernels = Unary<CosF>::kernels();
 
+// Classic wrong local derivatives (the derivation checker's feedback), per op: formulas
+// over x (the input), p (the exponent); see WrongRuleTemplate in core/op.h.
+static const WrongRuleTemplate kNegWrong[] = {{0, "-1", "1", nullptr, nullptr}};
+static const WrongRuleTemplate kPowWrong[] = {
+    {0, "p*x^(p-1)", "p*x^p", nullptr, nullptr},  // the exponent brought down but not lowered
+    {0, "p*x^(p-1)", "p*x^(p+1)", nullptr, nullptr},
+};
+static const WrongRuleTemplate kExpWrong[] = {{0, "exp(x)", "x*exp(x-1)", nullptr, nullptr}};  // the power rule
+static const WrongRuleTemplate kLogWrong[] = {
+    {0, "1/x", "log(x)", nullptr, nullptr},
+    {0, "1/x", "x", nullptr, nullptr},
+    {0, "1/x", "1/x^2", nullptr, nullptr},
+};
+static const WrongRuleTemplate kSqrtWrong[] = {
+    {0, "1/(2*sqrt(x))", "1/sqrt(x)", nullptr, nullptr},
+    {0, "1/(2*sqrt(x))", "sqrt(x)/2", nullptr, nullptr},
+};
+static const WrongRuleTemplate kAbsWrong[] = {{0, nullptr, "1", nullptr, "sign({x})"}};
+static const WrongRuleTemplate kSinWrong[] = {
+    {0, "cos(x)", "-cos(x)", nullptr, nullptr},
+    {0, "cos(x)", "sin(x)", nullptr, nullptr},
+    {0, "cos(x)", "-sin(x)", nullptr, nullptr},
+};
+static const WrongRuleTemplate kCosWrong[] = {
+    {0, "-sin(x)", "sin(x)", nullptr, nullptr},
+    {0, "-sin(x)", "cos(x)", nullptr, nullptr},
+    {0, "-sin(x)", "-cos(x)", nullptr, nullptr},
+};
+
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kUnaryMathRows[] = {
     {Op::Neg, "neg", "−", 1, 0,
      "∂/∂x = −1",
-     &kNegKernels, nullptr, nullptr},
+     &kNegKernels, nullptr, nullptr, wrong_rules_of(kNegWrong)},
     {Op::Pow, "pow", "^", 1, 1,
      "∂/∂x = p·x^(p−1)",
-     &kPowKernels, nullptr, nullptr},
+     &kPowKernels, nullptr, nullptr, wrong_rules_of(kPowWrong)},
     {Op::Exp, "exp", "exp", 1, 0,
      "∂/∂x = exp(x)",
-     &kExpKernels, "exp", nullptr},
+     &kExpKernels, "exp", nullptr, wrong_rules_of(kExpWrong)},
     {Op::Log, "log", "log", 1, 0,
      "∂/∂x = 1/x",
-     &kLogKernels, "log", "ln"},
+     &kLogKernels, "log", "ln", wrong_rules_of(kLogWrong)},
     {Op::Sqrt, "sqrt", "√", 1, 0,
      "∂/∂x = 1/(2√x)",
-     &kSqrtKernels, "sqrt", nullptr},
+     &kSqrtKernels, "sqrt", nullptr, wrong_rules_of(kSqrtWrong)},
     {Op::Abs, "abs", "|x|", 1, 0,
      "∂/∂x = sign(x)",
-     &kAbsKernels, "abs", nullptr},
+     &kAbsKernels, "abs", nullptr, wrong_rules_of(kAbsWrong)},
     {Op::Sin, "sin", "sin", 1, 0,
      "∂/∂x = cos(x)",
-     &kSinKernels, "sin", nullptr},
+     &kSinKernels, "sin", nullptr, wrong_rules_of(kSinWrong)},
     {Op::Cos, "cos", "cos", 1, 0,
      "∂/∂x = −sin(x)",
-     &kCosKernels, "cos", nullptr},
+     &kCosKernels, "cos", nullptr, wrong_rules_of(kCosWrong)},
 };
 extern const OpFamily kUnaryMathFamily = {"unary_math", kUnaryMathRows, int(std::size(kUnaryMathRows))};
 

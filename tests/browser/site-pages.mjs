@@ -25,7 +25,8 @@ export const PAGES = {
     // Two layers: y₁ = 1.1, y₂ = 1.45, r = −3.1; ∂L/∂a₂ = −3.1·1.1 = −3.41 (the seed's ·x gives −6.2).
     rows: { dLda: [-8, 'match'], dLdb: [-4, 'match'], aNew: [0.58, 'match'], bNew: [0.04, 'match'], geluPrime: [1.0829640838457826, 'match', 1e-9], dLda2: [-3.41, 'corrected'], dLdb2: [-3.1, 'match'], dLda1: [-9.3, 'match'], dLdb1: [-4.65, 'match'] },
     corrections: ['dLda2'],
-    quiz: ['2*(a*x+b-t)*x', '2*(a*x+b-t)'],
+    // The seed's notation: y is a definition of the quiz (y = a*x + b).
+    quiz: ['2*(y - ytrue)*x', '2*(y - ytrue)'],
     keyboard: { input: 'x', value: 1, row: ['dLda2', -2.76], status: 'corrected' },
     shot: true,
   },
