@@ -11,6 +11,11 @@ std::string name_of(const Tape& t, int32_t id) {
   const std::string& l = t.label(id);
   return l.empty() ? cat("v", id + 1) : l;
 }
+// The name inside ∂…/∂…: a name that is itself a fraction gets parentheses, ∂(∂f/∂x)/∂x.
+std::string operand_name(const Tape& t, int32_t id) {
+  const std::string n = name_of(t, id);
+  return n.find('/') == std::string::npos ? n : cat("(", n, ")");
+}
 
 void check_wrt(const Tape& t, const char* where, const std::vector<int32_t>& wrt) {
   if (wrt.empty()) fail(where, ": no tensors to differentiate with respect to");
@@ -57,7 +62,7 @@ std::vector<int32_t> sweep(Tape& t, const char* where, int32_t root, const std::
            "with one: ",
            ops_with_vjp_rules());
   }
-  const std::string root_name = name_of(t, root);
+  const std::string root_name = operand_name(t, root);
   std::vector<int32_t> adjoint(size_t(root) + 1, -1);
   const double one = 1.0;
   adjoint[size_t(root)] = t.constant(t.node(root).shape, &one, cat("∂", root_name, "/∂", root_name));
@@ -83,7 +88,7 @@ std::vector<int32_t> sweep(Tape& t, const char* where, int32_t root, const std::
   }
   std::vector<int32_t> result;
   for (int32_t w : wrt) {
-    const std::string label = cat("∂", root_name, "/∂", name_of(t, w));
+    const std::string label = cat("∂", root_name, "/∂", operand_name(t, w));
     const int32_t id = w <= root ? adjoint[size_t(w)] : -1;
     if (id < 0) {
       result.push_back(zeros(t, t.node(w).shape, label));
@@ -139,11 +144,11 @@ std::vector<int32_t> grad_values(Tape& t, int32_t root, const std::vector<int32_
   }
   t.restore_grads(saved);
   const int32_t first = t.size();
-  const std::string root_name = name_of(t, root);
+  const std::string root_name = operand_name(t, root);
   std::vector<int32_t> result;
   try {
     for (size_t i = 0; i < wrt.size(); ++i)
-      result.push_back(t.constant(t.node(wrt[i]).shape, values[i].data(), cat("∂", root_name, "/∂", name_of(t, wrt[i]))));
+      result.push_back(t.constant(t.node(wrt[i]).shape, values[i].data(), cat("∂", root_name, "/∂", operand_name(t, wrt[i]))));
   } catch (...) {
     t.truncate(first);
     throw;

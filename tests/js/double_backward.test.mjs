@@ -17,6 +17,7 @@ test('grad with createGraph: x = 2, L = x³ gives 12, then 12 (6x), then 6; the 
   assert.equal(d1.label, '∂L/∂x');
   const d2 = g.grad(d1, x, { createGraph: true });
   assert.equal(d2.value, 12);
+  assert.equal(d2.label, '∂(∂L/∂x)/∂x');
   const d3 = g.grad(d2, [x]);
   assert.equal(d3.length, 1);
   assert.equal(d3[0].value, 6);

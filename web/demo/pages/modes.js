@@ -3,6 +3,10 @@
 // gradient: create_graph, Pearlmutter's Hessian-vector product), exercises 1 and 2.
 import { startTopic, num } from '../site.js';
 import '../../widgets/quiz.js';
+import '../../widgets/graph-view.js';
+
+// The graph the gradient-graph view shows (kept alive while shown; replaced on each render).
+let shownGraph = null;
 
 function render(gl, v, ui) {
   // C.2: the tape.
@@ -59,6 +63,18 @@ function render(gl, v, ui) {
     const listing = g.tapeListing(fp);
     ui.table('grad-tape', ['Tape of f′ (forward pass, then the recorded backward pass)', 'Value'], listing.forward.map((l) => [l.text, num(l.value)]));
     g.dispose();
+    // The same tape drawn: f, and the nodes that compute f′ next to it (a graph of its own,
+    // kept while it is shown; its Backward button differentiates f′ once more).
+    const view = document.getElementById('grad-graph');
+    if (view) {
+      const h = gl.graph({ dtype: 'f64' });
+      const hx = h.scalar(v.x, 'x');
+      const hf = hx.exp().mul(hx.add(1));
+      hf.label = 'f';
+      view.setGraph(h, { root: h.grad(hf, hx, { createGraph: true }), gradients: false });
+      shownGraph?.dispose();
+      shownGraph = h;
+    }
   }
   // §8.4's recipe, loss = model(x).sum(); g = grad(loss, x, create_graph=True); g2 = grad(g.sum(), x),
   // for model(x) = tanh(W·x).
