@@ -104,6 +104,8 @@ export interface TraceInput {
   name: string;
   /** A leaf: its gradient is a parameter gradient. */
   isLeaf: boolean;
+  /** false for an input shown only with { allInputs: true } (it needs no gradient). */
+  requiresGrad: boolean;
   /** ∂node/∂input per element (elementwise ops and scalars), else null. */
   local: number[] | null;
   /** The gradient this step sends to the input. */
@@ -122,6 +124,14 @@ export interface TraceStep {
   /** ∂L/∂node when the step runs. */
   incoming: number[];
   inputs: TraceInput[];
+}
+export interface TraceOptions {
+  /** Also show inputs that do not require a gradient (default false). */
+  allInputs?: boolean;
+}
+export interface GradOptions {
+  /** Record the gradient as nodes of the graph, so it can be differentiated again (default false). */
+  createGraph?: boolean;
 }
 export interface ListingLine {
   id: number;
@@ -339,6 +349,8 @@ export declare class Tensor {
   gelu(options?: { exact?: boolean }): Tensor;
   silu(): Tensor;
   softplus(): Tensor;
+  /** 1 where x > 0, else 0 (ReLU's derivative); its gradient is 0. */
+  heaviside(): Tensor;
   matmul(x: Tensor): Tensor;
   transpose(): Tensor;
   reshape(shape: number[]): Tensor;
@@ -377,11 +389,24 @@ export declare class Graph {
   /** Every node; at most 10,000 nodes and 2^20 values (a RangeError above: use node(id)). */
   nodes(): NodeRecord[];
   node(id: number): NodeRecord;
-  gradcheck(loss: Tensor): GradCheckResult;
-  /** The backward pass step by step (seed 000's tables); starts from zero gradients. */
-  trace(loss: Tensor): TraceStep[];
-  /** The tape as a Wengert list (seed 001 appendix C.2). */
-  tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
+  /** Centred differences (seed 001 App. D); step h defaults to 1e-5 (f64) or 1e-3 (f32), must be finite and > 0. */
+  gradcheck(loss: Tensor, options?: { step?: number }): GradCheckResult;
+  /**
+   * The backward pass step by step (seed 000's tables), from zero gradients; every .grad is
+   * as it was afterwards. allInputs: also inputs that need no gradient (requiresGrad: false).
+   */
+  trace(loss: Tensor, options?: TraceOptions): TraceStep[];
+  /** The tape as a Wengert list (seed 001 appendix C.2), named by labels (vK for unlabelled nodes). */
+  tapeListing(loss: Tensor, options?: TraceOptions): { forward: ListingLine[]; backward: ListingLine[] };
+  /**
+   * ∂output/∂inputs like torch.autograd.grad (the .grad buffers are untouched). createGraph:
+   * the gradient as new nodes that can be differentiated again; else constants of its value.
+   */
+  grad(output: Tensor, inputs: Tensor, options?: GradOptions): Tensor;
+  grad(output: Tensor, inputs: Tensor[], options?: GradOptions): Tensor[];
+  /** H·v by Pearlmutter's trick (seed 001 B.2): two reverse passes as nodes, no n×n matrix. */
+  hvp(output: Tensor, params: Tensor, v: Tensor | TensorData): Tensor;
+  hvp(output: Tensor, params: Tensor[], v: Array<Tensor | TensorData>): Tensor[];
   /** Bounded: a graph whose finite-difference passes would take more than about 2 s throws an Error naming the estimate. */
   nodeGradcheck(loss: Tensor): NodeGradCheck[];
   /** Bounded like nodeGradcheck (forward mode costs one pass per leaf value). */

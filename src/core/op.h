@@ -58,6 +58,7 @@ enum class Op : uint8_t {
   RoundSte,
   CastFp16,
   CastBf16,
+  Heaviside,
   Count
 };
 
@@ -68,6 +69,13 @@ using BuildFn = int32_t (*)(Tape&, const int32_t* inputs, const double* attrs);
 // the tape in its dtype. One call costs about what the forward kernel costs.
 using JvpFn = void (*)(Tape&, const Node&, const double* const* in_tangents, double* out);
 
+// Reverse mode as ops (double backward, PyTorch's create_graph): appends the nodes that
+// compute what node `node` sends each input k with need[k], given `grad`, a node of
+// `node`'s shape holding ∂L/∂node, and writes their ids to out[k] (-1: nothing, a zero
+// contribution). The results are ordinary tape nodes (of the input's shape), so the
+// gradient they compute can be differentiated again (core/grad_graph.h drives them).
+using VjpOpsFn = void (*)(Tape&, int32_t node, int32_t grad, const bool* need, int32_t* out);
+
 // Forward, backward and tangent kernels of one op, for both dtypes. Kernels read node
 // values/grads through the tape; backward kernels accumulate (+=) into inputs.
 struct OpKernels {
@@ -77,6 +85,7 @@ struct OpKernels {
   void (*forward_f64)(Tape&, const Node&);
   void (*backward_f64)(Tape&, const Node&);
   JvpFn jvp;  // both dtypes: tangents are always f64
+  VjpOpsFn vjp_ops = nullptr;  // nullptr: the op's gradient cannot be recorded as nodes
 };
 
 // A classic wrong local derivative of one op, for the derivation checker's feedback

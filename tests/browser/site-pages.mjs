@@ -46,6 +46,10 @@ export const PAGES = {
     rows: {
       dfdx: [15.685911746183226, 'match'], fwdPasses: [6, 'match'], revPasses: [1, 'match'], modeDiff: [0, 'match', 1e-12],
       ex1fg_t0: [3.2418138352088386, 'match'], J11: [0, 'match'], J12: [1, 'match'], J21: [0, 'match'], J22: [3, 'match'],
+      // §8.4 (x = 1.5; x = (1, 0)) and B.2 (n = 6): double backward and H·v.
+      fprime: [3.5 * Math.exp(1.5), 'match', 1e-12], fsecond: [4.5 * Math.exp(1.5), 'match', 1e-12],
+      g2_1: [-0.5142281479716209, 'match', 1e-12], g2_2: [-0.08523281552815898, 'match', 1e-12],
+      hvpHand: [0, 'match', 1e-12], hvpFd: [0, 'match', 1e-8], hvpSweeps: [2, 'match'], hvpLargest: [6, 'match'],
     },
     quiz: ['(x+2)*exp(x)', 'exp(x)'],
     keyboard: { input: 'n', value: 40, row: ['fwdPasses', 40], status: 'match' },

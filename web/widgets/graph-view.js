@@ -16,8 +16,8 @@
 // Space (or ]) steps forward, [ steps back, R replays, Esc shows everything.
 // Everything user-supplied is rendered with textContent, never as HTML.
 //
-// Note: g.trace(root) recomputes the gradients from zero with one backward pass: the
-// element calls it to read local derivatives, then repeats backward() for accumulation.
+// Note: g.trace(root) runs its own backward pass and leaves the gradients as they were:
+// the element calls it to read local derivatives, then zeroes and runs backward() once per pass.
 import dagre from '@dagrejs/dagre';
 import { formatNumber, formatFactor, formatValues, formatShape, superscript, MINUS } from './format.js';
 import { adoptStyles, h, ElementBase, define, motionAllowed } from './theme.js';
@@ -601,8 +601,9 @@ export class GraphView extends ElementBase {
     const root = this._root;
     let trace = null;
     if (g && root && show) {
-      trace = g.trace(root); // zeroes, then one backward pass
-      for (let k = 1; k < this._passes; k++) root.backward(); // accumulate the others
+      trace = g.trace(root); // local derivatives; the gradients are left as they were
+      g.zeroGrad();
+      for (let k = 0; k < this._passes; k++) root.backward(); // one pass, or several accumulated
     }
     const nodes = g ? g.nodes() : [];
     this._set(nodes, trace, root ? root.id : null, show);
