@@ -237,7 +237,7 @@ test('bad input: unknown variables and functions come with suggestions', () => {
   throwsClearly(() => gl.evaluate('ytreu - y', { ytrue: 1, y: 2 }), /unknown variable 'ytreu'.*values were given for y, ytrue \(did you mean ytrue\?\)/);
   throwsClearly(
     () => gl.parse('sigmod(x)'),
-    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, silu, softplus; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
+    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
   );
   throwsClearly(() => gl.checkDerivative({ f: 'a*b', wrt: 'z', answer: 1, at: { a: 1, b: 2 } }), /'z' \(the variable to differentiate by\) has no value/);
   // In the learner's answer an unknown variable is feedback, not an error.
@@ -373,6 +373,20 @@ test('checkDerivative: the value for the derivative, the power rule, a product-r
   assert.match(fixed.feedback, /fixes the convention that relu and abs have derivative 0 at 0 \(as PyTorch\), so the answer is 0\.$/);
   assert.equal(gl.checkDerivative({ ...kink, answer: 0, anySubgradient: false }).correct, true);
   throwsClearly(() => gl.checkDerivative({ ...kink, anySubgradient: 'yes' }), 'checkDerivative: anySubgradient must be true or false, got the string "yes"', TypeError);
+});
+
+test('GELU: gelu and gelu_tanh are the tanh form, gelu_exact is x·Φ(x)', () => {
+  const x = 0.7;
+  const Phi = 0.758036347776927;  // Φ(0.7)
+  const phi = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+  const exact = gl.evaluate('gelu_exact(x)', { x });
+  assert.ok(Math.abs(exact.value - x * Phi) < 1e-12, `${exact.value}`);
+  assert.ok(Math.abs(exact.gradient.x - (Phi + x * phi)) < 1e-12, `${exact.gradient.x}`);
+  const tanhForm = gl.evaluate('gelu_tanh(x)', { x });
+  assert.deepEqual(gl.evaluate('gelu(x)', { x }), tanhForm);
+  assert.ok(Math.abs(tanhForm.value - exact.value) > 1e-5 && Math.abs(tanhForm.value - exact.value) < 1e-3);
+  const r = gl.checkDerivative({ f: 'gelu_exact(x)', wrt: 'x', answer: 'gelu_exact(x)', at: { x } });
+  assert.equal(r.kind, 'value-not-gradient');
 });
 
 test('checkTableEntry: node labels (definitions) and commuted forms', () => {
