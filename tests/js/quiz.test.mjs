@@ -323,9 +323,12 @@ test('checkDerivative: definitions let a question use the seed’s intermediate 
   assert.equal(r.correct, true, r.feedback);
   assert.equal(r.expected, 12);
   assert.equal(r.given, 12);
-  const m = gl.checkDerivative({ ...q, answer: '2*(y - ytrue)' });
+  const m = gl.checkDerivative({ ...q, f: '(y - ytrue)^2', answer: '2*(y - ytrue)' });
   assert.equal(m.kind, 'missing-chain-factor');
   assert.equal(m.factor, 3);
+  // The feedback quotes f's parts in the question's own names.
+  assert.equal(m.feedback, 'You computed ∂f/∂(y - ytrue) (4 here) and stopped: the chain rule still needs ∂(y - ytrue)/∂a (3 here). ∂f/∂a = ∂f/∂(y - ytrue) · ∂(y - ytrue)/∂a.');
+  assert.equal(m.node, '(y - ytrue)');
   // Without the definition, y is an unknown variable (feedback, not an Error).
   const u = gl.checkDerivative({ f: q.f, wrt: 'a', at, answer: '2*(y - ytrue)*x' });
   assert.equal(u.kind, 'invalid-answer');
@@ -399,6 +402,11 @@ test('checkTableEntry: node labels (definitions) and commuted forms', () => {
   assert.equal(d.correct, true);
   assert.equal(d.node, 2);
   assert.equal(d.nodeText, 'a*b');
+  // With f written in the labels, the cell's text uses them too.
+  const e = gl.checkTableEntry({ f: 'e^2', at: S002, node: 'b*a', given: 8, definitions: labels });
+  assert.equal(e.correct, true);
+  assert.equal(e.nodeText, 'd');
+  assert.equal(e.feedback, 'Correct: ∂f/∂d = 8.');
   throwsClearly(() => gl.checkTableEntry({ f: '(a*b+c)^2', at: S002, node: 'd', given: 8, definitions: [] }), /checkTableEntry: definitions must be an object of named formulas/, TypeError);
 });
 
