@@ -9,7 +9,8 @@
 //
 // As in mathematics, '^' binds tighter than unary minus: -x^2 = -(x^2), and its
 // exponent may carry a sign: x^-2 = x^(-2); a^b^c = a^(b^c). Functions: exp, log
-// (alias ln), sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu, silu.
+// (alias ln), sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu (alias gelu_tanh:
+// the tanh form), gelu_exact (x·Φ(x)), silu.
 // `pi` is the constant π. Implicit multiplication ("2x") is an error that
 // suggests "2*x". Nothing is ever evaluated as code: the parser builds an AST.
 //

@@ -114,6 +114,10 @@ static const WrongRuleTemplate kGeluWrong[] = {
     {0, nullptr, "gelu(x)", nullptr, "gelu'({x})"},
     {0, nullptr, "1", "(as if there were no activation)", "gelu'({x})"},
 };
+static const WrongRuleTemplate kGeluErfWrong[] = {
+    {0, nullptr, "gelu_exact(x)", nullptr, "Φ({x}) + {(x)}·φ({x})"},
+    {0, nullptr, "1", "(as if there were no activation)", "Φ({x}) + {(x)}·φ({x})"},
+};
 static const WrongRuleTemplate kSiluWrong[] = {
     {0, "sigmoid(x)*(1+x*(1-sigmoid(x)))", "sigmoid(x)", nullptr, nullptr},
     {0, "sigmoid(x)*(1+x*(1-sigmoid(x)))", "silu(x)", nullptr, nullptr},
@@ -136,10 +140,10 @@ static const OpInfo kActivationRows[] = {
      &kLeakyReluKernels, nullptr, nullptr, {}},
     {Op::Gelu, "gelu", "GELU", 1, 0,
      "∂/∂x = ½(1+t) + ½·x·(1−t²)·√(2/π)·(1+3·0.044715·x²), t = tanh(√(2/π)·(x+0.044715·x³))",
-     &kGeluKernels, "gelu", nullptr, wrong_rules_of(kGeluWrong)},
+     &kGeluKernels, "gelu", "gelu_tanh", wrong_rules_of(kGeluWrong)},
     {Op::GeluErf, "geluErf", "GELU", 1, 0,
      "∂/∂x = Φ(x) + x·φ(x)",
-     &kGeluErfKernels, nullptr, nullptr, {}},
+     &kGeluErfKernels, "gelu_exact", nullptr, wrong_rules_of(kGeluErfWrong)},
     {Op::Silu, "silu", "SiLU", 1, 0,
      "∂/∂x = σ(x)(1 + x(1 − σ(x)))",
      &kSiluKernels, "silu", nullptr, wrong_rules_of(kSiluWrong)},

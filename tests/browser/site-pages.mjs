@@ -11,7 +11,7 @@ export const PAGES = {
     click: '#backward',
     rows: {},
     text: ['−24', '16', 'e = d + c'],
-    quiz: ['2*(a*b+c)*a', '2*(a*b+c)'],
+    quiz: ['2*e*a', '2*e'],  // the walkthrough's e = d + c is a definition of the quiz
     keyboard: { input: 'a', value: 3, text: ['#grad-rows', '−6'] },
     shot: true,
   },

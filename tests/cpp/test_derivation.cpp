@@ -290,13 +290,13 @@ TEST_CASE("the wrong-rule templates live in the op rows, and every one parses") 
     CHECK_NOTHROW(check_wrong_rule_templates(row));
     total += row.wrong_rules.count;
   }
-  CHECK(total == 44);
+  CHECK(total == 46);
   // Each op the checker knows classic mistakes for reaches them from its row.
   const std::pair<Op, int> expected[] = {{Op::Neg, 1},     {Op::Sub, 1},     {Op::Mul, 2},      {Op::Div, 6},
                                          {Op::Pow, 2},     {Op::Exp, 1},     {Op::Log, 3},      {Op::Sqrt, 2},
                                          {Op::Abs, 1},     {Op::Sin, 3},     {Op::Cos, 3},      {Op::Tanh, 5},
                                          {Op::Sigmoid, 5}, {Op::Relu, 2},    {Op::Softplus, 2}, {Op::Gelu, 2},
-                                         {Op::Silu, 3}};
+                                         {Op::GeluErf, 2}, {Op::Silu, 3}};
   for (const auto& entry : expected) {
     const OpInfo& row = op_info(entry.first);
     CAPTURE(row.name);
@@ -356,6 +356,10 @@ TEST_CASE("wrong-rule feedback renders the template with the learner's sub-expre
   CHECK(check_derivative(question("relu(w*x+b)", "x", "w", {{"x", 0.7}, {"w", 1.3}, {"b", -2}})).feedback ==
         "Check the local derivative of relu(w*x+b) with respect to w*x+b: it is 1 where (w*x+b) > 0, else 0, and your "
         "answer matches using 1 everywhere there.");
+  // The exact GELU's right side is a note: Φ and φ are not functions of the language.
+  CHECK(feedback("gelu_exact(w*x+b)", "gelu_exact(w*x+b)*w") ==
+        "Check the local derivative of gelu_exact(w*x+b) with respect to w*x+b: it is Φ(w*x+b) + (w*x+b)·φ(w*x+b), and "
+        "your answer matches using gelu_exact(w*x+b) there.");
   // o, the other input, for a quotient's denominator.
   CHECK(feedback("(b+2)/(w*x+b)", "-(b+2)/(w*x+b)*w") ==
         "Check the local derivative of (b+2)/(w*x+b) with respect to (w*x+b): it is -(b+2)/(w*x+b)^2, and your answer "

@@ -177,7 +177,7 @@ TEST_CASE("unknown functions list the known ones and suggest the nearest") {
   CHECK(e.position == 0);
   CHECK(e.reason ==
         "unknown function 'sigmod' (did you mean sigmoid?); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, "
-        "sigmoid, relu, gelu, silu, softplus; to multiply, write sigmod*(...)");
+        "sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus; to multiply, write sigmod*(...)");
   CHECK(contains(parse_error("foo(x)").reason, "unknown function 'foo'; known functions: exp,"));
   CHECK(contains(parse_error("tanhh(x)").reason, "did you mean tanh?"));
   CHECK(closest_name("sigmod", {"sigmoid", "silu"}) == "sigmoid");
@@ -306,6 +306,10 @@ const FnCase kFunctions[] = {
     {"relu", [](double x) { return x > 0 ? x : 0.0; }, [](double x) { return x > 0 ? 1.0 : 0.0; }},
     {"softplus", [](double x) { return std::log1p(std::exp(x)); }, sigmoid},
     {"gelu", gelu, dgelu},
+    {"gelu_tanh", gelu, dgelu},
+    // The exact GELU x·Φ(x), Φ the standard normal CDF: derivative Φ(x) + x·φ(x).
+    {"gelu_exact", [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); },
+     [](double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }},
     {"silu", [](double x) { return x * sigmoid(x); }, [](double x) { return sigmoid(x) * (1 + x * (1 - sigmoid(x))); }},
 };
 
@@ -441,7 +445,7 @@ TEST_CASE("the expression language's functions are the op table's expression nam
   for (const FunctionName& f : functions()) listed += cat(f.name, "->", op_info(f.op).name, " ");
   CHECK(listed ==
         "exp->exp log->log ln->log sqrt->sqrt abs->abs sin->sin cos->cos tanh->tanh sigmoid->sigmoid relu->relu "
-        "gelu->gelu silu->silu softplus->softplus ");
+        "gelu->gelu gelu_tanh->gelu gelu_exact->geluErf silu->silu softplus->softplus ");
   // Every row that names an expression function is reachable by that name (and alias).
   for (int i = 0; i < op_count(); ++i) {
     const OpInfo& row = op_info(Op(i));

@@ -237,7 +237,7 @@ test('bad input: unknown variables and functions come with suggestions', () => {
   throwsClearly(() => gl.evaluate('ytreu - y', { ytrue: 1, y: 2 }), /unknown variable 'ytreu'.*values were given for y, ytrue \(did you mean ytrue\?\)/);
   throwsClearly(
     () => gl.parse('sigmod(x)'),
-    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, silu, softplus; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
+    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
   );
   throwsClearly(() => gl.checkDerivative({ f: 'a*b', wrt: 'z', answer: 1, at: { a: 1, b: 2 } }), /'z' \(the variable to differentiate by\) has no value/);
   // In the learner's answer an unknown variable is feedback, not an error.
@@ -323,9 +323,12 @@ test('checkDerivative: definitions let a question use the seed’s intermediate 
   assert.equal(r.correct, true, r.feedback);
   assert.equal(r.expected, 12);
   assert.equal(r.given, 12);
-  const m = gl.checkDerivative({ ...q, answer: '2*(y - ytrue)' });
+  const m = gl.checkDerivative({ ...q, f: '(y - ytrue)^2', answer: '2*(y - ytrue)' });
   assert.equal(m.kind, 'missing-chain-factor');
   assert.equal(m.factor, 3);
+  // The feedback quotes f's parts in the question's own names.
+  assert.equal(m.feedback, 'You computed ∂f/∂(y - ytrue) (4 here) and stopped: the chain rule still needs ∂(y - ytrue)/∂a (3 here). ∂f/∂a = ∂f/∂(y - ytrue) · ∂(y - ytrue)/∂a.');
+  assert.equal(m.node, '(y - ytrue)');
   // Without the definition, y is an unknown variable (feedback, not an Error).
   const u = gl.checkDerivative({ f: q.f, wrt: 'a', at, answer: '2*(y - ytrue)*x' });
   assert.equal(u.kind, 'invalid-answer');
@@ -375,6 +378,20 @@ test('checkDerivative: the value for the derivative, the power rule, a product-r
   throwsClearly(() => gl.checkDerivative({ ...kink, anySubgradient: 'yes' }), 'checkDerivative: anySubgradient must be true or false, got the string "yes"', TypeError);
 });
 
+test('GELU: gelu and gelu_tanh are the tanh form, gelu_exact is x·Φ(x)', () => {
+  const x = 0.7;
+  const Phi = 0.758036347776927;  // Φ(0.7)
+  const phi = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+  const exact = gl.evaluate('gelu_exact(x)', { x });
+  assert.ok(Math.abs(exact.value - x * Phi) < 1e-12, `${exact.value}`);
+  assert.ok(Math.abs(exact.gradient.x - (Phi + x * phi)) < 1e-12, `${exact.gradient.x}`);
+  const tanhForm = gl.evaluate('gelu_tanh(x)', { x });
+  assert.deepEqual(gl.evaluate('gelu(x)', { x }), tanhForm);
+  assert.ok(Math.abs(tanhForm.value - exact.value) > 1e-5 && Math.abs(tanhForm.value - exact.value) < 1e-3);
+  const r = gl.checkDerivative({ f: 'gelu_exact(x)', wrt: 'x', answer: 'gelu_exact(x)', at: { x } });
+  assert.equal(r.kind, 'value-not-gradient');
+});
+
 test('checkTableEntry: node labels (definitions) and commuted forms', () => {
   const labels = { d: 'a*b', e: 'd + c' };
   for (const [node, given] of Object.entries({ d: 8, e: 8, 'b*a': 8, 'c + d': 8, 'c+b*a': 8 })) {
@@ -385,6 +402,11 @@ test('checkTableEntry: node labels (definitions) and commuted forms', () => {
   assert.equal(d.correct, true);
   assert.equal(d.node, 2);
   assert.equal(d.nodeText, 'a*b');
+  // With f written in the labels, the cell's text uses them too.
+  const e = gl.checkTableEntry({ f: 'e^2', at: S002, node: 'b*a', given: 8, definitions: labels });
+  assert.equal(e.correct, true);
+  assert.equal(e.nodeText, 'd');
+  assert.equal(e.feedback, 'Correct: ∂f/∂d = 8.');
   throwsClearly(() => gl.checkTableEntry({ f: '(a*b+c)^2', at: S002, node: 'd', given: 8, definitions: [] }), /checkTableEntry: definitions must be an object of named formulas/, TypeError);
 });
 

@@ -146,6 +146,9 @@ function definitionsArg(mod, v, names, where) {
       throw new Error(`${where}: definitions refer to each other in a cycle (${cycle.join(', ')})`);
     }
   }
+  // Feedback quotes f's parts as expanded; contract() writes them with the names again.
+  const longestFirst = [...expanded].sort((x, y) => y[1].length - x[1].length);
+  substitute.contract = (text) => longestFirst.reduce((t, [name, formula]) => t.split(`(${formula})`).join(name), text);
   return substitute;
 }
 
@@ -205,16 +208,17 @@ export function checkDerivative(core, q) {
       seed: s,
       anySubgradient,
     }), true);
+  const named = expand ? expand.contract : (t) => t;
   const out = {
     correct: r.correct,
     kind: r.kind,
-    feedback: r.feedback,
+    feedback: named(r.feedback),
     expected: nan(r.expected),
     given: nan(r.given),
     numericAnswer: r.numericAnswer,
     points: r.points.map((pt) => ({ at: pt.at, expected: nan(pt.expected), given: nan(pt.given), ok: pt.ok })),
   };
-  if (r.node) out.node = r.node;
+  if (r.node) out.node = named(r.node);
   if (r.variable) out.variable = r.variable;
   if (FACTOR_KINDS.has(r.kind) && r.factor !== null) out.factor = r.factor;
   return out;
@@ -254,16 +258,17 @@ export function checkTableEntry(core, q) {
       column: mod.TableColumn[column],
       tolerance: tol,
     }), true);
+  const named = expand ? expand.contract : (t) => t;
   const out = {
     correct: r.correct,
     kind: r.kind,
-    feedback: r.feedback,
+    feedback: named(r.feedback),
     expected: nan(r.expected),
     given: nan(r.given),
     node: r.node,
-    nodeText: r.nodeText,
+    nodeText: named(r.nodeText),
   };
-  if (r.other) out.other = r.other;
+  if (r.other) out.other = named(r.other);
   if (FACTOR_KINDS.has(r.kind) && r.factor !== null) out.factor = r.factor;
   return out;
 }

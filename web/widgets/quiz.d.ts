@@ -35,6 +35,8 @@ export declare class QuizElement extends HTMLElement {
   at: Point;
   /** Set for a table-entry question (checkTableEntry); null for a derivative question. */
   node: string | null;
+  /** Named intermediates from the `definitions` attribute ("y = a*x + b; r = y - t"); undefined without it. */
+  readonly definitions: Record<string, string> | undefined;
   answer: string;
   readonly result: QuizResult | null;
   check(): Promise<QuizResult>;
