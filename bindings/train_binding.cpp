@@ -83,9 +83,12 @@ std::string json_sizes(const std::vector<int>& sizes) {
   return j.close(']').take();
 }
 
+// Read value by value: vecFromJSArray<bool> would build a std::vector<bool>, whose
+// bit-packing code alone is about 1.9 KB of the training module.
 std::vector<uint8_t> flags(const val& v) {
-  std::vector<uint8_t> out;
-  for (bool b : emscripten::vecFromJSArray<bool>(v)) out.push_back(b ? 1 : 0);
+  const unsigned n = v["length"].as<unsigned>();
+  std::vector<uint8_t> out(n);
+  for (unsigned i = 0; i < n; ++i) out[i] = v[i].as<bool>() ? 1 : 0;
   return out;
 }
 int64_t schedule_steps(double v, const char* what) { return int64_t(count_arg(v, uint64_t(kMaxExactInteger), what)); }
