@@ -61,3 +61,14 @@ export function enumValues(EnumType) {
     if (EnumType[key] instanceof EnumType) out.set(key, EnumType[key]);
   return out;
 }
+
+/** The expression module loaded for the core module `core`, or an Error that says how to load it. */
+export function exprModule(core, where) {
+  const mod = core.gradlabExpr;
+  if (!mod)
+    throw new Error(
+      `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
+        'call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
+    );
+  return mod;
+}
