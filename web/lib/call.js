@@ -72,3 +72,17 @@ export function exprModule(core, where) {
     );
   return mod;
 }
+
+// The safety net for wasm handles (GraphHandle, ModelHandle): a wrapper that is garbage
+// collected without dispose() still frees its C++ object. dispose() stays the way to
+// free memory promptly; it unregisters the wrapper so the handle is not freed twice.
+export const handleRegistry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((handle) => {
+        try {
+          handle.delete();
+        } catch {
+          /* already gone */
+        }
+      })
+    : null;

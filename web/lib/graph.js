@@ -8,8 +8,7 @@
 import {
   boolean, copyData, describe, integer, number, options, product, shapeArg, string,
 } from './check.js';
-import { call, callJson } from './call.js';
-import { handleRegistry } from './handles.js';
+import { call, callJson, handleRegistry } from './call.js';
 
 export const DTYPES = ['f32', 'f64'];
 /** Nodes and values one g.nodes() call lists (the engine's trace() limits). */
