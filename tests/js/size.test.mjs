@@ -24,10 +24,15 @@ const dist = (name) => join(web, 'dist', name);
 
 // The design bar (DESIGN.md, issue 11): a graph or a training page in 100 KB gzipped.
 const DESIGN_BAR = 100_000;
-// The modules a page loads on demand hold ceilings of their own (module + loader, measured
-// 2026-12-02: experiments 76,018; expressions 112,201, which still links printf and strtod
-// for the checker's and the lexer's own number text).
-const EXPERIMENTS_CEILING = 80_000;
+// The modules a page loads on demand hold ceilings of their own (module + loader). The
+// experiments module measured 76,018 on 2026-12-02 before trainingMemory (its exact 128-bit
+// accounting and binding: 15,093 bytes of code in a --profiling-funcs link) and the ops'
+// double-backward rules (vjp_ops, 3,100 bytes of code: the op table links them into every
+// module with a tape) joined it: 86,966. The GEMM compiled for size and the loader without
+// wide strings bring it to 82,872; the ceiling leaves about 2 KB for the next experiment.
+// Expressions: 111,132, which still links printf and strtod for the checker's and the
+// lexer's own number text.
+const EXPERIMENTS_CEILING = 85_000;
 const EXPRESSIONS_CEILING = 115_000;
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -182,7 +187,7 @@ test('size: each module holds only its own entry points', () => {
 test('size: the lazily loaded modules', () => {
   const experiments = module('gradlab_experiments');
   const expressions = module('gradlab_expr');
-  print('experiments module (vanishingGradients, checkpointing, lossScaling, reinforceBernoulli)', experiments);
+  print('experiments module (vanishingGradients, checkpointing, lossScaling, reinforceBernoulli, trainingMemory)', experiments);
   print('expression module (expressions, the derivation checker)', expressions);
   assert.ok(total(experiments) <= EXPERIMENTS_CEILING, `experiments module ${total(experiments)} bytes gzipped, above ${EXPERIMENTS_CEILING}`);
   assert.ok(total(expressions) <= EXPRESSIONS_CEILING, `expression module ${total(expressions)} bytes gzipped, above ${EXPRESSIONS_CEILING}`);
