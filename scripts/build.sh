@@ -32,6 +32,13 @@ fi
 if [ -x node_modules/.bin/esbuild ]; then
   node_modules/.bin/esbuild web/gradlab.js --bundle --minify --format=esm '--external:../dist/*' \
     --log-level=warning --outfile=web/dist/gradlab.min.js
+  # gradlab/lean (web/lean.js) split per wasm module: the entry holds createGradlab and
+  # Gradlab; web/dist/lean.*.js are the chunks each module's JavaScript comes in (Graph with
+  # the graph module, Model with the training module, …), so a page downloads only what it
+  # loads. The chunk names carry a content hash: stale ones are removed first.
+  rm -f web/dist/lean.*.js
+  node_modules/.bin/esbuild web/lean.js --bundle --minify --format=esm --splitting '--external:../dist/*' \
+    --outdir=web/dist --entry-names=gradlab.lean.min '--chunk-names=lean.[name]-[hash]' --log-level=warning
 fi
 # The size budget (docs/size.md; tests/js/size.test.mjs holds it): bytes and gzip -9 bytes.
 for m in $MODULES; do
@@ -40,5 +47,7 @@ for m in $MODULES; do
   done
 done
 if [ -f web/dist/gradlab.min.js ]; then
-  echo "build: web/dist/gradlab.min.js $(stat -c %s web/dist/gradlab.min.js) bytes, $(gzip -9c web/dist/gradlab.min.js | wc -c) gzipped"
+  for f in web/dist/gradlab.min.js web/dist/gradlab.lean.min.js web/dist/lean.*.js; do
+    echo "build: $f $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+  done
 fi

@@ -130,3 +130,25 @@ test('gradlab/min (web/dist/gradlab.min.js): the same API, finding its modules b
   await gl.load('training');
   assert.ok(gl.mlp([2, 1]) instanceof min.Model);
 });
+
+test('gradlab/lean (web/dist/gradlab.lean.min.js): createGradlab and Gradlab, each module with its JavaScript', async () => {
+  const lean = await import('../../web/dist/gradlab.lean.min.js');
+  assert.deepEqual(Object.keys(lean).sort(), ['Gradlab', 'createGradlab']);
+  const locateFile = (file, prefix) => prefix + file;
+  const gl = await lean.createGradlab({ modules: ['graph'], locateFile });
+  assert.ok(gl instanceof lean.Gradlab);
+  const x = gl.graph().scalar(3, 'x');
+  x.mul(x).backward();
+  assert.equal(x.grad, 6);
+  // The other modules' methods name the module until it is loaded, then work synchronously.
+  assert.throws(() => gl.mlp([2, 1]), /^Error: mlp: the training module \(gradlab_train\.wasm\) is not loaded/);
+  assert.throws(() => gl.evaluate('a*b', { a: 2, b: 3 }), /^Error: evaluate: the expression module \(gradlab_expr\.wasm\) is not loaded yet/);
+  assert.throws(() => gl.trainingMemory({ layers: [2, 1], batch: 1 }), /^Error: trainingMemory: the experiments module/);
+  await gl.load('training', 'experiments');
+  assert.deepEqual(gl.mlp([2, 3, 1], { seed: 1 }).sizes, [2, 3, 1]);
+  assert.equal(gl.trainingMemory({ layers: [2, 3, 1], batch: 4 }).params, 13n);
+  await gl.loadExpressions();
+  assert.equal(gl.evaluate('a*b', { a: 2, b: 3 }).value, 6);
+  assert.equal(gl.graph().fromExpression('a*b', { a: 2, b: 3 }).value, 6);
+  assert.deepEqual(gl.modules, ['graph', 'training', 'experiments', 'expressions']);
+});

@@ -61,3 +61,28 @@ export function enumValues(EnumType) {
     if (EnumType[key] instanceof EnumType) out.set(key, EnumType[key]);
   return out;
 }
+
+/** The expression module loaded for the core module `core`, or an Error that says how to load it. */
+export function exprModule(core, where) {
+  const mod = core.gradlabExpr;
+  if (!mod)
+    throw new Error(
+      `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
+        'call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
+    );
+  return mod;
+}
+
+// The safety net for wasm handles (GraphHandle, ModelHandle): a wrapper that is garbage
+// collected without dispose() still frees its C++ object. dispose() stays the way to
+// free memory promptly; it unregisters the wrapper so the handle is not freed twice.
+export const handleRegistry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((handle) => {
+        try {
+          handle.delete();
+        } catch {
+          /* already gone */
+        }
+      })
+    : null;

@@ -253,3 +253,11 @@ export function shapeArg(shape, where) {
   product(s, `shape ${JSON.stringify(s)}`, where);
   return s;
 }
+
+/** Checks an options argument: undefined → {}, anything but a plain object is a TypeError. */
+export function optionsObject(v, where, example) {
+  if (v === undefined) return {};
+  if (!isPlainObject(v))
+    throw new TypeError(`${where}: options must be an object${example ? ` such as ${example}` : ''}, got ${describe(v)}`);
+  return v;
+}

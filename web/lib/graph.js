@@ -8,9 +8,7 @@
 import {
   boolean, copyData, describe, integer, number, options, product, shapeArg, string,
 } from './check.js';
-import { call, callJson } from './call.js';
-import { lowerInto } from './quiz.js';
-import { handleRegistry } from './handles.js';
+import { call, callJson, handleRegistry } from './call.js';
 
 export const DTYPES = ['f32', 'f64'];
 /** Nodes and values one g.nodes() call lists (the engine's trace() limits). */
@@ -289,7 +287,7 @@ export class Graph {
    * scalar Tensor of this graph given in `at`), so trace/tapeListing/gradcheck work on it.
    */
   fromExpression(source, at, opts) {
-    return this._atomic('fromExpression', () => new Tensor(this, lowerInto(this, source, at, opts, Tensor)));
+    return this._atomic('fromExpression', () => new Tensor(this, this._engine._quiz('fromExpression').lowerInto(this, source, at, opts, Tensor)));
   }
   _own(t, where) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(t)}`);

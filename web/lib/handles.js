@@ -1,13 +1,3 @@
-// The safety net for wasm handles (GraphHandle, ModelHandle): a wrapper that is garbage
-// collected without dispose() still frees its C++ object. dispose() stays the way to
-// free memory promptly; it unregisters the wrapper so the handle is not freed twice.
-export const handleRegistry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((handle) => {
-        try {
-          handle.delete();
-        } catch {
-          /* already gone */
-        }
-      })
-    : null;
+// The handle registry lives in call.js (every page loads it: a split bundle has no chunk
+// of its own for it); graph.js and model.js import it from here.
+export { handleRegistry } from './call.js';

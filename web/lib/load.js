@@ -4,7 +4,7 @@
 // abort. No top-level await and no `node:` import here: this file is reached from
 // browsers, workers and bundlers; Node's file reading comes in through `readFile`
 // (web/gradlab.node.js passes fs.readFile; see nodeReadFile() for a direct import).
-import { describe, optionsObject } from './data.js';
+import { describe, optionsObject } from './check.js';
 
 /** The graph module: the tape, the ops, graphs and their teaching tools. */
 export const WASM_FILE = 'gradlab_wasm.wasm';

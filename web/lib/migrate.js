@@ -6,7 +6,7 @@
 // Each migration takes a record of version v and returns one of version v + 1.
 // Also here: the checks of the record's keys and of its training settings, shared by
 // mlpFromJSON and the exporters (the same rules as train()'s options).
-import { describe } from './data.js';
+import { describe } from './check.js';
 
 export const MODEL_JSON_VERSION = 2;
 

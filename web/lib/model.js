@@ -20,8 +20,7 @@ import {
   INT32_MAX, MAX_VALUES, array, boolean, clip, copyData, describe, integer, isPlainObject, isTypedArray, number,
   oneOf, optionalFunction, options, product, seed, valueCount,
 } from './check.js';
-import { call, callJson } from './call.js';
-import { handleRegistry } from './handles.js';
+import { call, callJson, handleRegistry } from './call.js';
 import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
 export const ACTIVATIONS = ['none', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus'];

@@ -6,7 +6,9 @@
 // expressions never download it. Each function here takes the core module and finds the
 // expression module on it.
 import { boolean, describe, integer, isPlainObject, number, oneOf, options, seed, string, clip } from './check.js';
-import { call, callJson, engineError } from './call.js';
+import { call, callJson, engineError, exprModule } from './call.js';
+
+export { exprModule };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VARIABLES = 10000;
@@ -38,17 +40,6 @@ export function pointArg(at, where, allowTensors = null) {
     values.push(number(value, `at.${name}`, where));
   }
   return { names, values, bound };
-}
-
-/** The expression module loaded for the core module `core`, or an Error that says how to load it. */
-export function exprModule(core, where) {
-  const mod = core.gradlabExpr;
-  if (!mod)
-    throw new Error(
-      `${where}: the expression module (gradlab_expr.wasm) is not loaded yet: ` +
-        'call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
-    );
-  return mod;
 }
 
 function tolerance(v, where) {
