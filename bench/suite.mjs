@@ -86,7 +86,7 @@ export async function benchGemm(libs, cfg) {
           if (first.perCall > cfg.slowCallSeconds) {
             // Minutes for a full median (tfjs's Aᵀ·B at n = 2048): the rate of one more call.
             const t = await timeCalls(it.call, 0);
-            Object.assign(cell, { gflops: 2 * n ** 3 / t.perCall / 1e9, gflopsCpu: 2 * n ** 3 / t.perCallCpu / 1e9, single: true });
+            Object.assign(cell, { gflops: 2 * n ** 3 / t.perCall / 1e9, gflopsCpu: 2 * n ** 3 / t.perCallCpu / 1e9, single: true, firstCallSeconds: first.perCall, slowCallSeconds: cfg.slowCallSeconds });
             it.dispose();
             row.results[name] = cell;
             continue;
