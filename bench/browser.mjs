@@ -95,7 +95,7 @@ export function startServer() {
 async function measure(opts) {
   const cfg = opts.quick
     ? { runs: 3, sizes: [64], warmSeconds: 0.03, gemmSeconds: 0.1, overheadSeconds: 0.1, mlpSeconds: 0.2, chunkSeconds: 0.03, slowCallSeconds: 1, verifySteps: { tiny: 100, mnist: 5 } }
-    : { runs: 5, sizes: [512, 1024, 2048], warmSeconds: 0.1, gemmSeconds: 0.25, overheadSeconds: 0.25, mlpSeconds: 0.5, chunkSeconds: 0.05, slowCallSeconds: 3, verifySteps: { tiny: 300, mnist: 20 } };
+    : { runs: 5, sizes: [512, 1024, 2048], warmSeconds: 0.1, gemmSeconds: 0.25, overheadSeconds: 0.25, mlpSeconds: 0.5, chunkSeconds: 0.05, slowCallSeconds: 3, skipCallSeconds: 10, verifySteps: { tiny: 300, mnist: 20 } };
   if (opts.runs) cfg.runs = opts.runs;
   if (opts.sizes) cfg.sizes = opts.sizes;
   cfg.only = opts.only;
@@ -153,6 +153,7 @@ const val = (c, key) => (c && !c.na && Number.isFinite(c[key]) ? c[key] : NaN);
 const mark = (c) => (c?.via === 'graph' ? '†' : '') + (c?.single ? '¹' : '');
 
 function cellText(c, key) {
+  if (c?.skipped) return 'skipped²';
   return c?.na ? 'n/a' : fmt(val(c, key)) + mark(c);
 }
 
@@ -200,6 +201,7 @@ function tables(R) {
       foot: [
         pages.some((p) => p.gemm?.some((r) => r.results.gradlab?.via === 'graph')) ? '† gradlab through the graph API (gl.gemm refuses more than 2³¹ multiply-adds per call).' : '',
         ((c) => (c ? `¹ the first call took over ${c.slowCallSeconds} s: the rate of one more timed call, not a median.` : ''))(pages.flatMap((p) => (p.gemm ?? []).flatMap((r) => Object.values(r.results))).find((c) => c?.single)),
+        pages.some((p) => p.gemm?.some((r) => Object.values(r.results).some((c) => c?.skipped))) ? `² not run: one call would take over ${R.config.skipCallSeconds} s, judged from the rate at the previous size.` : '',
       ].filter(Boolean).join(' '),
     });
   }

@@ -66,6 +66,7 @@ export async function benchOverhead(libs, cfg) {
 export async function benchGemm(libs, cfg) {
   const { ok, na } = usable(libs, 'gemm');
   const rows = [];
+  const lastRate = {}; // `${lib} ${variant}` -> GFLOP/s at the previous size
   for (const n of cfg.sizes) {
     const A = uniform(n * n, 1000 + n), B = uniform(n * n, 2000 + n);
     for (const v of VARIANTS) {
@@ -73,6 +74,13 @@ export async function benchGemm(libs, cfg) {
       for (const [name, why] of Object.entries(na)) row.results[name] = { na: why };
       const inst = {};
       for (const name of ok) {
+        // cfg.skipCallSeconds: leave out a cell whose one call would take longer, judged from
+        // the rate at the previous size (tfjs's Aᵀ·B at 2048 would take a minute a call).
+        const predicted = 2 * n ** 3 / ((lastRate[`${name} ${v.id}`] ?? Infinity) * 1e9);
+        if (predicted > (cfg.skipCallSeconds ?? Infinity)) {
+          row.results[name] = { na: `n/a (skipped: about ${Math.round(predicted)} s a call, from its rate at the previous size)`, skipped: true };
+          continue;
+        }
         try {
           const it = libs[name].gemm(n, v.id, A, B);
           const first = await timeCalls(it.call, 0); // first call compiles / allocates
@@ -112,6 +120,7 @@ export async function benchGemm(libs, cfg) {
         row.results[name].gflopsCpu = median(row.results[name].runsCpu);
         inst[name].dispose();
       }
+      for (const [name, c] of Object.entries(row.results)) if (Number.isFinite(c.gflops)) lastRate[`${name} ${v.id}`] = c.gflops;
       log(`gemm n=${n} ${v.label}: ${names.map((k) => `${k} ${row.results[k].gflops.toFixed(2)}`).join(', ')} GFLOP/s`);
       rows.push(row);
     }
