@@ -25,8 +25,12 @@ async function loadGradlab() {
   } catch (e) {
     throw new Error(`createGradlab(${JSON.stringify(options)}) failed: ${e.message}`);
   }
-  const backend = gl.backend === undefined ? 'wasm' : typeof gl.backend === 'string' ? gl.backend : JSON.stringify(gl.backend);
-  return gradlabAdapter(gl, { version, threads, backend });
+  // gl.backend: { name, threads, reason } where the engine has backends; a fallback to the
+  // single-thread engine must not be reported as N threads.
+  const b = gl.backend ?? { name: 'wasm', threads: 1 };
+  if (threads > 1 && (b.name !== 'wasm-threads' || b.threads !== threads))
+    throw new Error(`createGradlab(${JSON.stringify(options)}) gave ${JSON.stringify(b)}, not ${threads} threads`);
+  return gradlabAdapter(gl, { version, threads, backend: `${b.name}${b.reason ? ` (${b.reason})` : ''}` });
 }
 
 async function loadTfjs() {
