@@ -134,6 +134,7 @@ struct DerivativeArgs {
   double tolerance = 1e-6;
   int32_t samples = 5;
   double seed = 1;
+  bool anySubgradient = true;
 };
 std::string check_derivative_json(const DerivativeArgs& a) {
   return guard_json([&] {
@@ -146,6 +147,7 @@ std::string check_derivative_json(const DerivativeArgs& a) {
     q.tolerance = a.tolerance;
     q.samples = a.samples;
     q.seed = seed_arg(a.seed);
+    q.any_subgradient = a.anySubgradient;
     return to_json(check_derivative(q));
   });
 }
@@ -192,7 +194,8 @@ EMSCRIPTEN_BINDINGS(gradlab_expr) {
       .field("atValues", &DerivativeArgs::atValues)
       .field("tolerance", &DerivativeArgs::tolerance)
       .field("samples", &DerivativeArgs::samples)
-      .field("seed", &DerivativeArgs::seed);
+      .field("seed", &DerivativeArgs::seed)
+      .field("anySubgradient", &DerivativeArgs::anySubgradient);
   value_object<TableEntryArgs>("TableEntryArgs")
       .field("f", &TableEntryArgs::f)
       .field("atNames", &TableEntryArgs::atNames)

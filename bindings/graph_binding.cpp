@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "binding_util.h"
+#include "core/grad_graph.h"
 #include "core/tape.h"
 #include "json_writer.h"
 #include "teaching/gradcheck.h"
@@ -189,10 +190,11 @@ class GraphHandle {
     });
   }
 
-  std::string gradcheck_json(int32_t loss) {
+  // step: the finite-difference h (web/lib checked it is finite and > 0; 0 = the default).
+  std::string gradcheck_json(int32_t loss, double step) {
     return guard(std::string(), [&] {
       check_cost("gradcheck", loss, 2 * leaf_elements(), forward_pass_ns());
-      const GradCheckResult r = gradcheck(tape_, loss);
+      const GradCheckResult r = gradcheck(tape_, loss, {}, step);
       Json j;
       j.open('{').key("relError").num(r.rel_error).key("maxRelError").num(r.max_rel_error);
       j.key("forwardPasses").integer(r.forward_passes).key("leaves").open('[');
@@ -202,17 +204,18 @@ class GraphHandle {
       return j.close(']').close('}').take();
     });
   }
-  std::string trace_json(int32_t root) {
+  std::string trace_json(int32_t root, bool all_inputs) {
     return guard(std::string(), [&] {
       check_trace_size("trace", root);
       Json j;
       j.open('[');
-      for (const TraceStep& st : backward_trace(tape_, root)) {
+      for (const TraceStep& st : backward_trace(tape_, root, all_inputs)) {
         j.open('{').key("step").integer(st.step).key("id").integer(st.id).key("name").str(st.name);
         j.key("op").str(op_info(st.op).name).key("formula").str(st.formula).key("value").nums(st.value);
         j.key("incoming").nums(st.incoming).key("inputs").open('[');
         for (const TraceInput& in : st.inputs) {
           j.open('{').key("id").integer(in.id).key("name").str(in.name).key("isLeaf").boolean(in.is_leaf);
+          j.key("requiresGrad").boolean(in.requires_grad);
           j.key("local");
           if (in.local.empty()) j.null_value();
           else j.nums(in.local);
@@ -223,10 +226,10 @@ class GraphHandle {
       return j.close(']').take();
     });
   }
-  std::string listing_json(int32_t root) {
+  std::string listing_json(int32_t root, bool all_inputs) {
     return guard(std::string(), [&] {
       check_trace_size("tapeListing", root);
-      const WengertListing w = wengert_listing(tape_, root);
+      const WengertListing w = wengert_listing(tape_, root, all_inputs);
       Json j;
       auto lines = [&j](const char* name, const std::vector<ListingLine>& v) {
         j.key(name).open('[');
@@ -237,6 +240,37 @@ class GraphHandle {
       lines("forward", w.forward);
       lines("backward", w.backward);
       return j.close('}').take();
+    });
+  }
+  // Gradients of root with respect to the staged node ids (n of them, as doubles): nodes
+  // that compute them (create_graph) or constants holding their values. Returns the ids.
+  std::string grad_json(int32_t root, double n, bool create_graph) {
+    return guard(std::string(), [&] {
+      StagedUse<double> used(staging_);
+      const std::vector<int32_t> wrt = staged_ids(n, "number of inputs");
+      if (create_graph) check_trace_size("grad", root);
+      const std::vector<int32_t> ids = create_graph ? grad_graph(tape_, root, wrt) : grad_values(tape_, root, wrt);
+      Json j;
+      j.open('[');
+      for (int32_t id : ids) j.integer(id);
+      return j.close(']').take();
+    });
+  }
+  // Pearlmutter's Hessian-vector product: 2n staged ids, the parameters then the directions.
+  std::string hvp_json(int32_t root, double n) {
+    return guard(std::string(), [&] {
+      StagedUse<double> used(staging_);
+      const std::vector<int32_t> ids = staged_ids(2 * n, "number of parameters and directions");
+      check_trace_size("hvp", root);
+      const size_t half = ids.size() / 2;
+      const HvpNodes r = hvp(tape_, root, std::vector<int32_t>(ids.begin(), ids.begin() + std::ptrdiff_t(half)),
+                             std::vector<int32_t>(ids.begin() + std::ptrdiff_t(half), ids.end()));
+      Json j;
+      j.open('{').key("gradients").open('[');
+      for (int32_t id : r.gradients) j.integer(id);
+      j.close(']').key("dot").integer(r.dot).key("products").open('[');
+      for (int32_t id : r.products) j.integer(id);
+      return j.close(']').close('}').take();
     });
   }
   std::string node_gradcheck_json(int32_t root) {
@@ -275,6 +309,18 @@ class GraphHandle {
     j.close(']').key("attrs").open('[');
     for (double a : n.attr) j.num(a);
     j.close(']').close('}');
+  }
+  // Node ids staged as doubles (web/lib checked them): each an existing node.
+  std::vector<int32_t> staged_ids(double n, const char* what) {
+    const uint64_t count = count_arg(n, uint64_t(kMaxTraceNodes), what);
+    const double* v = staging_.take(count);
+    std::vector<int32_t> ids;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!(v[i] >= 0 && v[i] < tape_.size() && v[i] == std::floor(v[i])))
+        fail("node id ", v[i], " does not exist (graph has ", tape_.size(), " nodes)");
+      ids.push_back(int32_t(v[i]));
+    }
+    return ids;
   }
   double leaf_elements() const {
     double n = 0;
@@ -381,5 +427,7 @@ EMSCRIPTEN_BINDINGS(gradlab_graph) {
       .function("traceJson", &GraphHandle::trace_json)
       .function("listingJson", &GraphHandle::listing_json)
       .function("nodeGradcheckJson", &GraphHandle::node_gradcheck_json)
+      .function("gradJson", &GraphHandle::grad_json)
+      .function("hvpJson", &GraphHandle::hvp_json)
       .function("compareModesJson", &GraphHandle::compare_modes_json);
 }

@@ -1,8 +1,10 @@
-// Embind: the teaching experiments that are one call each. Settings cross as value
-// objects (integers range-checked by web/lib), results as JSON from the one writer.
+// Embind: the teaching experiments that are one call each (the wasm module
+// gradlab_experiments, loaded on demand). Settings cross as value objects (integers
+// range-checked by web/lib), results as JSON from the one writer.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "core/error.h"
 #include "core/tape.h"
 #include "json_writer.h"
+#include "teaching/accounting.h"
 #include "teaching/checkpoint.h"
 #include "teaching/experiments.h"
 #include "teaching/stochastic.h"
@@ -49,16 +52,17 @@ std::string vanishing_gradients_json(int depth, int width, double seed) {
   });
 }
 
-std::string reinforce_bernoulli_json(double theta, double samples, double seed) {
+std::string reinforce_bernoulli_json(double theta, double samples, double seed, double baseline) {
   return guard(std::string(), [&] {
     if (!(samples >= 2 && samples <= 1e8 && samples == std::floor(samples)))
       fail("reinforce: samples must be an integer from 2 to 100000000, got ", samples);
     if (samples > kMaxReinforceSamples)
       fail("reinforceBernoulli: samples ", samples, " is above the limit of ", kMaxReinforceSamples,
            " for one call (each sample runs a small graph, about 10 µs); average several calls for more");
-    const Estimate e = reinforce_bernoulli(theta, int64_t(samples), seed_arg(seed));
+    const Estimate e = reinforce_bernoulli(theta, int64_t(samples), seed_arg(seed), baseline);
     Json j;
     j.open('{').key("estimate").num(e.estimate).key("stdError").num(e.std_error).key("exact").num(e.exact);
+    j.key("baseline").num(e.baseline);
     return j.key("samples").integer(e.samples).close('}').take();
   });
 }
@@ -97,6 +101,8 @@ void run_members(Json& j, const CheckpointRun& r, bool with_timeline) {
   j.key("segments").integer(r.segments).key("checkpoints").integer(r.checkpoints);
   j.key("peakActivationBytes").integer(r.peak_activation_bytes).key("forwardOps").integer(r.forward_ops);
   j.key("recomputedOps").integer(r.recomputed_ops).key("backwardOps").integer(r.backward_ops);
+  j.key("forwardFlops").integer(r.forward_flops).key("recomputedFlops").integer(r.recomputed_flops);
+  j.key("backwardFlops").integer(r.backward_flops);
   j.key("seconds").num(r.seconds).key("losses").nums(r.losses);
   if (!with_timeline) return;
   j.key("timeline").open('[');
@@ -139,11 +145,13 @@ std::string checkpointing_sweep_json(const CheckpointArgs& a) {
     run_members(j, sw.without, false);
     j.close('}').key("runs").open('[');
     const double plain_ops = double(sw.without.forward_ops + sw.without.backward_ops);
+    const double plain_flops = double(sw.without.forward_flops + sw.without.backward_flops);
     for (size_t i = 0; i < sw.runs.size(); ++i) {
       const CheckpointRun& r = sw.runs[i];
       j.open('{');
       run_members(j, r, false);
       j.key("gradientsIdentical").boolean(sw.identical[i]).key("recomputeOverhead").num(r.recomputed_ops / plain_ops);
+      j.key("recomputeOverheadFlops").num(double(r.recomputed_flops) / plain_flops);
       j.key("memoryTimesCompute").num(double(r.peak_activation_bytes) * double(ops_per_step(r))).close('}');
     }
     j.close(']').key("bestMemoryEvery").integer(sw.best_memory_every);
@@ -188,12 +196,112 @@ std::string loss_scaling_json(const LossScalingArgs& a) {
   });
 }
 
+// Counts leave as decimal text (web/lib/experiments.js makes BigInts of them).
+const char* const kTotalKeys[] = {"params", "paramBytes", "gradBytes", "optimizerBytes", "masterBytes", "modelStateBytes",
+                                  "activationBytes", "peakActivationBytes", "scratchBytes", "totalBytes", "forwardFlops",
+                                  "backwardFlops", "recomputeFlops"};
+const char* const kDeviceKeys[] = {"paramBytes", "gradBytes", "optimizerBytes", "modelStateBytes", "totalBytes"};
+const char* const kLayerKeys[] = {"params", "activationValues", "activationBytes", "outputValues", "forwardFlops",
+                                  "backwardFlops", "qkv", "scores", "mlp", "layerNorm"};
+const char* const kPartKeys[] = {"qkvBytes", "scoresBytes", "mlpBytes", "layerNormBytes", "layerOutputBytes"};
+[[gnu::noinline]] void members(Json& j, const char* const* keys, const u128* values, int n) {
+  for (int i = 0; i < n; ++i) j.key(keys[i]).str(to_decimal(values[i]));
+}
+
+u128 decimal_arg(const std::string& text, const char* what) {
+  if (text.empty() || text.size() > 38) fail(what, " must be a decimal integer of 1 to 38 digits, got '", text, "'");
+  u128 v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') fail(what, " must be a decimal integer, got '", text, "'");
+    v = v * 10 + u128(c - '0');
+  }
+  return v;
+}
+
+// numbers: [batch, checkpoint every k, devices, ZeRO stage, master weights (0/1), leakyRelu
+// slope, then the transformer's layers, dModel, heads, seqLen, ffn, vocab]; an MLP's sizes,
+// activation names and per-layer residual and LayerNorm flags (0/1) as arrays; the
+// transformer's parameter count as decimal text (exact past 2^53). web/lib/experiments.js
+// checks every value's type and int range first.
+std::string training_memory_json(const std::string& model, const std::string& dtype, const std::string& optimizer,
+                                 const std::string& state_dtype, const std::string& params, const val& numbers,
+                                 const val& sizes, const val& activations, const val& residual, const val& layer_norm) {
+  return guard(std::string(), [&] {
+    const uint64_t big = uint64_t(kMaxExactInteger);
+    const std::vector<double> n = emscripten::vecFromJSArray<double>(numbers);
+    if (n.size() != 12) fail("internal: trainingMemory needs 12 numbers, got ", n.size());
+    auto whole = [&](int i, const char* what) { return int64_t(count_arg(n[size_t(i)], big, what)); };
+    AccountingOptions o;
+    o.batch = whole(0, "batch");
+    o.checkpoint_every = whole(1, "checkpointing");
+    o.devices = whole(2, "devices");
+    o.zero_stage = int(std::min<int64_t>(whole(3, "zeroStage"), 4));  // account_*() names a stage above 3
+    o.master_weights = n[4] != 0;
+    o.value_bytes = storage_bytes(dtype);
+    o.optimizer = parse_optimizer(optimizer);
+    o.state_bytes = storage_bytes(state_dtype);
+    const bool transformer = model == "transformer";
+    TrainingAccount r;
+    if (transformer) {
+      TransformerShape t;
+      t.layers = whole(6, "transformer.layers");
+      t.d_model = whole(7, "transformer.dModel");
+      t.heads = whole(8, "transformer.heads");
+      t.seq_len = whole(9, "transformer.seqLen");
+      t.ffn = whole(10, "transformer.ffn");
+      t.vocab = whole(11, "transformer.vocab");
+      t.params = decimal_arg(params, "transformer.params");
+      r = account_transformer(t, o);
+    } else {
+      MlpShape m;
+      for (double v : emscripten::vecFromJSArray<double>(sizes)) m.sizes.push_back(int64_t(count_arg(v, big, "layer size")));
+      for (const std::string& a : emscripten::vecFromJSArray<std::string>(activations)) m.activations.push_back(parse_activation(a));
+      for (double f : emscripten::vecFromJSArray<double>(residual)) m.residual.push_back(f != 0);
+      for (double f : emscripten::vecFromJSArray<double>(layer_norm)) m.layernorm.push_back(f != 0);
+      m.leaky_slope = n[5];
+      r = account_mlp(m, o);
+    }
+    const u128 vb = u128(o.value_bytes);
+    Json j;
+    j.open('{').key("bytesPerValue").integer(o.value_bytes);
+    const u128 totals[] = {r.params, r.param_bytes, r.grad_bytes, r.optimizer_bytes, r.master_bytes, r.model_state_bytes,
+                           r.activation_bytes, r.peak_activation_bytes, r.scratch_bytes, r.total_bytes, r.forward_flops,
+                           r.backward_flops, r.recompute_flops};
+    members(j, kTotalKeys, totals, 13);
+    j.key("segments").integer(r.segments).key("checkpoints").integer(r.checkpoints);
+    const u128 device[] = {r.device_param_bytes, r.device_grad_bytes, r.device_optimizer_bytes, r.device_model_state_bytes,
+                           r.device_total_bytes};
+    j.key("perDevice").open('{');
+    members(j, kDeviceKeys, device, 5);
+    j.close('}').key("layers").open('[');
+    u128 parts[5] = {0, 0, 0, 0, 0};  // qkv, scores, mlp, layerNorm, layer outputs: sums of checked parts
+    for (const LayerAccount& l : r.layers) {
+      const u128 values[] = {l.params, l.activation_values, l.activation_values * vb, l.output_values, l.forward_flops,
+                             l.backward_flops, l.qkv, l.scores, l.mlp, l.layer_norm};
+      j.open('{');
+      members(j, kLayerKeys, values, transformer ? 10 : 6);
+      j.close('}');
+      const u128 p[] = {l.qkv, l.scores, l.mlp, l.layer_norm, l.output_values};
+      for (int i = 0; i < 5; ++i) parts[i] += p[i] * vb;
+    }
+    j.close(']');
+    if (transformer) {  // §7.1's rows and §3.2's layer outputs over all layers
+      j.key("parts").open('{');
+      members(j, kPartKeys, parts, 5);
+      j.close('}');
+    }
+    return j.close('}').take();
+  });
+}
+
 }  // namespace
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_teaching) {
   using namespace emscripten;
   using namespace gradlab::bindings;
+  // The experiments are a wasm module of their own (gradlab_experiments): its own registry.
+  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
   value_object<CheckpointArgs>("CheckpointArgs")
       .field("depth", &CheckpointArgs::depth)
       .field("width", &CheckpointArgs::width)
@@ -212,6 +320,7 @@ EMSCRIPTEN_BINDINGS(gradlab_teaching) {
       .field("outputs", &LossScalingArgs::outputs)
       .field("residual", &LossScalingArgs::residual)
       .field("seed", &LossScalingArgs::seed);
+  function("trainingMemoryJson", &training_memory_json);
   function("vanishingGradientsJson", &vanishing_gradients_json);
   function("reinforceBernoulliJson", &reinforce_bernoulli_json);
   function("checkpointingJson", &checkpointing_json);

@@ -1,6 +1,7 @@
 // Embind: the fast training path (a TrainingSession of src/nn: model, trainer and
-// optimizer state) as one ModelHandle class for f32 and f64 models, the toy data sets,
-// a GEMM entry point and heap counters. web/lib/model.js is the idiomatic layer over it.
+// optimizer state) as one ModelHandle class for f32 and f64 models, the toy data sets
+// and a GEMM entry point: the training module gradlab_train.wasm (no tape, no op table).
+// web/lib/model.js is the idiomatic layer over it.
 //
 // What crosses the boundary:
 //   - settings as value objects with enums (MlpArgs, OptimArgs, TrainArgs), arrays as
@@ -13,7 +14,6 @@
 // Every entry point runs inside guard() (binding_util.h).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
-#include <malloc.h>
 
 #include <cmath>
 #include <cstdint>
@@ -413,16 +413,14 @@ std::string dataset_json(const std::string& name, int n, double noise, double se
 }
 void release_dataset() { dataset_slot() = Dataset(); }
 
-// Bytes in malloc'd blocks: unlike the memory size (which only grows), this shows a
-// leak of a few bytes per call, so the soak test can assert it stays constant.
-double heap_used_bytes() { return double(mallinfo().uordblks); }
-
 }  // namespace
 }  // namespace gradlab::bindings
 
 EMSCRIPTEN_BINDINGS(gradlab_train) {
   using namespace emscripten;
   using namespace gradlab::bindings;
+  // Also registered by the graph module: each module has its own Embind registry.
+  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
   enum_<Activation>("Activation")
       .value("none", Activation::None)
       .value("relu", Activation::Relu)
@@ -439,7 +437,7 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
       .value("heUniform", Init::HeUniform)
       .value("heNormal", Init::HeNormal)
       .value("gpt2", Init::Gpt2);
-  enum_<LossKind>("Loss").value("mse", LossKind::Mse).value("crossEntropy", LossKind::CrossEntropy).value("bce", LossKind::Bce);
+  enum_<LossKind>("Loss").value("mse", LossKind::Mse).value("crossEntropy", LossKind::CrossEntropy).value("bce", LossKind::Bce).value("halfMse", LossKind::HalfMse);
   enum_<Sampling>("Sampling").value("random", Sampling::Random).value("epoch", Sampling::Epoch);
   enum_<OptimKind>("Optimizer")
       .value("sgd", OptimKind::Sgd)
@@ -504,5 +502,4 @@ EMSCRIPTEN_BINDINGS(gradlab_train) {
   function("gemmRun", &gemm_run);
   function("datasetJson", &dataset_json);
   function("releaseDataset", &release_dataset);
-  function("heapUsedBytes", &heap_used_bytes);
 }

@@ -67,6 +67,10 @@ export async function buildSite({ outDir = join(REPO, 'build', 'site'), log = ()
   const need = [
     [join(REPO, 'web', 'dist', 'gradlab_wasm.mjs'), 'the engine (run `npm run build` or `bash scripts/build.sh`)'],
     [join(REPO, 'web', 'dist', 'gradlab_wasm.wasm'), 'the engine (run `npm run build` or `bash scripts/build.sh`)'],
+    [join(REPO, 'web', 'dist', 'gradlab_train.mjs'), 'the training module (run `npm run build` or `bash scripts/build.sh`)'],
+    [join(REPO, 'web', 'dist', 'gradlab_train.wasm'), 'the training module (run `npm run build` or `bash scripts/build.sh`)'],
+    [join(REPO, 'web', 'dist', 'gradlab_experiments.mjs'), 'the experiments module (run `npm run build` or `bash scripts/build.sh`)'],
+    [join(REPO, 'web', 'dist', 'gradlab_experiments.wasm'), 'the experiments module (run `npm run build` or `bash scripts/build.sh`)'],
     [join(REPO, 'web', 'dist', 'gradlab_expr.mjs'), 'the expression module (run `npm run build` or `bash scripts/build.sh`)'],
     [join(REPO, 'web', 'dist', 'gradlab_expr.wasm'), 'the expression module (run `npm run build` or `bash scripts/build.sh`)'],
     [join(DAGRE_DIR, 'dist', 'dagre.esm.js'), '@dagrejs/dagre (run `npm ci`)'],
@@ -80,7 +84,7 @@ export async function buildSite({ outDir = join(REPO, 'build', 'site'), log = ()
   await cp(join(web, 'widgets'), join(outDir, 'widgets'), { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
   await cp(join(web, 'gradlab.js'), join(outDir, 'gradlab.js'));
   await mkdir(join(outDir, 'dist'), { recursive: true });
-  for (const f of ['gradlab_wasm.mjs', 'gradlab_wasm.wasm', 'gradlab_expr.mjs', 'gradlab_expr.wasm']) await cp(join(web, 'dist', f), join(outDir, 'dist', f));
+  for (const f of ['gradlab_wasm.mjs', 'gradlab_wasm.wasm', 'gradlab_train.mjs', 'gradlab_train.wasm', 'gradlab_experiments.mjs', 'gradlab_experiments.wasm', 'gradlab_expr.mjs', 'gradlab_expr.wasm']) await cp(join(web, 'dist', f), join(outDir, 'dist', f));
   await mkdir(join(outDir, 'vendor'), { recursive: true });
   // The licences of what is vendored below travel with it.
   for (const pkg of [join('@dagrejs', 'dagre'), 'uplot'])

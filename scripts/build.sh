@@ -15,15 +15,30 @@ fi
 cmake --build build/wasm -j "$JOBS"
 
 mkdir -p web/dist
-cp build/wasm/gradlab_wasm.mjs build/wasm/gradlab_wasm.wasm build/wasm/gradlab_expr.mjs build/wasm/gradlab_expr.wasm web/dist/
+# The engine's modules (CMakeLists.txt): graphs, training, experiments, expressions.
+MODULES="gradlab_wasm gradlab_train gradlab_experiments gradlab_expr"
+for m in $MODULES; do cp "build/wasm/$m.mjs" "build/wasm/$m.wasm" web/dist/; done
 # Emscripten 3.1.6 without closure-compiler leaves the loaders' local names long; esbuild
 # (a dev dependency) shortens them: about 3 KB gzipped off each loader, no eval, same exports.
 if [ -x node_modules/.bin/esbuild ]; then
-  for f in web/dist/gradlab_wasm.mjs web/dist/gradlab_expr.mjs; do
+  for m in $MODULES; do
+    f=web/dist/$m.mjs
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning --outfile="$f.min" && mv "$f.min" "$f"
   done
 fi
+# The whole JavaScript API in one minified file, for pages without a bundler
+# (import from 'gradlab/min'): the loaders and .wasm files stay beside it in web/dist/.
+# tests/js/size.test.mjs builds it the same way and checks this copy is current.
+if [ -x node_modules/.bin/esbuild ]; then
+  node_modules/.bin/esbuild web/gradlab.js --bundle --minify --format=esm '--external:../dist/*' \
+    --log-level=warning --outfile=web/dist/gradlab.min.js
+fi
 # The size budget (docs/size.md; tests/js/size.test.mjs holds it): bytes and gzip -9 bytes.
-for f in web/dist/gradlab_wasm.wasm web/dist/gradlab_wasm.mjs web/dist/gradlab_expr.wasm web/dist/gradlab_expr.mjs; do
-  echo "build: $f $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+for m in $MODULES; do
+  for f in web/dist/$m.wasm web/dist/$m.mjs; do
+    echo "build: $f $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+  done
 done
+if [ -f web/dist/gradlab.min.js ]; then
+  echo "build: web/dist/gradlab.min.js $(stat -c %s web/dist/gradlab.min.js) bytes, $(gzip -9c web/dist/gradlab.min.js | wc -c) gzipped"
+fi

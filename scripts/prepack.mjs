@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 // The package folder: this repository, or the one given (tests check a folder without an engine).
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = [];
-// Both engine modules: the core and the expression module (loaded on first use).
-for (const name of ['gradlab_wasm', 'gradlab_expr']) {
+// Every engine module: graphs, training, experiments, expressions (each loaded on demand).
+for (const name of ['gradlab_wasm', 'gradlab_train', 'gradlab_experiments', 'gradlab_expr']) {
   const wasm = join(root, `web/dist/${name}.wasm`);
   const loader = join(root, `web/dist/${name}.mjs`);
   const missing = [wasm, loader].filter((file) => !existsSync(file));
@@ -24,6 +24,8 @@ for (const name of ['gradlab_wasm', 'gradlab_expr']) {
   if (/\brequire\(["']|["']node:|^\s*const [^=]+=[^;]*\bawait\b/m.test(text))
     problems.push(`web/dist/${name}.mjs has Node code or a top-level await: it is not the loader CMakeLists.txt builds now`);
 }
+// The minified API for pages without a bundler (gradlab/min), built beside the loaders.
+if (!existsSync(join(root, 'web/dist/gradlab.min.js'))) problems.push('web/dist/gradlab.min.js is missing');
 if (problems.length) {
   console.error(`prepack: refusing to pack gradlab without its engine:\n  - ${problems.join('\n  - ')}\n` +
     'Build it first: npm run build (scripts/build.sh: Emscripten → build/wasm → web/dist/).');

@@ -21,20 +21,39 @@ export type NestedData = number | number[] | number[][];
 export type TensorData = NestedData | Float32Array | Float64Array | Int32Array | Uint8Array;
 export type Shape = [] | [number] | [number, number];
 
+/**
+ * The engine's wasm modules: 'graph' (gradlab_wasm.wasm: graphs and the op table),
+ * 'training' (gradlab_train.wasm: mlp, mlpFromJSON, gemm, dataset), 'experiments'
+ * (gradlab_experiments.wasm: vanishingGradients, reinforceBernoulli, checkpointing,
+ * checkpointingSweep, lossScaling) and 'expressions' (gradlab_expr.wasm: the expression
+ * language and the derivation checker).
+ */
+export type ModuleName = 'graph' | 'training' | 'experiments' | 'expressions';
+
 export interface CreateOptions {
-  /** The engine's .wasm bytes (skips fetching). */
+  /**
+   * The modules to load now (default all four). A lean page loads what it uses, e.g.
+   * `{ modules: ['graph'] }`; `await gl.load('training')` brings another one later.
+   * Not together with `expressions`.
+   */
+  modules?: ModuleName[];
+  /** The graph module's .wasm bytes (gradlab_wasm.wasm; skips fetching it). */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** The training module's .wasm bytes (gradlab_train.wasm; skips fetching it). */
+  trainWasmBinary?: ArrayBuffer | Uint8Array;
+  /** The experiments module's .wasm bytes (gradlab_experiments.wasm; skips fetching it). */
+  experimentsWasmBinary?: ArrayBuffer | Uint8Array;
   /** The expression module's .wasm bytes (gradlab_expr.wasm; skips fetching it). */
   exprWasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Load the expression module (the expression language and the derivation checker) now,
    * together with the engine. Default true; with false the page skips it until
-   * `await gl.loadExpressions()`.
+   * `await gl.loadExpressions()`. Not together with `modules`.
    */
   expressions?: boolean;
   /**
-   * Where to load `path` ('gradlab_wasm.wasm', or 'gradlab_expr.wasm' for the expression
-   * module) from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
+   * Where to load `path` ('gradlab_wasm.wasm', 'gradlab_train.wasm',
+   * 'gradlab_experiments.wasm' or 'gradlab_expr.wasm') from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
    * May return a promise (awaited; a rejection fails the load with its message). `prefix`
    * is the folder of the default place.
    */
@@ -85,6 +104,8 @@ export interface TraceInput {
   name: string;
   /** A leaf: its gradient is a parameter gradient. */
   isLeaf: boolean;
+  /** false for an input shown only with { allInputs: true } (it needs no gradient). */
+  requiresGrad: boolean;
   /** ∂node/∂input per element (elementwise ops and scalars), else null. */
   local: number[] | null;
   /** The gradient this step sends to the input. */
@@ -103,6 +124,14 @@ export interface TraceStep {
   /** ∂L/∂node when the step runs. */
   incoming: number[];
   inputs: TraceInput[];
+}
+export interface TraceOptions {
+  /** Also show inputs that do not require a gradient (default false). */
+  allInputs?: boolean;
+}
+export interface GradOptions {
+  /** Record the gradient as nodes of the graph, so it can be differentiated again (default false). */
+  createGraph?: boolean;
 }
 export interface ListingLine {
   id: number;
@@ -167,6 +196,8 @@ export type FeedbackKind =
   | 'gradient-not-value'
   | 'answer-undefined'
   | 'invalid-answer'
+  | 'power-rule-not-applied'
+  | 'missing-product-term'
   | 'incorrect';
 
 export interface DerivativeQuestion {
@@ -184,6 +215,17 @@ export interface DerivativeQuestion {
   samples?: number;
   /** Seed of the random points (default 1). */
   seed?: number;
+  /**
+   * Named intermediates, e.g. { y: 'a*x + b' }: f and the answer may use y, which stands for
+   * its formula (not a free variable), so '2*(y - ytrue)*x' is graded. A definition may use
+   * the point's variables and other definitions (no cycles).
+   */
+  definitions?: Record<string, string>;
+  /**
+   * At a kink (relu or abs exactly at 0 at `at`) accept any value of the subdifferential
+   * (default true); false fixes the engine's convention (derivative 0 at the kink, as PyTorch).
+   */
+  anySubgradient?: boolean;
 }
 export interface TestedPoint {
   at: Point;
@@ -210,19 +252,27 @@ export interface DerivativeCheck {
   node?: string;
   /** wrong-variable: the variable the answer differentiates by. */
   variable?: string;
-  /** constant-factor: answer/expected; rounding: given − expected; chain kinds: the missing factor at `at`. */
+  /**
+   * constant-factor: answer/expected; rounding: given − expected; chain kinds: the missing factor at `at`;
+   * missing-product-term: the missing term's part of ∂f/∂wrt at `at`.
+   */
   factor?: number;
 }
 export interface TableEntryQuestion {
   f: string;
   at: Point;
-  /** A variable ('a'), a sub-expression of f ('a*b'), a trace name ('v4') or a node id of g.fromExpression(f) in a new graph. */
+  /**
+   * A variable ('a'), a sub-expression of f ('a*b', or commuted 'b*a'), a label from
+   * `definitions` ('d'), a trace name ('v4') or a node id of g.fromExpression(f) in a new graph.
+   */
   node: string | number;
   /** The learner's value for the cell. */
   given: number;
   /** Default 'gradient'. */
   column?: 'gradient' | 'value';
   tolerance?: number;
+  /** Node labels as named intermediates, e.g. { d: 'a*b', e: 'd + c' }: node 'd' is a*b; f may use them. */
+  definitions?: Record<string, string>;
 }
 export interface TableEntryCheck {
   correct: boolean;
@@ -299,6 +349,8 @@ export declare class Tensor {
   gelu(options?: { exact?: boolean }): Tensor;
   silu(): Tensor;
   softplus(): Tensor;
+  /** 1 where x > 0, else 0 (ReLU's derivative); its gradient is 0. */
+  heaviside(): Tensor;
   matmul(x: Tensor): Tensor;
   transpose(): Tensor;
   reshape(shape: number[]): Tensor;
@@ -337,11 +389,24 @@ export declare class Graph {
   /** Every node; at most 10,000 nodes and 2^20 values (a RangeError above: use node(id)). */
   nodes(): NodeRecord[];
   node(id: number): NodeRecord;
-  gradcheck(loss: Tensor): GradCheckResult;
-  /** The backward pass step by step (seed 000's tables); starts from zero gradients. */
-  trace(loss: Tensor): TraceStep[];
-  /** The tape as a Wengert list (seed 001 appendix C.2). */
-  tapeListing(loss: Tensor): { forward: ListingLine[]; backward: ListingLine[] };
+  /** Centred differences (seed 001 App. D); step h defaults to 1e-5 (f64) or 1e-3 (f32), must be finite and > 0. */
+  gradcheck(loss: Tensor, options?: { step?: number }): GradCheckResult;
+  /**
+   * The backward pass step by step (seed 000's tables), from zero gradients; every .grad is
+   * as it was afterwards. allInputs: also inputs that need no gradient (requiresGrad: false).
+   */
+  trace(loss: Tensor, options?: TraceOptions): TraceStep[];
+  /** The tape as a Wengert list (seed 001 appendix C.2), named by labels (vK for unlabelled nodes). */
+  tapeListing(loss: Tensor, options?: TraceOptions): { forward: ListingLine[]; backward: ListingLine[] };
+  /**
+   * ∂output/∂inputs like torch.autograd.grad (the .grad buffers are untouched). createGraph:
+   * the gradient as new nodes that can be differentiated again; else constants of its value.
+   */
+  grad(output: Tensor, inputs: Tensor, options?: GradOptions): Tensor;
+  grad(output: Tensor, inputs: Tensor[], options?: GradOptions): Tensor[];
+  /** H·v by Pearlmutter's trick (seed 001 B.2): two reverse passes as nodes, no n×n matrix. */
+  hvp(output: Tensor, params: Tensor, v: Tensor | TensorData): Tensor;
+  hvp(output: Tensor, params: Tensor[], v: Array<Tensor | TensorData>): Tensor[];
   /** Bounded: a graph whose finite-difference passes would take more than about 2 s throws an Error naming the estimate. */
   nodeGradcheck(loss: Tensor): NodeGradCheck[];
   /** Bounded like nodeGradcheck (forward mode costs one pass per leaf value). */
@@ -390,6 +455,12 @@ export interface CheckpointRun {
   /** Ops run again during backward to rebuild dropped segments. */
   recomputedOps: number;
   backwardOps: number;
+  /** FLOPs of a step's forward pass: 2·m·n·k per matmul, one per element per arithmetic step elsewhere. */
+  forwardFlops: number;
+  /** FLOPs run again during backward (the recompute). */
+  recomputedFlops: number;
+  /** FLOPs of the backward kernels run (∂W and ∂h per matmul: about 2× forward, measured). */
+  backwardFlops: number;
   seconds: number;
   /** Loss of every step. */
   losses: number[];
@@ -412,6 +483,8 @@ export interface CheckpointSweepRun extends CheckpointRun {
   gradientsIdentical: boolean;
   /** recomputedOps / (forwardOps + backwardOps) of the run without checkpointing. */
   recomputeOverhead: number;
+  /** recomputedFlops / (forwardFlops + backwardFlops) of the run without checkpointing. */
+  recomputeOverheadFlops: number;
   /** peakActivationBytes × (forward + recomputed + backward ops). */
   memoryTimesCompute: number;
 }
@@ -461,7 +534,8 @@ export interface LossScalingResult {
 
 export type ActivationName = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'silu' | 'softplus';
 export type InitName = 'auto' | 'xavierUniform' | 'xavierNormal' | 'heUniform' | 'heNormal' | 'gpt2';
-export type LossName = 'mse' | 'crossEntropy' | 'bce';
+/** 'halfMse' is ½·MSE (seed 001's loss: gradient ŷ − y); 'mse' is mean((ŷ − y)²). */
+export type LossName = 'mse' | 'halfMse' | 'crossEntropy' | 'bce';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw';
 /** The typed array a model of dtype D reads and returns. */
 export type FloatArrayFor<D extends DType> = D extends 'f64' ? Float64Array : Float32Array;
@@ -691,14 +765,150 @@ export interface Dataset {
   classes: number;
 }
 
+/** Bytes, values and FLOPs are exact BigInts (counted in 128 bits by the engine). */
+export interface TrainingMemoryLayer {
+  params: bigint;
+  /** Values the layer keeps for backward (an MLP: z when its activation needs it, a, y when residual, LayerNorm's x̂, mean, 1/σ). */
+  activationValues: bigint;
+  activationBytes: bigint;
+  /** Its output (what a checkpoint keeps). */
+  outputValues: bigint;
+  forwardFlops: bigint;
+  backwardFlops: bigint;
+  /** Transformer blocks: seed 001 §7.1's parts of activationValues. */
+  qkv?: bigint;
+  scores?: bigint;
+  mlp?: bigint;
+  layerNorm?: bigint;
+}
+export interface TrainingMemory {
+  model: 'mlp' | 'transformer';
+  dtype: 'f64' | 'f32' | 'f16' | 'bf16';
+  optimizer: OptimizerName;
+  batch: number;
+  /** k of checkpointing every k layers; null without. */
+  checkpointEvery: number | null;
+  bytesPerValue: number;
+  params: bigint;
+  paramBytes: bigint;
+  gradBytes: bigint;
+  /** Optimizer moments (momentum 1, Adam 2 per parameter) × stateDtype's bytes. */
+  optimizerBytes: bigint;
+  /** fp32 master weights (masterWeights: true). */
+  masterBytes: bigint;
+  modelStateBytes: bigint;
+  /** Everything kept for backward, without checkpointing. */
+  activationBytes: bigint;
+  /** With checkpointing: the checkpoints plus the largest segment. */
+  peakActivationBytes: bigint;
+  /** An MLP's four gradient buffers [batch, widest layer]. */
+  scratchBytes: bigint;
+  totalBytes: bigint;
+  forwardFlops: bigint;
+  backwardFlops: bigint;
+  /** The forward FLOPs of every segment but the last. */
+  recomputeFlops: bigint;
+  segments: number;
+  checkpoints: number;
+  /** ZeRO: stage 1 shards the optimizer state (and master weights), 2 the gradients too, 3 the parameters too. */
+  perDevice: { devices: number; zeroStage: number; paramBytes: bigint; gradBytes: bigint; optimizerBytes: bigint; modelStateBytes: bigint; totalBytes: bigint };
+  layers: TrainingMemoryLayer[];
+  /** Transformers: §7.1's rows and §3.2's layer outputs over all layers, in bytes. */
+  parts?: { qkvBytes: bigint; scoresBytes: bigint; mlpBytes: bigint; layerNormBytes: bigint; layerOutputBytes: bigint };
+}
+export interface TrainingMemoryOptions {
+  /** An MLP's widths [in, h1, ..., out], as gl.mlp takes them. */
+  layers?: number[];
+  activation?: ActivationName;
+  activations?: ActivationName[];
+  residual?: boolean | boolean[];
+  layerNorm?: boolean | boolean[];
+  leakySlope?: number;
+  /** A transformer (seed 001 §7.1): params defaults to layers·(4d² + 2·d·ffn) + vocab·d. */
+  transformer?: { layers: number; dModel: number; heads: number; seqLen: number; ffn?: number; vocab?: number; params?: number | bigint };
+  /** Default 1. */
+  batch?: number;
+  /** Parameters, gradients and activations; default 'f32'. */
+  dtype?: 'f64' | 'f32' | 'f16' | 'bf16';
+  /** Default 'adam'. */
+  optimizer?: OptimizerName;
+  /** The optimizer moments' type; default 'f32'. */
+  stateDtype?: 'f64' | 'f32' | 'f16' | 'bf16';
+  masterWeights?: boolean;
+  /** Every k layers, or true for round(√layers); default false (0 is off too). */
+  checkpointing?: number | boolean;
+  devices?: number;
+  zeroStage?: 0 | 1 | 2 | 3;
+}
+export interface OptimizerOptions<D extends DType = 'f64'> {
+  /** Default 'sgd'. */
+  kind?: OptimizerName;
+  /** Default 0.1 (sgd, momentum), 0.001 (adam, adamw). */
+  lr?: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Coupled L2 (sgd, momentum, adam) or decoupled (adamw, default 0.01). */
+  weightDecay?: number;
+  clipNorm?: number;
+  schedule?: TrainOptions['schedule'];
+  /** Default 'f64' (exact worked examples); 'f32' is the training path's type. */
+  dtype?: D;
+}
+export interface OptimizerState<D extends DType = 'f64'> {
+  kind: OptimizerName;
+  /** Updates made. */
+  step: number;
+  /** η of the last update (0 before the first). */
+  lr: number;
+  params: FloatArrayFor<D>;
+  /** momentum: v ← β·v + g. */
+  velocity?: FloatArrayFor<D>;
+  /** adam, adamw: m ← β1·m + (1 − β1)·g. */
+  m?: FloatArrayFor<D>;
+  /** adam, adamw: v ← β2·v + (1 − β2)·g². */
+  v?: FloatArrayFor<D>;
+  /** m / (1 − β1ᵗ), in double. */
+  mHat?: Float64Array;
+  /** v / (1 − β2ᵗ), in double. */
+  vHat?: Float64Array;
+  biasCorrection1?: number;
+  biasCorrection2?: number;
+  /** ‖g‖ before clipping (when clipNorm is set). */
+  gradNorm?: number;
+}
+/** The engine's optimizer (the code model.train() runs), stepped with given gradients. */
+export declare class Optimizer<D extends DType = 'f64'> {
+  readonly kind: OptimizerName;
+  readonly dtype: D;
+  /** A copy of the parameters. */
+  readonly params: FloatArrayFor<D>;
+  /** One update with one gradient value per parameter; returns state() after it. */
+  step(grads: DataRows): OptimizerState<D>;
+  state(): OptimizerState<D>;
+  /** Zeroes the moments and the step count; the parameters stay. */
+  reset(): this;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 export declare class Gradlab {
+  /** The op table (needs the graph module). */
   readonly ops: OpInfo[];
-  /** The wasm memory size in bytes (grows, never shrinks). */
+  /** The wasm memory size in bytes of the graph, training and experiments modules (grows, never shrinks). */
   readonly heapBytes: number;
-  /** Bytes in live malloc'd blocks of the wasm heap. */
+  /** Bytes in live malloc'd blocks of the graph, training and experiments modules' heaps. */
   readonly heapUsedBytes: number;
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
-  toJSON(): { kind: 'gradlab'; ops: number; heapBytes: number };
+  toJSON(): { kind: 'gradlab'; modules: ModuleName[]; ops: number; heapBytes: number };
+  /** The loaded wasm modules. */
+  readonly modules: ModuleName[];
+  /**
+   * Loads the named modules that are not loaded yet (each once; a failed load can be
+   * retried). Until then their methods throw an Error that names the module to load.
+   */
+  load(...modules: ModuleName[]): Promise<this>;
   graph(options?: { dtype?: DType }): Graph;
   /**
    * Loads the expression module (a second .wasm) once; parse, evaluate, expression,
@@ -733,13 +943,21 @@ export declare class Gradlab {
     activationMean: number[];
     activationStd: number[];
   }[];
-  /** Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)); samples 2..200,000 per call. */
-  reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number }): {
+  /**
+   * Seed 001 exercise 8: the REINFORCE estimate of ∇θ E[z²], z ~ Bernoulli(σ(θ)), as the mean of
+   * (z² − baseline)·∂log p(z)/∂θ (§8.3; baseline default 0); samples 2..200,000 per call.
+   */
+  reinforceBernoulli(options?: { theta?: number; samples?: number; seed?: number; baseline?: number }): {
     estimate: number;
     stdError: number;
     exact: number;
     samples: number;
+    baseline: number;
   };
+  /** Memory and FLOPs of one training step, counted exactly (seed 001 §3.2, §7.1, §9.4; seed 004). */
+  trainingMemory(options: TrainingMemoryOptions): TrainingMemory;
+  /** One optimizer over a parameter vector, stepped with given gradients, its state readable (seed 003). */
+  optimizer<D extends DType = 'f64'>(options: OptimizerOptions<D>, params: DataRows): Optimizer<D>;
   /** Seed 001 exercise 5: one MLP with and without checkpointing every `every` layers (default round(√depth)). */
   checkpointing(options?: CheckpointingOptions & { every?: number }): CheckpointComparison;
   /** Seed 001 exercise 5(e): every k in `every` (default 1..depth) next to no checkpointing. */

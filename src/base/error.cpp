@@ -1,18 +1,8 @@
 #include "base/error.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 namespace gradlab {
 
-std::string format_number(double v) {
-  char buf[32];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
+// format_number() is in number_text.cpp (no printf, no strtod).
 
 namespace detail {
 

@@ -1,7 +1,6 @@
 #include "base/json.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "base/error.h"
 
@@ -19,9 +18,11 @@ std::string json_escape(std::string_view s) {
       case '\t': out += "\\t"; break;
       default:
         if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
-          out += buf;
+          // \u00XX by hand: snprintf would bring printf into the wasm modules
+          static const char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
         } else {
           out += char(c);
         }

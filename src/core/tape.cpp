@@ -1,6 +1,7 @@
 // Tape: node arena, leaf creation, forward replay and the reverse sweep.
 #include "core/tape.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -260,6 +261,19 @@ int64_t Tape::backward(int32_t root, const double* seed, int64_t seed_n) {
 void Tape::zero_grad() {
   if (dtype_ == DType::F32) std::fill(grads32_.begin(), grads32_.end(), 0.0f);
   else std::fill(grads64_.begin(), grads64_.end(), 0.0);
+}
+
+std::vector<double> Tape::saved_grads() const {
+  if (dtype_ == DType::F32) return std::vector<double>(grads32_.begin(), grads32_.end());
+  return grads64_;
+}
+
+void Tape::restore_grads(const std::vector<double>& saved) {
+  const size_t n = std::min(saved.size(), size_t(arena_size_));
+  if (dtype_ == DType::F32)
+    for (size_t i = 0; i < n; ++i) grads32_[i] = float(saved[i]);  // exact: they were floats
+  else
+    std::copy(saved.begin(), saved.begin() + std::ptrdiff_t(n), grads64_.begin());
 }
 
 double Tape::value_at(int32_t id, int64_t i) const {

@@ -99,6 +99,11 @@ class Tape {
   // `seed` of root's size. Returns the number of backward kernels run.
   int64_t backward(int32_t root, const double* seed = nullptr, int64_t seed_n = 0);
   void zero_grad();
+  // Every gradient as it is now, and back: teaching views that run a backward pass of
+  // their own (trace, listing) leave the gradients as they found them. A restore after
+  // nodes were appended or dropped covers the nodes both sizes have.
+  std::vector<double> saved_grads() const;
+  void restore_grads(const std::vector<double>& saved);
   // Drops nodes n.. (the newest ones) and their storage; earlier ids stay valid.
   void truncate(int32_t n);
   // Which nodes lie on a path into `root` (so their gradient is meaningful).

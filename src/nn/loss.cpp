@@ -11,11 +11,12 @@ LossKind parse_loss(const std::string& name) {
   std::string l = name;
   for (char& c : l) c = char(std::tolower(static_cast<unsigned char>(c)));
   if (l == "mse") return LossKind::Mse;
+  if (l == "halfmse" || l == "half_mse") return LossKind::HalfMse;
   if (l == "crossentropy" || l == "ce" || l == "softmaxcrossentropy" || l == "cross_entropy")
     return LossKind::CrossEntropy;
   if (l == "bce" || l == "bcewithlogits" || l == "binarycrossentropy" || l == "bce_with_logits")
     return LossKind::Bce;
-  fail("unknown loss '", name, "' (expected one of mse, crossEntropy, bce)");
+  fail("unknown loss '", name, "' (expected one of mse, halfMse, crossEntropy, bce)");
 }
 
 const char* loss_name(LossKind k) {
@@ -23,12 +24,13 @@ const char* loss_name(LossKind k) {
     case LossKind::Mse: return "mse";
     case LossKind::CrossEntropy: return "crossEntropy";
     case LossKind::Bce: return "bce";
+    case LossKind::HalfMse: return "halfMse";
   }
   return "?";
 }
 
 template <class T>
-double mse_loss(int B, int C, const T* pred, const T* target, T* dpred, double scale) {
+double mse_loss(int B, int C, const T* pred, const T* target, T* dpred, double scale, bool half) {
   const int64_t n = int64_t(B) * C;
   double sum = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -36,10 +38,10 @@ double mse_loss(int B, int C, const T* pred, const T* target, T* dpred, double s
     sum += d * d;
   }
   if (dpred) {
-    const T k = T(2.0 * scale / double(n));
+    const T k = T((half ? 1.0 : 2.0) * scale / double(n));
     for (int64_t i = 0; i < n; ++i) dpred[i] = k * (pred[i] - target[i]);
   }
-  return sum / double(n);
+  return (half ? 0.5 : 1.0) * sum / double(n);
 }
 
 template <class T>
@@ -93,7 +95,7 @@ double bce_with_logits(int B, int C, const T* logits, const T* targets, T* dlogi
 }
 
 #define GRADLAB_INSTANTIATE(T)                                                               \
-  template double mse_loss<T>(int, int, const T*, const T*, T*, double);                     \
+  template double mse_loss<T>(int, int, const T*, const T*, T*, double, bool);               \
   template double softmax_cross_entropy<T>(int, int, const T*, const int32_t*, T*, double);  \
   template double bce_with_logits<T>(int, int, const T*, const T*, T*, double);
 GRADLAB_INSTANTIATE(float)

@@ -9,16 +9,19 @@
 
 namespace gradlab {
 
-enum class LossKind : uint8_t { Mse, CrossEntropy, Bce };
-// "mse", "crossEntropy" (alias "ce", "softmaxCrossEntropy"), "bce" (alias "bceWithLogits",
-// "binaryCrossEntropy"); case-insensitive. fail()s on an unknown name.
+// HalfMse is ½·MSE, the loss of seed 001 (§4.3, App. A.1): its gradient is ŷ − y, not 2(ŷ − y).
+enum class LossKind : uint8_t { Mse, CrossEntropy, Bce, HalfMse };
+constexpr LossKind kLastLoss = LossKind::HalfMse;
+// "mse", "halfMse" (alias "half_mse"), "crossEntropy" (alias "ce", "softmaxCrossEntropy"),
+// "bce" (alias "bceWithLogits", "binaryCrossEntropy"); case-insensitive. fail()s on an unknown name.
 LossKind parse_loss(const std::string& name);
 const char* loss_name(LossKind k);
 
 // MSE: pred [B,C], target [B,C]: L = Σ (pred − target)² / (B·C)
 //      dpred = scale · 2(pred − target) / (B·C)
+// With half: L = ½·Σ (pred − target)² / (B·C), dpred = scale · (pred − target) / (B·C).
 template <class T>
-double mse_loss(int B, int C, const T* pred, const T* target, T* dpred, double scale = 1.0);
+double mse_loss(int B, int C, const T* pred, const T* target, T* dpred, double scale = 1.0, bool half = false);
 
 // Softmax cross-entropy fused with log-sum-exp: logits [B,C], labels [B] in [0, C):
 //      L = Σ_b (logsumexp(z_b) − z_b[y_b]) / B

@@ -76,6 +76,7 @@ template <class T>
 double batch_loss(LossKind loss, int B, int C, const T* out, const T* y, int32_t* labels, int64_t row0) {
   switch (loss) {
     case LossKind::Mse: return mse_loss<T>(B, C, out, y + row0 * C, nullptr);
+    case LossKind::HalfMse: return mse_loss<T>(B, C, out, y + row0 * C, nullptr, 1.0, true);
     case LossKind::Bce: return bce_with_logits<T>(B, C, out, y + row0 * C, nullptr);
     case LossKind::CrossEntropy:
       for (int b = 0; b < B; ++b) labels[b] = int32_t(y[row0 + b]);
@@ -134,7 +135,7 @@ namespace {
 template <class T> const TrainConfig& checked_for(const TrainConfig& c, const Mlp<T>& m) {
   if (c.batch_size <= 0) fail("batch size must be positive, got ", c.batch_size);
   if (c.accum_steps <= 0) fail("gradient accumulation steps must be positive, got ", c.accum_steps);
-  if (uint8_t(c.loss) > uint8_t(LossKind::Bce)) fail("invalid loss code ", int(c.loss));
+  if (uint8_t(c.loss) > uint8_t(kLastLoss)) fail("invalid loss code ", int(c.loss));
   if (uint8_t(c.sampling) > uint8_t(Sampling::Epoch)) fail("invalid sampling code ", int(c.sampling));
   if (c.loss == LossKind::CrossEntropy && m.output_dim() < 2)
     fail("crossEntropy needs at least 2 outputs (classes), the model has ", m.output_dim(),
@@ -252,6 +253,7 @@ template <class T> int Trainer<T>::train(int steps, T* losses, size_t losses_len
       T* d = ws_.dlogits();
       switch (cfg_.loss) {
         case LossKind::Mse: loss += mse_loss(B, C, ws_.output(), yb_.data(), d, scale); break;
+        case LossKind::HalfMse: loss += mse_loss(B, C, ws_.output(), yb_.data(), d, scale, true); break;
         case LossKind::Bce: loss += bce_with_logits(B, C, ws_.output(), yb_.data(), d, scale); break;
         case LossKind::CrossEntropy:
           loss += softmax_cross_entropy(B, C, ws_.output(), lb_.data(), d, scale);

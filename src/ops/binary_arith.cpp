@@ -58,8 +58,18 @@ struct Binary {
         out[k] = double(F::da(a[ka], b[kb], y[k])) * dt[0][ka] + double(F::db(a[ka], b[kb], y[k])) * dt[1][kb];
       }
   }
+  // Double backward: F::vjp_a / vjp_b give ∂L/∂a and ∂L/∂b as nodes of the result's
+  // shape; a broadcast operand then gets their sum over its repeated dimensions.
+  static void vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+    const Node n = t.node(y);  // a copy: the rule appends nodes
+    const int32_t a = n.in[0], b = n.in[1];
+    const Shape sa = t.node(a).shape, sb = t.node(b).shape;
+    if (need[0]) out[0] = gops::sum_to(t, F::vjp_a(t, y, a, b, g), sa);
+    if (need[1]) out[1] = gops::sum_to(t, F::vjp_b(t, y, a, b, g), sb);
+  }
   static constexpr OpKernels kernels() {
-    return {build, forward<float>, backward<float>, forward<double>, backward<double>, GRADLAB_JVP_OF(jvp)};
+    return {build,           forward<float>,    backward<float>,    forward<double>,
+            backward<double>, GRADLAB_JVP_OF(jvp), &Binary::vjp_ops};
   }
 };
 
@@ -68,24 +78,34 @@ struct AddF {
   template <class T> static T f(T a, T b) { return a + b; }
   template <class T> static T da(T, T, T) { return T(1); }
   template <class T> static T db(T, T, T) { return T(1); }
+  static int32_t vjp_a(Tape&, int32_t, int32_t, int32_t, int32_t g) { return g; }
+  static int32_t vjp_b(Tape&, int32_t, int32_t, int32_t, int32_t g) { return g; }
 };
 struct SubF {
   static constexpr Op op = Op::Sub;
   template <class T> static T f(T a, T b) { return a - b; }
   template <class T> static T da(T, T, T) { return T(1); }
   template <class T> static T db(T, T, T) { return T(-1); }
+  static int32_t vjp_a(Tape&, int32_t, int32_t, int32_t, int32_t g) { return g; }
+  static int32_t vjp_b(Tape& t, int32_t, int32_t, int32_t, int32_t g) { return gops::op1(t, Op::Neg, g); }
 };
 struct MulF {
   static constexpr Op op = Op::Mul;
   template <class T> static T f(T a, T b) { return a * b; }
   template <class T> static T da(T, T b, T) { return b; }
   template <class T> static T db(T a, T, T) { return a; }
+  static int32_t vjp_a(Tape& t, int32_t, int32_t, int32_t b, int32_t g) { return gops::mul(t, g, b); }
+  static int32_t vjp_b(Tape& t, int32_t, int32_t a, int32_t, int32_t g) { return gops::mul(t, g, a); }
 };
 struct DivF {
   static constexpr Op op = Op::Div;
   template <class T> static T f(T a, T b) { return a / b; }
   template <class T> static T da(T, T b, T) { return T(1) / b; }
   template <class T> static T db(T, T b, T y) { return -y / b; }  // −a/b²
+  static int32_t vjp_a(Tape& t, int32_t, int32_t, int32_t b, int32_t g) { return gops::op2(t, Op::Div, g, b); }
+  static int32_t vjp_b(Tape& t, int32_t y, int32_t, int32_t b, int32_t g) {  // −g·y/b
+    return gops::op1(t, Op::Neg, gops::mul(t, g, gops::op2(t, Op::Div, y, b)));
+  }
 };
 
 }  // namespace
@@ -95,20 +115,36 @@ extern const OpKernels kSubKernels = Binary<SubF>::kernels();
 extern const OpKernels kMulKernels = Binary<MulF>::kernels();
 extern const OpKernels kDivKernels = Binary<DivF>::kernels();
 
+// Classic wrong local derivatives (the derivation checker's feedback), per op: formulas
+// over x (the input of the slot) and o (the other input); see WrongRuleTemplate in core/op.h.
+static const WrongRuleTemplate kSubWrong[] = {{1, "-1", "1", nullptr, nullptr}};
+static const WrongRuleTemplate kMulWrong[] = {
+    {-1, "o", "x", nullptr, nullptr},  // the input itself instead of the other factor
+    {-1, "o", "1", nullptr, nullptr},
+};
+static const WrongRuleTemplate kDivWrong[] = {
+    {0, "1/o", "o", nullptr, nullptr},  // x/o by x
+    {0, "1/o", "-1/o", nullptr, nullptr},
+    {1, "-o/x^2", "o/x^2", nullptr, nullptr},  // o/x by x
+    {1, "-o/x^2", "-1/x^2", nullptr, nullptr},
+    {1, "-o/x^2", "-o/x", nullptr, nullptr},
+    {1, "-o/x^2", "1/x", nullptr, nullptr},
+};
+
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kBinaryArithRows[] = {
     {Op::Add, "add", "+", 2, 0,
      "∂/∂a = 1, ∂/∂b = 1",
-     &kAddKernels, nullptr, nullptr},
+     &kAddKernels, nullptr, nullptr, {}},
     {Op::Sub, "sub", "−", 2, 0,
      "∂/∂a = 1, ∂/∂b = −1",
-     &kSubKernels, nullptr, nullptr},
+     &kSubKernels, nullptr, nullptr, wrong_rules_of(kSubWrong)},
     {Op::Mul, "mul", "×", 2, 0,
      "∂/∂a = b, ∂/∂b = a",
-     &kMulKernels, nullptr, nullptr},
+     &kMulKernels, nullptr, nullptr, wrong_rules_of(kMulWrong)},
     {Op::Div, "div", "÷", 2, 0,
      "∂/∂a = 1/b, ∂/∂b = −a/b²",
-     &kDivKernels, nullptr, nullptr},
+     &kDivKernels, nullptr, nullptr, wrong_rules_of(kDivWrong)},
 };
 extern const OpFamily kBinaryArithFamily = {"binary_arith", kBinaryArithRows, int(std::size(kBinaryArithRows))};
 

@@ -57,7 +57,7 @@ GRADLAB_DEFINE_KERNELS(kEmbeddingKernels, embedding_build, embedding_forward, em
 static const OpInfo kIndexingRows[] = {
     {Op::Embedding, "embedding", "E[·]", 2, 0,
      "∂/∂E[k] = Σ rows t with id[t] = k (sparse)",
-     &kEmbeddingKernels, nullptr, nullptr},
+     &kEmbeddingKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kIndexingFamily = {"indexing", kIndexingRows, int(std::size(kIndexingRows))};
 

@@ -4,6 +4,7 @@
 
 #include "core/op.h"
 #include "core/tape.h"
+#include "vjp_rules.h"
 
 namespace gradlab {
 
@@ -15,9 +16,10 @@ namespace gradlab {
     else jvp<double>(t_, n_, dt_, out_);                                                   \
   }
 
-// Defines the OpKernels object an op table row points at, from templated kernels.
-#define GRADLAB_DEFINE_KERNELS(obj, build, fwd, bwd, jvp) \
-  extern const OpKernels obj = {build, fwd<float>, bwd<float>, fwd<double>, bwd<double>, GRADLAB_JVP_OF(jvp)}
+// Defines the OpKernels object an op table row points at, from templated kernels; an
+// optional last argument is the op's VjpOpsFn (its gradient as nodes, for double backward).
+#define GRADLAB_DEFINE_KERNELS(obj, build, fwd, bwd, jvp, ...) \
+  extern const OpKernels obj = {build, fwd<float>, bwd<float>, fwd<double>, bwd<double>, GRADLAB_JVP_OF(jvp), ##__VA_ARGS__}
 
 // Elementwise unary op: F provides  static T f(T x, const double* attr)  and
 // static T df(T x, T y, const double* attr)  (dy/dx given input x and output y).
@@ -55,8 +57,17 @@ struct Unary {
     const int64_t sz = n.shape.size();
     for (int64_t i = 0; i < sz; ++i) out[i] = double(F::template df<T>(x[i], y[i], n.attr)) * dt[0][i];
   }
+  // Double backward: F::vjp's node for ∂L/∂x (Unary ops without one have no rule).
+  static void vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+    if constexpr (HasVjp<F>::value) {
+      const Node n = t.node(y);  // a copy: the rule appends nodes
+      if (need[0]) out[0] = F::vjp(t, y, n.in[0], g, n.attr);
+    }
+  }
   static constexpr OpKernels kernels() {
-    return {build, forward<float>, backward<float>, forward<double>, backward<double>, GRADLAB_JVP_OF(jvp)};
+    return {build,          forward<float>,        backward<float>,
+            forward<double>, backward<double>,     GRADLAB_JVP_OF(jvp),
+            HasVjp<F>::value ? &Unary::vjp_ops : nullptr};
   }
 };
 

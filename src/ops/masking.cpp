@@ -46,7 +46,7 @@ GRADLAB_DEFINE_KERNELS(kCausalMaskKernels, mask_build, mask_forward, mask_backwa
 static const OpInfo kMaskingRows[] = {
     {Op::CausalMask, "causalMask", "mask", 1, 0,
      "∂/∂xᵢⱼ = 1 if j ≤ i else 0",
-     &kCausalMaskKernels, nullptr, nullptr},
+     &kCausalMaskKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kMaskingFamily = {"masking", kMaskingRows, int(std::size(kMaskingRows))};
 

@@ -88,15 +88,32 @@ template <class T> void matmul_jvp(Tape& t, const Node& n, const double* const* 
     }
 }
 
+// Double backward: the same two products as nodes, dA = G·Bᵀ and dB = Aᵀ·G, on the
+// operands viewed as matrices (a vector on the left is a row, on the right a column).
+void matmul_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  const Node n = t.node(y);  // a copy: the rule appends nodes
+  const Shape sa = t.node(n.in[0]).shape, sb = t.node(n.in[1]).shape;
+  const Dims d = dims_of(sa, sb);
+  const int32_t G = gops::as_shape(t, g, Shape::mat(d.M, d.N));
+  if (need[0]) {
+    const int32_t B = gops::as_shape(t, n.in[1], Shape::mat(d.K, d.N));
+    out[0] = gops::as_shape(t, gops::op2(t, Op::MatMul, G, gops::op1(t, Op::Transpose, B)), sa);
+  }
+  if (need[1]) {
+    const int32_t A = gops::as_shape(t, n.in[0], Shape::mat(d.M, d.K));
+    out[1] = gops::as_shape(t, gops::op2(t, Op::MatMul, gops::op1(t, Op::Transpose, A), G), sb);
+  }
+}
+
 }  // namespace
 
-GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward, matmul_jvp);
+GRADLAB_DEFINE_KERNELS(kMatMulKernels, matmul_build, matmul_forward, matmul_backward, matmul_jvp, matmul_vjp_ops);
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kMatMulRows[] = {
     {Op::MatMul, "matmul", "@", 2, 0,
      "∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G",
-     &kMatMulKernels, nullptr, nullptr},
+     &kMatMulKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kMatMulFamily = {"matmul", kMatMulRows, int(std::size(kMatMulRows))};
 

@@ -84,7 +84,7 @@ GRADLAB_DEFINE_KERNELS(kLayerNormKernels, layernorm_build, layernorm_forward, la
 static const OpInfo kNormalizationRows[] = {
     {Op::LayerNorm, "layerNorm", "LN", 1, 1,
      "∂/∂x = (g − mean(g) − x̂·mean(g·x̂))/σ, x̂ = (x − μ)/σ",
-     &kLayerNormKernels, nullptr, nullptr},
+     &kLayerNormKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kNormalizationFamily = {"normalization", kNormalizationRows, int(std::size(kNormalizationRows))};
 

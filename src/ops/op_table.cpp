@@ -14,8 +14,8 @@ extern const OpFamily kActivationFamily, kBinaryArithFamily, kIndexingFamily, kM
 namespace {
 // Leaves and constants hold data: the tape makes them, and they have no kernels.
 const OpInfo kDataRows[] = {
-    {Op::Leaf, "leaf", "", 0, 0, "", nullptr, nullptr, nullptr},
-    {Op::Constant, "constant", "", 0, 0, "", nullptr, nullptr, nullptr},
+    {Op::Leaf, "leaf", "", 0, 0, "", nullptr, nullptr, nullptr, {}},
+    {Op::Constant, "constant", "", 0, 0, "", nullptr, nullptr, nullptr, {}},
 };
 const OpFamily kDataFamily = {"op_table (data)", kDataRows, int(std::size(kDataRows))};
 

@@ -74,13 +74,13 @@ extern const OpKernels kCastBf16Kernels = Cast<round_bf16, Op::CastBf16>::kernel
 static const OpInfo kQuantizationRows[] = {
     {Op::RoundSte, "roundSte", "round", 1, 0,
      "∂/∂x = 1 (straight-through estimator)",
-     &kRoundSteKernels, nullptr, nullptr},
+     &kRoundSteKernels, nullptr, nullptr, {}},
     {Op::CastFp16, "castFp16", "fp16", 1, 0,
      "∂/∂x = 1, gradient rounded to fp16",
-     &kCastFp16Kernels, nullptr, nullptr},
+     &kCastFp16Kernels, nullptr, nullptr, {}},
     {Op::CastBf16, "castBf16", "bf16", 1, 0,
      "∂/∂x = 1, gradient rounded to bf16",
-     &kCastBf16Kernels, nullptr, nullptr},
+     &kCastBf16Kernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kQuantizationFamily = {"quantization", kQuantizationRows, int(std::size(kQuantizationRows))};
 

@@ -93,35 +93,52 @@ template <bool kMean> struct Axis {
   }
 };
 
+// Double backward: g spread back over the reduced elements (× 1/n for a mean). Per axis
+// on x [r, c]: g [c] broadcasts over rows as it is; g [r] becomes the column [r, 1].
+template <bool kMean> void whole_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  const Shape s = t.node(t.node(y).in[0]).shape;
+  if (need[0]) out[0] = gops::spread(t, g, s, kMean ? 1.0 / double(s.size()) : 1.0);
+}
+template <bool kMean> void axis_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  if (!need[0]) return;
+  const Node n = t.node(y);
+  const Shape s = t.node(n.in[0]).shape;
+  const bool over_rows = s.rank == 2 && n.attr[0] == 0;
+  const int32_t gb = s.rank == 2 && !over_rows ? gops::reshape(t, g, Shape::mat(s.dim[0], 1)) : g;
+  out[0] = gops::spread(t, gb, s, kMean ? 1.0 / double(over_rows ? s.rows() : s.cols()) : 1.0);
+}
+
 }  // namespace
 
 extern const OpKernels kSumKernels = {Whole<false>::build, Whole<false>::forward<float>,
                                       Whole<false>::backward<float>, Whole<false>::forward<double>,
-                                      Whole<false>::backward<double>, GRADLAB_JVP_OF(Whole<false>::jvp)};
+                                      Whole<false>::backward<double>, GRADLAB_JVP_OF(Whole<false>::jvp),
+                                      whole_vjp_ops<false>};
 extern const OpKernels kMeanKernels = {Whole<true>::build, Whole<true>::forward<float>, Whole<true>::backward<float>,
                                        Whole<true>::forward<double>, Whole<true>::backward<double>,
-                                       GRADLAB_JVP_OF(Whole<true>::jvp)};
+                                       GRADLAB_JVP_OF(Whole<true>::jvp), whole_vjp_ops<true>};
 extern const OpKernels kSumAxisKernels = {Axis<false>::build, Axis<false>::forward<float>,
                                           Axis<false>::backward<float>, Axis<false>::forward<double>,
-                                          Axis<false>::backward<double>, GRADLAB_JVP_OF(Axis<false>::jvp)};
+                                          Axis<false>::backward<double>, GRADLAB_JVP_OF(Axis<false>::jvp),
+                                          axis_vjp_ops<false>};
 extern const OpKernels kMeanAxisKernels = {Axis<true>::build, Axis<true>::forward<float>, Axis<true>::backward<float>,
                                            Axis<true>::forward<double>, Axis<true>::backward<double>,
-                                           GRADLAB_JVP_OF(Axis<true>::jvp)};
+                                           GRADLAB_JVP_OF(Axis<true>::jvp), axis_vjp_ops<true>};
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kReduceRows[] = {
     {Op::Sum, "sum", "Σ", 1, 0,
      "∂/∂xᵢ = 1",
-     &kSumKernels, nullptr, nullptr},
+     &kSumKernels, nullptr, nullptr, {}},
     {Op::Mean, "mean", "mean", 1, 0,
      "∂/∂xᵢ = 1/n",
-     &kMeanKernels, nullptr, nullptr},
+     &kMeanKernels, nullptr, nullptr, {}},
     {Op::SumAxis, "sumAxis", "Σ", 1, 1,
      "∂/∂xᵢⱼ = 1",
-     &kSumAxisKernels, nullptr, nullptr},
+     &kSumAxisKernels, nullptr, nullptr, {}},
     {Op::MeanAxis, "meanAxis", "mean", 1, 1,
      "∂/∂xᵢⱼ = 1/n",
-     &kMeanAxisKernels, nullptr, nullptr},
+     &kMeanAxisKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kReduceFamily = {"reduce", kReduceRows, int(std::size(kReduceRows))};
 

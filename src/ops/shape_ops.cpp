@@ -111,23 +111,32 @@ template <class T> void reshape_backward(Tape& t, const Node& n) {
   for (int64_t i = 0; i < n.shape.size(); ++i) dx[i] += g[i];
 }
 
+// Double backward: the gradient moves back the way the data moved (Gᵀ; G reshaped).
+void transpose_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  if (need[0]) out[0] = t.node(g).shape.rank == 2 ? gops::op1(t, Op::Transpose, g) : g;
+}
+void reshape_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  if (need[0]) out[0] = gops::as_shape(t, g, t.node(t.node(y).in[0]).shape);
+}
+
 }  // namespace
 
 GRADLAB_DEFINE_KERNELS(kDetachKernels, detach_build, copy_forward, detach_backward, detach_jvp);
-GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward, transpose_jvp);
-GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward, copy_jvp);
+GRADLAB_DEFINE_KERNELS(kTransposeKernels, transpose_build, transpose_forward, transpose_backward, transpose_jvp,
+                       transpose_vjp_ops);
+GRADLAB_DEFINE_KERNELS(kReshapeKernels, reshape_build, copy_forward, reshape_backward, copy_jvp, reshape_vjp_ops);
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kShapeOpsRows[] = {
     {Op::Detach, "detach", "sg", 1, 0,
      "∂/∂x = 0 (gradient stopped)",
-     &kDetachKernels, nullptr, nullptr},
+     &kDetachKernels, nullptr, nullptr, {}},
     {Op::Transpose, "transpose", "ᵀ", 1, 0,
      "∂/∂X = Gᵀ",
-     &kTransposeKernels, nullptr, nullptr},
+     &kTransposeKernels, nullptr, nullptr, {}},
     {Op::Reshape, "reshape", "reshape", 1, 3,
      "∂/∂X = reshape(G)",
-     &kReshapeKernels, nullptr, nullptr},
+     &kReshapeKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kShapeOpsFamily = {"shape_ops", kShapeOpsRows, int(std::size(kShapeOpsRows))};
 

@@ -173,31 +173,55 @@ template <class T> void ce_jvp(Tape& t, const Node& n, const double* const* dt, 
   out[0] = s / double(B);
 }
 
+// Double backward as nodes. A row's sum Σⱼ v[i, j], kept as a column [R, 1] so it
+// broadcasts back over the row (one row: a scalar).
+int32_t row_sums(Tape& t, int32_t v) {
+  const Shape s = t.node(v).shape;
+  if (s.rank < 2) return gops::op1(t, Op::Sum, v);
+  return gops::reshape(t, gops::sum_axis(t, v, 1), Shape::mat(s.dim[0], 1));
+}
+// softmax: g_x = y ⊙ (g − Σ g·y);  logSoftmax: g_x = g − softmax(x) ⊙ Σ g, softmax(x) = exp(y).
+template <bool kLog> void softmax_vjp_ops(Tape& t, int32_t y, int32_t g, const bool* need, int32_t* out) {
+  if (!need[0]) return;
+  if (kLog) out[0] = gops::op2(t, Op::Sub, g, gops::mul(t, gops::op1(t, Op::Exp, y), row_sums(t, g)));
+  else out[0] = gops::mul(t, y, gops::op2(t, Op::Sub, g, row_sums(t, gops::mul(t, g, y))));
+}
+// mse: ∂/∂p = g·(2/n)(p − y), ∂/∂y = −∂/∂p.
+void mse_vjp_ops(Tape& t, int32_t node, int32_t g, const bool* need, int32_t* out) {
+  const Node n = t.node(node);
+  const double two_over_n = 2.0 / double(t.node(n.in[0]).shape.size());
+  const int32_t dp = gops::mul(t, g, gops::mul(t, gops::scalar(t, two_over_n), gops::op2(t, Op::Sub, n.in[0], n.in[1])));
+  if (need[0]) out[0] = dp;
+  if (need[1]) out[1] = gops::op1(t, Op::Neg, dp);
+}
+
 }  // namespace
 
 extern const OpKernels kSoftmaxKernels = {SoftmaxRows<false>::build, SoftmaxRows<false>::forward<float>,
                                           SoftmaxRows<false>::backward<float>, SoftmaxRows<false>::forward<double>,
-                                          SoftmaxRows<false>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<false>::jvp)};
+                                          SoftmaxRows<false>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<false>::jvp),
+                                          softmax_vjp_ops<false>};
 extern const OpKernels kLogSoftmaxKernels = {SoftmaxRows<true>::build, SoftmaxRows<true>::forward<float>,
                                              SoftmaxRows<true>::backward<float>, SoftmaxRows<true>::forward<double>,
-                                             SoftmaxRows<true>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<true>::jvp)};
-GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward, mse_jvp);
+                                             SoftmaxRows<true>::backward<double>, GRADLAB_JVP_OF(SoftmaxRows<true>::jvp),
+                                             softmax_vjp_ops<true>};
+GRADLAB_DEFINE_KERNELS(kMseKernels, mse_build, mse_forward, mse_backward, mse_jvp, mse_vjp_ops);
 GRADLAB_DEFINE_KERNELS(kCrossEntropyKernels, ce_build, ce_forward, ce_backward, ce_jvp);
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kSoftmaxLossRows[] = {
     {Op::Softmax, "softmax", "softmax", 1, 0,
      "∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)",
-     &kSoftmaxKernels, nullptr, nullptr},
+     &kSoftmaxKernels, nullptr, nullptr, {}},
     {Op::LogSoftmax, "logSoftmax", "log softmax", 1, 0,
      "∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
-     &kLogSoftmaxKernels, nullptr, nullptr},
+     &kLogSoftmaxKernels, nullptr, nullptr, {}},
     {Op::Mse, "mse", "MSE", 2, 0,
      "∂/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n",
-     &kMseKernels, nullptr, nullptr},
+     &kMseKernels, nullptr, nullptr, {}},
     {Op::CrossEntropy, "crossEntropy", "CE", 2, 0,
      "∂/∂zᵢ = (softmax(z)ᵢ − [i = y])/B",
-     &kCrossEntropyKernels, nullptr, nullptr},
+     &kCrossEntropyKernels, nullptr, nullptr, {}},
 };
 extern const OpFamily kSoftmaxLossFamily = {"softmax_loss", kSoftmaxLossRows, int(std::size(kSoftmaxLossRows))};
 

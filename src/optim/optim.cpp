@@ -237,6 +237,27 @@ template <class T> double Optimizer<T>::step(T* w, T* g) {
   return lr;
 }
 
+namespace {
+bool adam_like(OptimKind k) { return k == OptimKind::Adam || k == OptimKind::AdamW; }
+}  // namespace
+
+template <class T> double Optimizer<T>::bias_correction1() const {
+  return adam_like(cfg_.kind) && t_ > 0 ? 1.0 - ipow(cfg_.beta1, t_) : 1.0;
+}
+template <class T> double Optimizer<T>::bias_correction2() const {
+  return adam_like(cfg_.kind) && t_ > 0 ? 1.0 - ipow(cfg_.beta2, t_) : 1.0;
+}
+
+template <class T> void Optimizer<T>::corrected_moments(double* m_hat, double* v_hat) const {
+  if (!adam_like(cfg_.kind))
+    fail("bias-corrected moments exist for adam and adamw only, not ", optimizer_name(cfg_.kind));
+  const double bc1 = bias_correction1(), bc2 = bias_correction2();
+  for (size_t i = 0; i < n_; ++i) {
+    m_hat[i] = double(m_[i]) / bc1;
+    v_hat[i] = double(v_[i]) / bc2;
+  }
+}
+
 #define GRADLAB_INSTANTIATE(T)                                                                   \
   template void sgd_update<T>(T*, const T*, size_t, double, double);                             \
   template void momentum_update<T>(T*, T*, const T*, size_t, double, double, double);           \

@@ -99,6 +99,13 @@ template <class T> class Optimizer {
   size_t size() const { return n_; }
   const std::vector<T>& first_moment() const { return m_; }   // momentum's v, Adam's m
   const std::vector<T>& second_moment() const { return v_; }  // Adam's v
+  // Adam's bias corrections after t steps: 1 − β1ᵗ and 1 − β2ᵗ (ipow, as the update uses);
+  // 1 before the first step and for the other optimizers.
+  double bias_correction1() const;
+  double bias_correction2() const;
+  // Seed 003's m̂ = m/(1 − β1ᵗ) and v̂ = v/(1 − β2ᵗ) into m_hat[n], v_hat[n], in double
+  // (Adam and AdamW only; fail()s for the others, which keep no second moment).
+  void corrected_moments(double* m_hat, double* v_hat) const;
 
  private:
   size_t n_;

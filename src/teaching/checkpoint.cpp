@@ -53,6 +53,7 @@ class CheckpointedMlp {
     for (int s = 0; s < cfg_.steps; ++s) {
       record_timeline_ = s == 0;
       r.forward_ops = r.recomputed_ops = r.backward_ops = 0;
+      r.forward_flops = r.recomputed_flops = r.backward_flops = 0;
       r.losses.push_back(every == 0 ? step_plain() : step_checkpointed(k));
       sgd_update();
     }
@@ -77,8 +78,27 @@ class CheckpointedMlp {
     if (record_timeline_) run_->timeline.push_back({phase, layer, bytes});
   }
 
+  // FLOPs of one layer's forward (matmul, bias add, tanh) and of its backward kernels,
+  // by the convention of checkpoint.h; l = 0 reads the constant x, so no ∂h there.
+  int64_t layer_forward_flops() const {
+    const int64_t B = cfg_.batch, w = cfg_.width;
+    return 2 * B * w * w + B * w + B * w;
+  }
+  int64_t layer_backward_flops(int l) const {
+    const int64_t B = cfg_.batch, w = cfg_.width;
+    return 3 * B * w + 2 * B * w + 2 * B * w * w + (l > 0 ? 2 * B * w * w : 0);
+  }
+  int64_t loss_forward_flops() const { return 3 * int64_t(cfg_.batch) * cfg_.width + 1; }
+  int64_t loss_backward_flops() const { return 3 * int64_t(cfg_.batch) * cfg_.width; }
+  // Backward FLOPs of layers [first, end).
+  int64_t segment_backward_flops(int first, int end) const {
+    int64_t f = 0;
+    for (int l = first; l < end; ++l) f += layer_backward_flops(l);
+    return f;
+  }
+
   // Layer l (0-based) from input h [B, w]: three nodes, each sampled once it exists.
-  int32_t layer(int32_t h, int l, const char* phase, int64_t& ops) {
+  int32_t layer(int32_t h, int l, const char* phase, int64_t& ops, int64_t& flops) {
     const int32_t z = matmul(t_, h, W_[size_t(l)]);  // [B, w]·[w, w] -> [B, w]
     sample(phase, l + 1);
     const int32_t a = add(t_, z, b_[size_t(l)]);  // [B, w] + [w] (broadcast over rows)
@@ -86,18 +106,21 @@ class CheckpointedMlp {
     const int32_t y = unary(t_, Op::Tanh, a);  // [B, w]
     sample(phase, l + 1);
     ops += 3;
+    flops += layer_forward_flops();
     return y;
   }
 
   double step_plain() {
     t_.zero_grad();
     int32_t h = x_;
-    for (int l = 0; l < cfg_.depth; ++l) h = layer(h, l, "forward", run_->forward_ops);
+    for (int l = 0; l < cfg_.depth; ++l) h = layer(h, l, "forward", run_->forward_ops, run_->forward_flops);
     const int32_t L = mse(t_, h, target_);
     ++run_->forward_ops;
+    run_->forward_flops += loss_forward_flops();
     sample("forward", 0);
     const double loss = t_.value_at(L);
     run_->backward_ops += t_.backward(L);
+    run_->backward_flops += loss_backward_flops() + segment_backward_flops(0, cfg_.depth);
     sample("backward", 0);
     t_.truncate(params_end_);
     sample("backward", 0);
@@ -121,12 +144,13 @@ class CheckpointedMlp {
     // stack up on the tape in order, so each can be dropped again from the top.
     std::vector<int32_t> c(size_t(S), x_);
     int64_t& fwd = run_->forward_ops;
+    int64_t& fwd_flops = run_->forward_flops;
     for (int s = 0; s + 1 < S; ++s) {
       c[size_t(s + 1)] = t_.leaf(act, nullptr, cat("checkpoint h", end_layer(s)), true);
       sample("forward", 0);
       const int32_t mark = t_.size();
       int32_t h = c[size_t(s)];
-      for (int l = first_layer(s); l < end_layer(s); ++l) h = layer(h, l, "forward", fwd);
+      for (int l = first_layer(s); l < end_layer(s); ++l) h = layer(h, l, "forward", fwd, fwd_flops);
       copy_values(c[size_t(s + 1)], h);
       t_.truncate(mark);  // the segment's activations are dropped: only its output stays
       sample("forward", 0);
@@ -134,12 +158,14 @@ class CheckpointedMlp {
     // The last segment and the loss stay: backward starts right away.
     const int32_t last_mark = t_.size();
     int32_t h = c[size_t(S - 1)];
-    for (int l = first_layer(S - 1); l < end_layer(S - 1); ++l) h = layer(h, l, "forward", fwd);
+    for (int l = first_layer(S - 1); l < end_layer(S - 1); ++l) h = layer(h, l, "forward", fwd, fwd_flops);
     const int32_t L = mse(t_, h, target_);
     ++fwd;
+    fwd_flops += loss_forward_flops();
     sample("forward", 0);
     const double loss = t_.value_at(L);
     run_->backward_ops += t_.backward(L);
+    run_->backward_flops += loss_backward_flops() + segment_backward_flops(first_layer(S - 1), end_layer(S - 1));
     sample("backward", 0);
     // ∂L/∂(segment input), carried to the segment below as its backward seed.
     std::vector<double> carried;
@@ -150,8 +176,10 @@ class CheckpointedMlp {
     for (int s = S - 2; s >= 0; --s) {
       const int32_t mark = t_.size();
       int32_t y = c[size_t(s)];
-      for (int l = first_layer(s); l < end_layer(s); ++l) y = layer(y, l, "recompute", run_->recomputed_ops);
+      for (int l = first_layer(s); l < end_layer(s); ++l)
+        y = layer(y, l, "recompute", run_->recomputed_ops, run_->recomputed_flops);
       run_->backward_ops += t_.backward(y, carried.data(), int64_t(carried.size()));
+      run_->backward_flops += segment_backward_flops(first_layer(s), end_layer(s));
       sample("backward", 0);
       if (s > 0) carried = t_.grads(c[size_t(s)]);
       t_.truncate(mark);

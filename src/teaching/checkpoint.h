@@ -22,6 +22,14 @@
 // checkpointing (nothing stored, nothing recomputed); k = 1 stores every layer output
 // and recomputes every layer but the last.
 //
+// FLOPs are counted per op as it runs (forward, recompute) and per op whose backward
+// kernel runs, from its shapes: 2·m·n·k for a matmul (its backward: 2·m·n·k for ∂W and
+// again for ∂h when h needs a gradient: every layer but the first, whose input x is a
+// constant), one per element for each arithmetic step elsewhere (bias add B·w forward;
+// 2·B·w backward: the gradient passed on and the column sums of ∂b; tanh B·w forward,
+// 3·B·w backward: g·(1 − y²); mse 3·B·w + 1 forward, 3·B·w backward). So "backward ≈ 2×
+// forward" is measured on the run, not assumed.
+//
 // Memory is measured, not predicted: after every op, every truncation and every
 // backward call the live activation storage is read off the tape (the arena
 // elements in use above the parameters × bytes per element: every node's forward
@@ -60,6 +68,9 @@ struct CheckpointRun {
   int64_t forward_ops = 0;            // ops run by the forward passes (per step)
   int64_t recomputed_ops = 0;         // ops run again during backward (per step)
   int64_t backward_ops = 0;           // backward kernels run (per step)
+  int64_t forward_flops = 0;          // FLOPs of the forward passes (per step)
+  int64_t recomputed_flops = 0;       // FLOPs run again during backward (per step)
+  int64_t backward_flops = 0;         // FLOPs of the backward kernels run (per step)
   double seconds = 0;                 // processor time of all steps
   std::vector<double> losses;         // loss of every step
   std::vector<double> grads;          // last step's parameter gradients (W1, b1, W2, ...)

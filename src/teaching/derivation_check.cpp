@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <cstdio>
-#include <functional>
+#include <cstring>
 #include <limits>
 
 namespace gradlab {
@@ -34,6 +34,8 @@ const char* feedback_kind_name(FeedbackKind k) {
     case FeedbackKind::GradientNotValue: return "gradient-not-value";
     case FeedbackKind::AnswerUndefined: return "answer-undefined";
     case FeedbackKind::InvalidAnswer: return "invalid-answer";
+    case FeedbackKind::PowerRuleNotApplied: return "power-rule-not-applied";
+    case FeedbackKind::MissingProductTerm: return "missing-product-term";
     case FeedbackKind::Incorrect: return "incorrect";
   }
   return "incorrect";
@@ -97,6 +99,16 @@ bool atomic(const std::string& t) {
   return true;
 }
 std::string paren(const std::string& t) { return atomic(t) ? t : "(" + t + ")"; }
+// Whether `t` is one parenthesised group: "(a+b)", not "(a+b)*(c+d)".
+bool wrapped(const std::string& t) {
+  if (t.size() < 2 || t.front() != '(') return false;
+  int depth = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    else if (t[i] == ')' && --depth == 0) return i + 1 == t.size();
+  }
+  return false;
+}
 std::string d_of(const std::string& num, const std::string& den) { return "∂" + paren(num) + "/∂" + paren(den); }
 
 // Number of digits after the decimal point of a plain decimal literal, or -1.
@@ -187,135 +199,147 @@ std::string uses_text(const CompiledExpr& F, int32_t v, const std::vector<std::p
   return cat(expr::shorten(F.text_of_node(v), 80), " is used in ", cons.size(), " places (", uses, ")");
 }
 
-// Classic wrong local derivatives, per op and input slot. x: the input's value,
-// o: the other input's value (binary ops), y: the node's value, p: the exponent.
-struct WrongRule {
-  Op op;
-  int slot;  // -1: any
-  std::string (*right)(const std::string& x, const std::string& o, double p);
-  std::string (*wrong)(const std::string& x, const std::string& o, double p);
-  double (*value)(double x, double o, double y, double p);
+// ---- the classic wrong local derivatives: templates in the op rows (core/op.h) -------
+// A template's formula rendered for the learner (x, o replaced by their sub-expressions,
+// parenthesised where the formula needs it; p by its value) or for evaluation (x, o, y
+// stay variables, p becomes a number).
+struct TemplateText {
+  std::string x, o, y;  // the learner's sub-expressions (display only)
+  double p = 0;
+  bool for_eval = false;
 };
 
-std::string pow_text(const std::string& x, double e) {
-  if (e == 1) return x;
-  return paren(x) + "^" + (e < 0 ? "(" + format_number(e) + ")" : format_number(e));
+// Binding strength of a template node: + and - 1, * and / 2, unary minus 3, ^ 4, else 5.
+int strength(expr::Kind k) {
+  switch (k) {
+    case expr::Kind::Add: case expr::Kind::Sub: return 1;
+    case expr::Kind::Mul: case expr::Kind::Div: return 2;
+    case expr::Kind::Neg: return 3;
+    case expr::Kind::Pow: return 4;
+    default: return 5;
+  }
 }
 
-const std::vector<WrongRule>& wrong_rules() {
-  using S = const std::string&;
-  static const std::vector<WrongRule> rules = {
-      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
-       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p)); },
-       [](double x, double, double, double p) { return p * std::pow(x, p); }},
-      {Op::Pow, 0, [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p - 1)); },
-       [](S x, S, double p) { return cat(format_number(p), "*", pow_text(x, p + 1)); },
-       [](double x, double, double, double p) { return p * std::pow(x, p + 1); }},
-      {Op::Exp, 0, [](S x, S, double) { return cat("exp(", x, ")"); },
-       [](S x, S, double) { return cat(paren(x), "*exp(", x, "-1)"); },
-       [](double x, double, double, double) { return x * std::exp(x - 1); }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("log(", x, ")"); },
-       [](double x, double, double, double) { return std::log(x); }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return std::string(x); },
-       [](double x, double, double, double) { return x; }},
-      {Op::Log, 0, [](S x, S, double) { return cat("1/", paren(x)); }, [](S x, S, double) { return cat("1/", pow_text(x, 2)); },
-       [](double x, double, double, double) { return 1 / (x * x); }},
-      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
-       [](S x, S, double) { return cat("1/sqrt(", x, ")"); },
-       [](double, double, double y, double) { return 1 / y; }},
-      {Op::Sqrt, 0, [](S x, S, double) { return cat("1/(2*sqrt(", x, "))"); },
-       [](S x, S, double) { return cat("sqrt(", x, ")/2"); },
-       [](double, double, double y, double) { return y / 2; }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
-       [](double x, double, double, double) { return -std::cos(x); }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Sin, 0, [](S x, S, double) { return cat("cos(", x, ")"); }, [](S x, S, double) { return cat("-sin(", x, ")"); },
-       [](double, double, double y, double) { return -y; }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("sin(", x, ")"); },
-       [](double x, double, double, double) { return std::sin(x); }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("cos(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Cos, 0, [](S x, S, double) { return cat("-sin(", x, ")"); }, [](S x, S, double) { return cat("-cos(", x, ")"); },
-       [](double, double, double y, double) { return -y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-", pow_text(x, 2)); },
-       [](double x, double, double, double) { return 1 - x * x; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("tanh(", x, ")^2"); },
-       [](double, double, double y, double) { return y * y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1+tanh(", x, ")^2"); },
-       [](double, double, double y, double) { return 1 + y * y; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); }, [](S x, S, double) { return cat("1-tanh(", x, ")"); },
-       [](double, double, double y, double) { return 1 - y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("1-sigmoid(", x, ")"); }, [](double, double, double y, double) { return 1 - y; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat(paren(x), "*(1-", paren(x), ")"); },
-       [](double x, double, double, double) { return x * (1 - x); }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")*(1+sigmoid(", x, "))"); },
-       [](double, double, double y, double) { return y * (1 + y); }},
-      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
-       [](S x, S, double) { return cat("relu(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Relu, 0, [](S x, S, double) { return cat("1 where ", paren(x), " > 0, else 0"); },
-       [](S, S, double) { return std::string("1 everywhere"); }, [](double, double, double, double) { return 1.0; }},
-      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("softplus(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Softplus, 0, [](S x, S, double) { return cat("sigmoid(", x, ")"); }, [](S x, S, double) { return cat("exp(", x, ")"); },
-       [](double x, double, double, double) { return std::exp(x); }},
-      // GELU and SiLU (seed 000's activation layer): the function for its derivative,
-      // SiLU's product rule half done, or the activation skipped (slope 1).
-      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S x, S, double) { return cat("gelu(", x, ")"); },
-       [](double, double, double y, double) { return y; }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S x, S, double) { return cat("sigmoid(", x, ")"); },
-       [](double x, double, double, double) { return 1 / (1 + std::exp(-x)); }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S x, S, double) { return cat("silu(", x, ")"); }, [](double, double, double y, double) { return y; }},
-      {Op::Gelu, 0, [](S x, S, double) { return cat("gelu'(", x, ")"); }, [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Silu, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1+", paren(x), "*(1-sigmoid(", x, ")))"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Sigmoid, 0, [](S x, S, double) { return cat("sigmoid(", x, ")*(1-sigmoid(", x, "))"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Tanh, 0, [](S x, S, double) { return cat("1-tanh(", x, ")^2"); },
-       [](S, S, double) { return std::string("1 (as if there were no activation)"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Abs, 0, [](S x, S, double) { return cat("sign(", x, ")"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Neg, 0, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Sub, 1, [](S, S, double) { return std::string("-1"); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S x, S, double) { return std::string(x); },
-       [](double x, double, double, double) { return x; }},
-      {Op::Mul, -1, [](S, S o, double) { return std::string(o); }, [](S, S, double) { return std::string("1"); },
-       [](double, double, double, double) { return 1.0; }},
-      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return std::string(o); },
-       [](double, double o, double, double) { return o; }},
-      {Op::Div, 0, [](S, S o, double) { return cat("1/", paren(o)); }, [](S, S o, double) { return cat("-1/", paren(o)); },
-       [](double, double o, double, double) { return -1 / o; }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S o, double) { return cat(paren(o), "/", pow_text(x, 2)); },
-       [](double x, double o, double, double) { return o / (x * x); }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S, double) { return cat("-1/", pow_text(x, 2)); },
-       [](double x, double, double, double) { return -1 / (x * x); }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S o, double) { return cat("-", paren(o), "/", paren(x)); },
-       [](double x, double o, double, double) { return -o / x; }},
-      {Op::Div, 1, [](S x, S o, double) { return cat("-", paren(o), "/", pow_text(x, 2)); },
-       [](S x, S, double) { return cat("1/", paren(x)); }, [](double x, double, double, double) { return 1 / x; }},
-  };
-  return rules;
+// The value of a template sub-expression made of numbers, p and arithmetic (an exponent
+// such as p-1), or false when it uses x, o, y or a function.
+bool fold_constant(const Expr& e, int32_t i, double p, double& out) {
+  const expr::AstNode& n = e.node(i);
+  double a = 0, b = 0;
+  switch (n.kind) {
+    case expr::Kind::Number: out = n.value; return true;
+    case expr::Kind::Variable: out = p; return e.variables()[size_t(n.var)] == "p";
+    case expr::Kind::Neg: return fold_constant(e, n.a, p, a) && (out = -a, true);
+    case expr::Kind::Call: return false;
+    default: break;
+  }
+  if (!fold_constant(e, n.a, p, a) || !fold_constant(e, n.b, p, b)) return false;
+  switch (n.kind) {
+    case expr::Kind::Add: out = a + b; break;
+    case expr::Kind::Sub: out = a - b; break;
+    case expr::Kind::Mul: out = a * b; break;
+    case expr::Kind::Div: out = a / b; break;
+    default: out = std::pow(a, b); break;
+  }
+  return true;
 }
+
+// Appends node i to `out`. `tight`: an operand of *, /, ^, unary minus or the right side
+// of -, where a learner's compound sub-expression needs parentheses (paren() adds them
+// unless it is atomic). Templates are short trusted data: recursion is fine here.
+void render(const Expr& e, int32_t i, bool tight, const TemplateText& s, std::string& out) {
+  const expr::AstNode& n = e.node(i);
+  // An operand, in parentheses when it binds less strongly than its place needs (`below`).
+  auto operand = [&](int32_t c, int below) {
+    const bool wrap = strength(e.node(c).kind) < below;
+    if (wrap) out += '(';
+    render(e, c, !wrap, s, out);
+    if (wrap) out += ')';
+  };
+  switch (n.kind) {
+    case expr::Kind::Number: out += format_number(n.value); return;
+    case expr::Kind::Variable: {
+      const std::string& name = e.variables()[size_t(n.var)];
+      if (name == "p") out += s.for_eval ? "(" + format_number(s.p) + ")" : format_number(s.p);
+      else if (s.for_eval) out += name;
+      else out += tight ? paren(name == "x" ? s.x : name == "o" ? s.o : s.y) : name == "x" ? s.x : name == "o" ? s.o : s.y;
+      return;
+    }
+    case expr::Kind::Neg: out += '-'; operand(n.a, 4); return;
+    case expr::Kind::Add: render(e, n.a, false, s, out); out += '+'; render(e, n.b, false, s, out); return;
+    case expr::Kind::Sub: render(e, n.a, false, s, out); out += '-'; operand(n.b, 2); return;
+    case expr::Kind::Mul: operand(n.a, 2); out += '*'; operand(n.b, 2); return;
+    case expr::Kind::Div: operand(n.a, 2); out += '/'; operand(n.b, 3); return;
+    case expr::Kind::Pow: {
+      operand(n.a, 5);
+      double k = 0;
+      if (!fold_constant(e, n.b, s.p, k)) out += '^', operand(n.b, 5);
+      else if (k != 1) out += k < 0 ? "^(" + format_number(k) + ")" : "^" + format_number(k);
+      return;
+    }
+    case expr::Kind::Call:
+      out += op_info(n.fn).expr_name;
+      out += '(';
+      render(e, n.a, false, s, out);
+      out += ')';
+      return;
+  }
+}
+// The template formula `formula` rendered (see TemplateText).
+std::string render(const char* formula, const TemplateText& s) {
+  const Expr e = Expr::parse(formula);
+  std::string out;
+  render(e, e.root(), false, s, out);
+  return out;
+}
+
+// A note with {x} (the input as written) and {(x)} (parenthesised unless atomic) filled in.
+std::string fill_note(const char* note, const std::string& x) {
+  std::string out;
+  for (const char* c = note; *c;) {
+    if (std::strncmp(c, "{x}", 3) == 0) out += x, c += 3;
+    else if (std::strncmp(c, "{(x)}", 5) == 0) out += paren(x), c += 5;
+    else out += *c++;
+  }
+  return out;
+}
+
+// The template's right or wrong side as the learner reads it.
+std::string render_side(const char* formula, const char* note, const TemplateText& s) {
+  std::string out = formula ? render(formula, s) : std::string();
+  if (note) out += (out.empty() ? "" : " ") + fill_note(note, s.x);
+  return out;
+}
+
+// A template's wrong formula compiled for the exponent p (x, o and y stay variables).
+CompiledExpr compile_wrong(const WrongRuleTemplate& r, double p) {
+  TemplateText s;
+  s.p = p;
+  s.for_eval = true;
+  return CompiledExpr(Expr::parse(render(r.wrong, s)));
+}
+// The wrong local derivative at input value x, other input o, node value y (NaN where the
+// formula is undefined: it then explains no answer).
+double wrong_value(CompiledExpr& wrong, double x, double o, double y) {
+  Point at;
+  at["x"] = x, at["o"] = o, at["y"] = y;
+  expr::Evaluation ev;
+  return wrong.try_evaluate(at, ev, nullptr, false) ? ev.value : kNaN;
+}
+
+// A candidate value per sample point, by reference: one call through a pointer instead
+// of a copy of each loop below per lambda (std::function would add a vtable per target;
+// a template, an inlined loop per call site: both cost KBs of wasm).
+struct PerPoint {
+  const void* f;
+  double (*call)(const void*, const Sample&);
+  template <class F>
+  PerPoint(const F& fn) : f(&fn), call([](const void* g, const Sample& s) { return (*static_cast<const F*>(g))(s); }) {}
+  double operator()(const Sample& s) const { return call(f, s); }
+};
 
 // The answer matches a candidate at every point, the candidate is not trivially
 // zero, and it differs from the expected derivative somewhere.
-bool matches(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& cand) {
+bool matches(const std::vector<Sample>& pts, const Tol& tol, PerPoint cand) {
   bool all_zero = true, all_expected = true;
   for (const Sample& s : pts) {
     const double c = cand(s);
@@ -326,8 +350,7 @@ bool matches(const std::vector<Sample>& pts, const Tol& tol, const std::function
   return !all_zero && !all_expected;
 }
 
-bool all_close(const std::vector<Sample>& pts, const Tol& tol, const std::function<double(const Sample&)>& a,
-               double b) {
+bool all_close(const std::vector<Sample>& pts, const Tol& tol, PerPoint a, double b) {
   for (const Sample& s : pts)
     if (!tol.close(a(s), b)) return false;
   return true;
@@ -357,24 +380,29 @@ Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const 
       const int32_t v = n.in[s];
       if (table ? v != table_node : !dep[size_t(v)]) continue;
       const int32_t o = n.n_in == 2 ? n.in[1 - s] : -1;
-      for (const WrongRule& r : wrong_rules()) {
-        if (r.op != n.op || (r.slot >= 0 && r.slot != s)) continue;
-        auto wrong = [&](const Sample& p) {
-          return r.value(p.value[size_t(v)], o >= 0 ? p.value[size_t(o)] : 0.0, p.value[size_t(w)], n.attr[0]);
-        };
+      const WrongRules rules = op_info(n.op).wrong_rules;
+      for (int ri = 0; ri < rules.count; ++ri) {
+        const WrongRuleTemplate& r = rules.items[ri];
+        if (r.slot >= 0 && r.slot != s) continue;
+        CompiledExpr wrong_at = compile_wrong(r, n.attr[0]);
         auto cand = [&](const Sample& p) {
           const double dv = table ? 1.0 : p.tan[size_t(v)];
-          return p.expected + p.adj[size_t(w)] * (wrong(p) - p.local[size_t(w)][size_t(s)]) * dv;
+          const double wrong = wrong_value(wrong_at, p.value[size_t(v)], o >= 0 ? p.value[size_t(o)] : 0.0, p.value[size_t(w)]);
+          return p.expected + p.adj[size_t(w)] * (wrong - p.local[size_t(w)][size_t(s)]) * dv;
         };
         if (!matches(pts, tol, cand)) continue;
-        const std::string xt = F.text_of_node(v), ot = o >= 0 ? F.text_of_node(o) : std::string();
+        TemplateText text;
+        text.x = F.text_of_node(v);
+        text.o = o >= 0 ? F.text_of_node(o) : std::string();
+        text.y = F.text_of_node(w);
+        text.p = n.attr[0];
         out.found = true;
         out.kind = FeedbackKind::WrongLocalDerivative;
-        out.node = F.text_of_node(w);
-        out.other = xt;
-        out.feedback = cat("Check the local derivative of ", out.node, " with respect to ", xt, ": it is ",
-                           r.right(xt, ot, n.attr[0]), ", and your answer matches using ", r.wrong(xt, ot, n.attr[0]),
-                           " there.");
+        out.node = text.y;
+        out.other = text.x;
+        out.feedback = cat("Check the local derivative of ", out.node, " with respect to ", text.x, ": it is ",
+                           render_side(r.right, r.right_note, text), ", and your answer matches using ",
+                           render_side(r.wrong, r.wrong_note, text), " there.");
         return out;
       }
     }
@@ -426,6 +454,18 @@ std::string percent(double rel) {
 
 namespace {
 
+// f parsed; errors name `what`.
+Expr parse_function(const std::string& text, const char* what) {
+  try {
+    return Expr::parse(text);
+  } catch (const expr::ParseError& e) {
+    // Keep the position (the bindings expose it as error.position).
+    throw expr::ParseError(cat(what, e.what()), e.position, e.reason);
+  } catch (const Error& e) {
+    fail(what, e.what());
+  }
+}
+
 // ---- check_derivative, step by step -----------------------------------------------
 // The state one check builds up: the compiled function and answer, the points, the
 // result so far.
@@ -455,14 +495,7 @@ void validate_question(const DerivativeQuestion& q) {
 // Parses f (errors name f), finds the leaf of the variable, and analyses the given point.
 void compile_function(DerivativeCase& c) {
   const DerivativeQuestion& q = c.q;
-  try {
-    c.F = std::make_unique<CompiledExpr>(Expr::parse(q.f));
-  } catch (const expr::ParseError& e) {
-    // Keep the position (the bindings expose it as error.position).
-    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
-  } catch (const Error& e) {
-    fail("in the function f: ", e.what());
-  }
+  c.F = std::make_unique<CompiledExpr>(parse_function(q.f, "in the function f: "));
   if (q.at.find(q.wrt) == q.at.end())
     fail("check_derivative: '", q.wrt, "' (the variable to differentiate by) has no value in the point (",
          point_text(q.at).empty() ? "no variables" : point_text(q.at), ")");
@@ -580,6 +613,31 @@ void grade(DerivativeCase& c, const Tol& tol) {
   }
 }
 
+// The kinks at the given point: relu or abs nodes whose input is exactly 0 there, and
+// the interval [lo, hi] of ∂f/∂x over their subdifferentials (relu: [0, 1], abs: [−1, 1];
+// each kink's contribution is ∂f/∂node · (s − the engine's 0) · ∂input/∂x).
+struct KinkInterval {
+  std::string where;  // "relu(x) at x = 0"
+  double lo = 0, hi = 0;
+  bool any = false;
+};
+KinkInterval kink_interval(const DerivativeCase& c) {
+  const Tape& t = c.F->tape();
+  const Sample& s = c.pts[0];
+  KinkInterval k{"", s.expected, s.expected, false};
+  for (int32_t i = 0; i < t.size(); ++i) {
+    const Node& n = t.node(i);
+    if ((n.op != Op::Relu && n.op != Op::Abs) || s.value[size_t(n.in[0])] != 0) continue;
+    const double g = s.adj[size_t(i)] * s.tan[size_t(n.in[0])], used = s.local[size_t(i)][0];
+    const double a = g * ((n.op == Op::Relu ? 0.0 : -1.0) - used), b = g * (1.0 - used);
+    k.lo += std::min(a, b);
+    k.hi += std::max(a, b);
+    k.where += cat(k.any ? ", " : "", c.F->text_of_node(i), " at ", c.F->text_of_node(n.in[0]), " = 0");
+    k.any = true;
+  }
+  return k;
+}
+
 std::string correct_feedback(const DerivativeCase& c) {
   if (c.r.numeric_answer) return cat("Correct: ", c.D, " = ", show(c.r.expected), " at ", point_text(c.q.at), ".");
   return cat("Correct: your formula matches ", c.D, " at the given point",
@@ -647,18 +705,91 @@ Finding diagnose_sign(const Diagnosis& d) {
                  wl.found ? wl.node : std::string());
 }
 
-// ∂f/∂u for an intermediate u: the chain stopped at u.
+// One term of the product rule for the product w = u·v (both factors depend on the
+// variable): the answer is the path through factor `slot` only.
+Finding product_term_finding(const Diagnosis& d, int32_t w, int slot) {
+  const DerivativeCase& c = d.c;
+  const Node& n = d.t.node(w);
+  // A factor's source text needs no parentheses here: an operand of * with a + or - in it
+  // was typed in parentheses, which its text keeps.
+  const std::string u = d.F.text_of_node(n.in[0]), v = d.F.text_of_node(n.in[1]);
+  const std::string du = d_of(d.F.text_of_node(n.in[0]), c.q.wrt), dv = d_of(d.F.text_of_node(n.in[1]), c.q.wrt);
+  const int missing = 1 - slot;
+  const double value = d.p0.adj[size_t(w)] * d.p0.local[size_t(w)][size_t(missing)] * d.p0.tan[size_t(n.in[missing])];
+  // The terms du·v (slot 0) and u·dv (slot 1).
+  return finding(FeedbackKind::MissingProductTerm,
+                 cat("The product rule needs both terms: ", d_of(d.F.text_of_node(w), c.q.wrt), " = ", du, "·", v, " + ", u,
+                     "·", dv, ". Your answer has only ", slot ? u : du, "·", slot ? dv : v, " and misses ",
+                     slot ? du : u, "·", slot ? v : dv, w == d.root ? std::string(" (") : " (its part of " + c.D + " is ",
+                     show(value), " here)."),
+                 d.F.text_of_node(w), value);
+}
+
+// The path through one factor of a product whose factors both depend on the variable.
+Finding find_product_term(const Diagnosis& d) {
+  for (int32_t w = d.t.size() - 1; w >= 0; --w) {
+    const Node& n = d.t.node(w);
+    if (n.op != Op::Mul || n.in[0] == n.in[1] || !d.dep[size_t(n.in[0])] || !d.dep[size_t(n.in[1])]) continue;
+    for (int slot = 0; slot < 2; ++slot) {
+      auto path = [&](const Sample& p) {
+        return p.adj[size_t(w)] * p.local[size_t(w)][size_t(slot)] * p.tan[size_t(n.in[slot])];
+      };
+      if (matches(d.c.pts, d.dt, path)) return product_term_finding(d, w, slot);
+    }
+  }
+  return {};
+}
+
+// ∂f/∂u for an intermediate u: the chain stopped at u. When the answer is also one term
+// of a product rule (exp(x) for exp(x)*(x+1): ∂(x+1)/∂x = 1 makes both readings the
+// same), the missing product term is the better explanation.
 Finding diagnose_stopped_chain(const Diagnosis& d) {
   const DerivativeCase& c = d.c;
   for (int32_t u = d.t.size() - 1; u >= 0; --u) {
     if (u == d.root || !d.dep[size_t(u)] || !op_info(d.t.node(u).op).kernels) continue;
     if (!matches(c.pts, d.dt, [u](const Sample& s) { return s.adj[size_t(u)]; })) continue;
+    if (Finding product = find_product_term(d); product.found) return product;
     const std::string ut = d.F.text_of_node(u);
     return finding(FeedbackKind::MissingChainFactor,
                    cat("You computed ", d_of("f", ut), " (", show(d.p0.adj[size_t(u)]),
                        " here) and stopped: the chain rule still needs ", d_of(ut, c.q.wrt), " (",
                        show(d.p0.tan[size_t(u)]), " here). ", c.D, " = ", d_of("f", ut), " · ", d_of(ut, c.q.wrt), "."),
                    ut, d.p0.tan[size_t(u)]);
+  }
+  return {};
+}
+
+// The function itself instead of its derivative (x^3 for d/dx x^3). Formula answers
+// only: a number equal to f's value is more likely a slip in a local derivative.
+Finding diagnose_value_not_gradient(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  if (c.r.numeric_answer || !matches(c.pts, d.dt, [&d](const Sample& s) { return s.value[size_t(d.root)]; })) return {};
+  const std::string ft = d.F.text_of_node(d.root);
+  return finding(FeedbackKind::ValueNotGradient,
+                 cat("Your answer is the function itself, f = ", expr::shorten(ft, 80), ", not its derivative ", c.D, "."),
+                 ft);
+}
+
+// A power u^p left as it was: its local derivative taken as u^p instead of p·u^(p−1).
+Finding diagnose_power_rule(const Diagnosis& d) {
+  const DerivativeCase& c = d.c;
+  for (int32_t w = d.t.size() - 1; w >= 0; --w) {
+    const Node& n = d.t.node(w);
+    if (n.op != Op::Pow || !d.dep[size_t(n.in[0])]) continue;
+    const int32_t base = n.in[0];
+    auto kept = [&](const Sample& p) {
+      return p.expected + p.adj[size_t(w)] * (p.value[size_t(w)] - p.local[size_t(w)][0]) * p.tan[size_t(base)];
+    };
+    if (!matches(c.pts, d.dt, kept)) continue;
+    TemplateText text;
+    text.x = d.F.text_of_node(base);
+    text.p = n.attr[0];
+    const std::string wt = d.F.text_of_node(w);
+    return finding(FeedbackKind::PowerRuleNotApplied,
+                   cat("The power rule was not applied to ", wt, ": your answer keeps it as it was, but ", d_of(wt, text.x),
+                       " = ", render(op_info(Op::Pow).wrong_rules.items[0].right, text),
+                       " (the exponent comes down and drops by one)."),
+                   wt);
   }
   return {};
 }
@@ -800,7 +931,8 @@ Finding diagnose(DerivativeCase& c, const Tol& tol) {
 
   for (Finding (*test)(const Diagnosis&) : {diagnose_rounding, diagnose_sign, diagnose_stopped_chain,
                                             diagnose_wrong_variable, diagnose_missing_fan_out,
-                                            diagnose_missing_outer_factor}) {
+                                            diagnose_value_not_gradient, diagnose_missing_outer_factor,
+                                            diagnose_power_rule}) {
     Finding f = test(d);
     if (f.found) return f;
   }
@@ -811,6 +943,44 @@ Finding diagnose(DerivativeCase& c, const Tol& tol) {
 }
 
 }  // namespace
+
+void check_wrong_rule_templates(const OpInfo& row) {
+  const WrongRules rules = row.wrong_rules;
+  if (rules.count < 0 || (rules.count > 0 && !rules.items))
+    fail("op ", row.name, ": its wrong-rule list has ", rules.count, " templates and ", rules.items ? "a" : "no", " pointer");
+  for (int k = 0; k < rules.count; ++k) {
+    const WrongRuleTemplate& r = rules.items[k];
+    const std::string where = cat("op ", row.name, ", wrong-rule template ", k + 1, " of ", rules.count);
+    if (r.slot < -1 || r.slot >= row.arity)
+      fail(where, ": slot ", r.slot, " is not an input of the op (it has ", row.arity, "; -1 means every slot)");
+    if (!r.wrong) fail(where, ": has no wrong formula");
+    if (!r.right && !r.right_note) fail(where, " ('", r.wrong, "'): has neither a right formula nor a right note");
+    for (const char* formula : {r.right, r.wrong}) {
+      if (!formula) continue;
+      Expr e;
+      try {
+        e = Expr::parse(formula);
+      } catch (const Error& err) {
+        fail(where, ": the formula '", formula, "' does not parse: ", err.what());
+      }
+      for (const std::string& v : e.variables()) {
+        const bool known = v == "x" || v == "y" || (v == "o" && row.arity == 2) || (v == "p" && row.n_attr >= 1);
+        if (!known)
+          fail(where, ": the formula '", formula, "' uses '", v, "'; a template may use x (the input), y (the node's value)",
+               row.arity == 2 ? ", o (the other input)" : "", row.n_attr >= 1 ? ", p (the attribute)" : "");
+      }
+    }
+    for (const char* note : {r.wrong_note, r.right_note}) {
+      if (!note) continue;
+      // Every '{' starts a placeholder and every '}' ends one.
+      std::string rest = note;
+      for (const char* placeholder : {"{(x)}", "{x}"})
+        for (size_t at; (at = rest.find(placeholder)) != std::string::npos;) rest.erase(at, std::strlen(placeholder));
+      if (rest.find_first_of("{}") != std::string::npos)
+        fail(where, ": the note '", note, "' has a brace that is not {x} or {(x)}");
+    }
+  }
+}
 
 DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   validate_question(q);
@@ -831,6 +1001,24 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
     c.r.feedback = correct_feedback(c);
     return c.r;
   }
+  // At a kink, a value of the subdifferential at the given point (the random points are
+  // compared as always).
+  if (const KinkInterval k = kink_interval(c); k.any && !tol.close(k.lo, k.hi)) {
+    const double g = c.pts[0].given;
+    bool ok = g >= k.lo - tol.rel * std::fabs(k.lo) - tol.abs && g <= k.hi + tol.rel * std::fabs(k.hi) + tol.abs;
+    for (size_t i = 1; i < c.r.points.size(); ++i) ok &= c.r.points[i].ok;
+    if (ok) {
+      const bool any = q.any_subgradient;
+      c.r.correct = c.r.points[0].ok = any;
+      c.r.kind = any ? FeedbackKind::Correct : FeedbackKind::Incorrect;
+      c.r.feedback = cat(any ? "Correct: f" : "f", " has a kink here (", k.where, "), where any value from ", show(k.lo),
+                         " to ", show(k.hi), " is a subgradient of ", c.D,
+                         any ? "; the engine uses " : ", but this question fixes the convention that relu and abs have "
+                                                      "derivative 0 at 0 (as PyTorch), so the answer is ",
+                         show(c.r.expected), ".");
+      return c.r;
+    }
+  }
   const Finding f = diagnose(c, tol);
   c.r.kind = f.kind;
   c.r.feedback = f.feedback;
@@ -839,6 +1027,33 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
   c.r.factor = f.factor;
   return c.r;
 }
+
+namespace {
+// The canonical form of a sub-expression up to the order of the operands of + and *
+// (chains flattened and sorted): "b*a" and "a*b" have the same key, "c+a*b" and "a*b+c" too.
+std::string commuted_key(const Expr& e, int32_t i) {
+  const expr::AstNode& n = e.node(i);
+  if (n.kind == expr::Kind::Number || n.kind == expr::Kind::Variable) return e.canonical(i);
+  // The operands: a chain of the same + or * flattened, each as its key.
+  const bool commutes = n.kind == expr::Kind::Add || n.kind == expr::Kind::Mul;
+  std::vector<std::string> terms;
+  std::vector<int32_t> todo = {n.a};
+  if (n.b >= 0) todo.push_back(n.b);
+  while (!todo.empty()) {
+    const int32_t k = todo.back();
+    todo.pop_back();
+    if (commutes && e.node(k).kind == n.kind) todo.push_back(e.node(k).b), todo.push_back(e.node(k).a);
+    else terms.push_back(commuted_key(e, k));
+  }
+  // Insertion sort (std::sort of strings costs a few KB of wasm; chains are short).
+  if (commutes)
+    for (size_t k = 1; k < terms.size(); ++k)
+      for (size_t j = k; j > 0 && terms[j] < terms[j - 1]; --j) terms[j].swap(terms[j - 1]);
+  std::string out = {'(', char('A' + int(n.kind)), char('A' + int(n.fn))};
+  for (const std::string& t : terms) out += ',', out += t;
+  return out + ')';
+}
+}  // namespace
 
 int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
   size_t b = 0, e = ref_in.size();
@@ -855,9 +1070,10 @@ int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
     if (k < 1 || k > c.tape().size()) fail("node '", ref, "' does not exist (the graph has v1..v", c.tape().size(), ")");
     return int32_t(k - 1);
   }
-  std::string canon;
+  std::string key;
   try {
-    canon = Expr::parse(ref).canonical();
+    const Expr r = Expr::parse(ref);
+    key = commuted_key(r, r.root());
   } catch (const Error& err) {
     fail("'", ref, "' is not a variable, a node name like v3 or a sub-expression of f: ", err.what());
   }
@@ -865,9 +1081,20 @@ int32_t find_node(const CompiledExpr& c, const std::string& ref_in) {
   for (int32_t i = 0; i < x.size(); ++i) {
     const int32_t id = c.lowering().tape_of_ast[size_t(i)];
     if (id < 0 || std::find(found.begin(), found.end(), id) != found.end()) continue;
-    if (x.canonical(i) == canon) found.push_back(id);
+    if (commuted_key(x, i) == key) found.push_back(id);
   }
-  if (found.empty()) fail("'", ref, "' is not a part of ", x.text());
+  if (found.empty()) {
+    // Name what would be accepted: the parts of f (each tape node once, numbers left out).
+    std::string parts;
+    for (int32_t id = c.lowering().first; id < c.tape().size(); ++id) {
+      const int32_t ast = c.lowering().ast_of_tape[size_t(id - c.lowering().first)];
+      if (ast < 0 || x.node(ast).kind == expr::Kind::Number) continue;
+      const std::string text = x.text(ast);
+      parts += (parts.empty() ? "" : ", ") + expr::shorten(wrapped(text) ? text.substr(1, text.size() - 2) : text, 40);
+    }
+    fail("'", ref, "' is not a part of ", x.text(), "; its parts are ", parts,
+         " (in any order of + and *), or a node name v1..v", c.tape().size());
+  }
   if (found.size() > 1)
     fail("'", ref, "' occurs ", found.size(), " times in ", x.text(), "; name the node by its number (v",
          found[0] + 1, " or v", found[1] + 1, ")");
@@ -879,15 +1106,7 @@ TableEntryCheck check_table_entry(const TableEntryQuestion& q) {
     fail("check_table_entry: tolerance ", q.tolerance, " must be a relative tolerance in (0, 0.5]");
   if (!(q.abs_tolerance >= 0 && std::isfinite(q.abs_tolerance)))
     fail("check_table_entry: abs_tolerance ", q.abs_tolerance, " must be a finite number >= 0");
-  std::unique_ptr<CompiledExpr> Fp;
-  try {
-    Fp = std::make_unique<CompiledExpr>(Expr::parse(q.f));
-  } catch (const expr::ParseError& e) {
-    // Keep the position (the bindings expose it as error.position).
-    throw expr::ParseError(cat("in the function f: ", e.what()), e.position, e.reason);
-  } catch (const Error& e) {
-    fail("in the function f: ", e.what());
-  }
+  auto Fp = std::make_unique<CompiledExpr>(parse_function(q.f, "in the function f: "));
   CompiledExpr& F = *Fp;
   const Tape& t = F.tape();
   TableEntryCheck r;

@@ -36,11 +36,13 @@ enum class FeedbackKind : uint8_t {
   WrongVariable,         // answer = ∂f/∂y for another variable y (table: the gradient of another node)
   WrongLocalDerivative,  // one op's local derivative replaced by a classic wrong one (sin' = −cos, ...)
   ConstantFactor,        // answer = c·expected for a constant c ≠ ±1 (`factor` = c)
-  ValueNotGradient,      // table: the node's forward value was entered as its gradient
+  ValueNotGradient,      // the value, not the derivative: f itself as ∂f/∂x (table: the node's value as its gradient)
   GradientNotValue,      // table: the node's gradient was entered as its value
   AnswerUndefined,       // the answer is undefined at the given point (log(0), 1/0, ...)
   InvalidAnswer,         // the answer could not be read, or uses an unknown variable
-  Incorrect,             // none of the above
+  PowerRuleNotApplied,   // a power u^p kept as it was (its local derivative taken as u^p, not p·u^(p−1))
+  MissingProductTerm,    // one term of the product rule: ∂(u·v) = u'·v + u·v' with u'·v or u·v' left out
+  Incorrect,             // none of the above (keep last: the corpus test walks the kinds up to it)
 };
 // "correct", "rounding", "sign-error", "missing-chain-factor", ... (kebab-case, for JS).
 const char* feedback_kind_name(FeedbackKind k);
@@ -55,6 +57,10 @@ struct DerivativeQuestion {
   double abs_tolerance = 1e-12;  // absolute floor
   int samples = 5;               // random points besides `at` for a formula answer (0..50)
   uint64_t seed = 1;
+  // At a kink (relu or abs at exactly 0 at `at`) any value of the subdifferential is
+  // accepted (relu: [0, 1], abs: [−1, 1], times the chain around it); false: only the
+  // engine's convention (derivative 0 at the kink, as PyTorch), and feedback says so.
+  bool any_subgradient = true;
 };
 
 struct TestedPoint {
@@ -124,6 +130,12 @@ inline TableEntryCheck check_table_entry(const std::string& f, const expr::Point
 
 // The tape node of a compiled expression that `ref` names (see TableEntryQuestion::node).
 int32_t find_node(const expr::CompiledExpr& c, const std::string& ref);
+
+// Checks an op row's wrong-rule templates (core/op.h, WrongRuleTemplate): a slot the op
+// has, formulas that parse and use only x, y, o (binary ops) and p (ops with an
+// attribute), a wrong formula always, notes whose only braces are {x} and {(x)}. Throws
+// Error naming the op, the template and the problem.
+void check_wrong_rule_templates(const OpInfo& row);
 
 // JSON for the bindings: {"correct":..., "kind":"sign-error", "feedback":..., "points":[...]}.
 // Non-finite numbers are written as null.

@@ -21,6 +21,7 @@ GradCheckResult gradcheck(Tape& t, int32_t loss, std::vector<int32_t> wrt, doubl
   if (t.node(loss).shape.size() != 1)
     fail("gradcheck: loss node ", loss, " has shape ", t.node(loss).shape.str(), ", it must be a scalar");
   if (h == 0) h = t.dtype() == DType::F64 ? 1e-5 : 1e-3;
+  if (!(std::isfinite(h) && h > 0)) fail("gradcheck: the step h must be a finite number > 0, got ", h);
   if (wrt.empty())
     for (int32_t i = 0; i <= loss; ++i)
       if (t.node(i).op == Op::Leaf && t.node(i).requires_grad) wrt.push_back(i);
@@ -41,18 +42,20 @@ GradCheckResult gradcheck(Tape& t, int32_t loss, std::vector<int32_t> wrt, doubl
     const int64_t n = int64_t(v.size());
     for (int64_t i = 0; i < n; ++i) {
       const double orig = v[size_t(i)];
+      // θ ± h rounds to the tape's dtype (in f32 a small h moves θ by a different amount,
+      // or not at all): divide by the step actually taken, 2h when it rounded to nothing.
       v[size_t(i)] = orig + h;
       t.set_values(id, v.data(), n);
       t.forward();
-      const double lp = t.value_at(loss);
+      const double lp = t.value_at(loss), up = t.value_at(id, i);
       v[size_t(i)] = orig - h;
       t.set_values(id, v.data(), n);
       t.forward();
-      const double lm = t.value_at(loss);
+      const double lm = t.value_at(loss), down = t.value_at(id, i);
       v[size_t(i)] = orig;
       t.set_values(id, v.data(), n);
       r.forward_passes += 2;
-      c.finite_diff.push_back((lp - lm) / (2 * h));
+      c.finite_diff.push_back((lp - lm) / (up > down ? up - down : 2 * h));
     }
     c.rel_error = relative_error(c.backprop, c.finite_diff);
     r.max_rel_error = std::max(r.max_rel_error, c.rel_error);

@@ -24,7 +24,9 @@ struct GradCheckResult {
   bool passed(double tol = 1e-7) const { return rel_error < tol; }
 };
 
-// Checks d(loss)/d(leaf) for each leaf in `wrt` (all grad-requiring leaves when empty).
+// Checks d(loss)/d(leaf) for each leaf in `wrt` (all grad-requiring leaves when empty)
+// with step h (0: the defaults above; otherwise a finite h > 0, else Error). The quotient
+// divides by the step actually taken: θ ± h rounds to the tape's dtype.
 // Restores leaf values and leaves gradients as backward() computed them.
 GradCheckResult gradcheck(Tape& t, int32_t loss, std::vector<int32_t> wrt = {}, double h = 0);
 

@@ -2,27 +2,17 @@
 
 #include <cmath>
 
+#include "base/rng.h"
 #include "ops/ops.h"
 
 namespace gradlab {
-namespace {
-// splitmix64: a tiny seeded generator; uniform doubles in [0, 1) from the top 53 bits.
-struct SplitMix {
-  uint64_t s;
-  double uniform() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return double(z >> 11) * 0x1.0p-53;
-  }
-};
-}  // namespace
 
-Estimate reinforce_bernoulli(double theta, int64_t samples, uint64_t seed) {
+Estimate reinforce_bernoulli(double theta, int64_t samples, uint64_t seed, double baseline) {
   if (!std::isfinite(theta)) fail("reinforce: θ must be a finite number, got ", theta);
+  if (!std::isfinite(baseline)) fail("reinforce: the baseline b must be a finite number, got ", baseline);
   if (samples < 2) fail("reinforce: needs at least 2 samples, got ", samples);
-  // The surrogate graph: s = f(z)·[z·log σ(θ) + (1 − z)·log(1 − σ(θ))], with z and f(z) constants.
+  // The surrogate graph: s = (f(z) − b)·[z·log σ(θ) + (1 − z)·log(1 − σ(θ))], with z and
+  // f(z) − b constants (an f64 tape: p and the exact value are the same double).
   Tape t;
   const int32_t th = t.scalar(theta, "θ");
   const int32_t z = t.scalar(0, "z", false), fz = t.scalar(0, "f(z)", false), one = t.scalar(1, "1", false);
@@ -31,11 +21,11 @@ Estimate reinforce_bernoulli(double theta, int64_t samples, uint64_t seed) {
                            mul(t, sub(t, one, z), unary(t, Op::Log, sub(t, one, p))));
   const int32_t surrogate = mul(t, fz, logp);
   const double prob = t.value_at(p);
-  SplitMix rng{seed};
+  Rng rng(seed);
   double mean = 0, m2 = 0;  // Welford
   for (int64_t i = 0; i < samples; ++i) {
     const double zi = rng.uniform() < prob ? 1.0 : 0.0;
-    const double f = zi * zi;
+    const double f = zi * zi - baseline;
     t.set_values(z, &zi, 1);
     t.set_values(fz, &f, 1);
     t.forward();
@@ -46,7 +36,7 @@ Estimate reinforce_bernoulli(double theta, int64_t samples, uint64_t seed) {
     m2 += d * (g - mean);
   }
   const double sd = std::sqrt(m2 / double(samples - 1));
-  return {mean, sd / std::sqrt(double(samples)), prob * (1 - prob), samples};
+  return {mean, sd / std::sqrt(double(samples)), prob * (1 - prob), samples, baseline};
 }
 
 }  // namespace gradlab

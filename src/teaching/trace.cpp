@@ -70,11 +70,45 @@ std::string node_name(const Tape& t, int32_t id) {
   return l.empty() ? cat("v", id + 1) : l;
 }
 
-std::vector<TraceStep> backward_trace(Tape& t, int32_t root) {
+namespace {
+
+// With all_inputs, the pass treats every leaf and constant as requiring a gradient (and
+// so every node computed from one, except through detach, whose output never does);
+// the flags return when this goes out of scope.
+class GradFlags {
+ public:
+  GradFlags(Tape& t, int32_t root, bool all_inputs) : t_(t) {
+    original_.resize(size_t(root) + 1);
+    for (int32_t i = 0; i <= root; ++i) original_[size_t(i)] = t.node(i).requires_grad;
+    if (!all_inputs) return;
+    for (int32_t i = 0; i <= root; ++i) {
+      Node& n = t.mutable_node(i);
+      if (n.op == Op::Leaf || n.op == Op::Constant) n.requires_grad = true;
+      else if (n.op != Op::Detach)
+        for (int k = 0; k < n.n_in; ++k) n.requires_grad = n.requires_grad || t.node(n.in[k]).requires_grad;
+    }
+  }
+  ~GradFlags() {
+    for (size_t i = 0; i < original_.size(); ++i) t_.mutable_node(int32_t(i)).requires_grad = original_[i] != 0;
+  }
+  bool original(int32_t id) const { return original_[size_t(id)] != 0; }
+  GradFlags(const GradFlags&) = delete;
+  GradFlags& operator=(const GradFlags&) = delete;
+
+ private:
+  Tape& t_;
+  std::vector<uint8_t> original_;
+};
+
+// The backward pass from zero gradients, recorded; leaves the pass's gradients in t.
+std::vector<TraceStep> trace_steps(Tape& t, int32_t root, bool all_inputs) {
   t.check_id(root);
   if (t.node(root).shape.size() != 1)
     fail("trace: the root must be a scalar, node ", root, " has shape ", t.node(root).shape);
-  if (!t.node(root).requires_grad) fail("trace: node ", root, " does not depend on any tensor that requires a gradient");
+  const GradFlags flags(t, root, all_inputs);
+  if (!t.node(root).requires_grad)
+    fail("trace: node ", root, " does not depend on any tensor that requires a gradient",
+         all_inputs ? " (nor on any input: it is cut off by detach)" : "");
   t.zero_grad();
   set_grad(t, root, {1.0});
   const std::vector<uint8_t> live = t.reachable_from(root);
@@ -116,7 +150,8 @@ std::vector<TraceStep> backward_trace(Tape& t, int32_t root) {
       TraceInput ti;
       ti.id = in;
       ti.name = node_name(t, in);
-      ti.is_leaf = X.op == Op::Leaf;
+      ti.requires_grad = flags.original(in);
+      ti.is_leaf = X.op == Op::Leaf && ti.requires_grad;
       ti.local = local[size_t(k)];
       ti.grad_after = t.grads(in);
       ti.contribution.resize(ti.grad_after.size());
@@ -128,46 +163,91 @@ std::vector<TraceStep> backward_trace(Tape& t, int32_t root) {
   return steps;
 }
 
-WengertListing wengert_listing(Tape& t, int32_t root) {
+// Restores the tape's gradients when it goes out of scope (also when a view throws).
+class GradsRestored {
+ public:
+  explicit GradsRestored(Tape& t) : t_(t), saved_(t.saved_grads()) {}
+  ~GradsRestored() { t_.restore_grads(saved_); }
+  GradsRestored(const GradsRestored&) = delete;
+  GradsRestored& operator=(const GradsRestored&) = delete;
+
+ private:
+  Tape& t_;
+  std::vector<double> saved_;
+};
+
+// A listing's name for the adjoint of `name`: v̄1, x̄, ȳ1 (a macron on a single leading
+// letter), else adj(name).
+std::string adjoint_name(const std::string& name) {
+  const bool one_letter = !name.empty() && std::isalpha((unsigned char)name[0]) &&
+                          std::none_of(name.begin() + 1, name.end(), [](char c) { return std::isalpha((unsigned char)c); });
+  return one_letter ? cat(name.substr(0, 1), "̄", name.substr(1)) : cat("adj(", name, ")");
+}
+
+}  // namespace
+
+std::vector<TraceStep> backward_trace(Tape& t, int32_t root, bool all_inputs) {
+  const GradsRestored restore(t);
+  return trace_steps(t, root, all_inputs);
+}
+
+WengertListing wengert_listing(Tape& t, int32_t root, bool all_inputs) {
   t.check_id(root);
+  const GradsRestored restore(t);
   const std::vector<uint8_t> live = t.reachable_from(root);
   auto inline_constant = [&](int32_t id) {
     const Node& n = t.node(id);
-    return n.op == Op::Constant && n.shape.size() == 1;
+    return n.op == Op::Constant && n.shape.size() == 1 && t.label(id).empty();
   };
-  // The listing numbers only the lines it writes (v1, v2, ... as in seed 001 C.2):
-  // scalar constants are written inline and take no number.
-  std::vector<int32_t> number(size_t(root) + 1, 0);
-  for (int32_t i = 0, next = 1; i <= root; ++i)
-    if (live[size_t(i)] && !inline_constant(i)) number[size_t(i)] = next++;
-  auto v = [&](int32_t id) { return cat("v", number[size_t(id)]); };
-  auto vbar = [&](int32_t id) { return cat("v̄", number[size_t(id)]); };
-  auto operand = [&](int32_t id) { return inline_constant(id) ? format_number(t.value_at(id)) : v(id); };
+  // Names: the label; a label met again gets primes; an unlabelled node vK, K its line
+  // (as in seed 001 C.2), with primes if a label took vK. Unlabelled scalar constants are
+  // written inline and take no line.
+  std::vector<std::string> name(size_t(root) + 1);
+  std::vector<std::string> taken;
+  auto is_taken = [&](const std::string& s) { return std::find(taken.begin(), taken.end(), s) != taken.end(); };
+  for (int32_t i = 0; i <= root; ++i)
+    if (live[size_t(i)] && !inline_constant(i) && !t.label(i).empty()) {
+      std::string s = t.label(i);
+      while (is_taken(s)) s += "′";
+      taken.push_back(s);
+      name[size_t(i)] = s;
+    }
+  for (int32_t i = 0, position = 0; i <= root; ++i) {
+    if (!live[size_t(i)] || inline_constant(i)) continue;
+    ++position;
+    if (!name[size_t(i)].empty()) continue;
+    std::string s = cat("v", position);
+    while (is_taken(s)) s += "′";
+    taken.push_back(s);
+    name[size_t(i)] = s;
+  }
+  auto operand = [&](int32_t id) { return inline_constant(id) ? format_number(t.value_at(id)) : name[size_t(id)]; };
   WengertListing out;
   for (int32_t i = 0; i <= root; ++i) {
-    if (!live[size_t(i)]) continue;
+    if (!live[size_t(i)] || inline_constant(i)) continue;
     const Node& n = t.node(i);
-    if (inline_constant(i)) continue;  // written inline
     const OpInfo& info = op_info(n.op);
-    std::string rhs;
-    if (n.op == Op::Leaf || n.op == Op::Constant) rhs = t.label(i).empty() ? "input" : cat(t.label(i), " (input)");
+    std::string line;
+    if (n.op == Op::Leaf || n.op == Op::Constant) line = t.label(i).empty() ? cat(name[size_t(i)], " = input") : cat(name[size_t(i)], " (input)");
     else if (info.arity == 2 && std::string(info.symbol).size() <= 3 && n.op != Op::MatMul)
-      rhs = cat(operand(n.in[0]), " ", info.symbol, " ", operand(n.in[1]));
-    else if (n.op == Op::MatMul) rhs = cat(operand(n.in[0]), " @ ", operand(n.in[1]));
-    else if (n.op == Op::Pow) rhs = cat(operand(n.in[0]), "^", format_number(n.attr[0]));
-    else if (n.op == Op::Neg) rhs = cat("−", operand(n.in[0]));
+      line = cat(operand(n.in[0]), " ", info.symbol, " ", operand(n.in[1]));
+    else if (n.op == Op::MatMul) line = cat(operand(n.in[0]), " @ ", operand(n.in[1]));
+    else if (n.op == Op::Pow) line = cat(operand(n.in[0]), "^", format_number(n.attr[0]));
+    else if (n.op == Op::Neg) line = cat("−", operand(n.in[0]));
     else {
-      rhs = cat(info.name, "(", operand(n.in[0]));
-      for (int k = 1; k < n.n_in; ++k) rhs += cat(", ", operand(n.in[k]));
-      rhs += ")";
+      line = cat(info.name, "(", operand(n.in[0]));
+      for (int k = 1; k < n.n_in; ++k) line += cat(", ", operand(n.in[k]));
+      line += ")";
     }
-    out.forward.push_back({i, cat(v(i), " = ", rhs), t.value_at(i)});
+    if (info.kernels) line = cat(name[size_t(i)], " = ", line);
+    out.forward.push_back({i, line, t.value_at(i)});
   }
-  const std::vector<TraceStep> steps = backward_trace(t, root);
-  out.backward.push_back({root, cat(vbar(root), " = 1 (seed)"), 1.0});
+  const std::vector<TraceStep> steps = trace_steps(t, root, all_inputs);
+  out.backward.push_back({root, cat(adjoint_name(name[size_t(root)]), " = 1 (seed)"), 1.0});
   for (const TraceStep& s : steps) {
     const Node& n = t.node(s.id);
     for (const TraceInput& in : s.inputs) {
+      if (inline_constant(in.id)) continue;  // a number, not a variable of the listing
       // the local derivative as text: the table formula's right-hand side for this input
       std::string formula = op_info(n.op).local_derivative;
       const std::string a = operand(n.in[0]), b = n.n_in > 1 ? operand(n.in[1]) : "";
@@ -179,14 +259,16 @@ WengertListing wengert_listing(Tape& t, int32_t root) {
       size_t end = local.find(", ∂", pos);
       local = local.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       if (n.n_in == 2 && n.in[0] == n.in[1]) local = cat("2·(", local, ")");
-      out.backward.push_back({in.id, cat(vbar(in.id), " += ", vbar(s.id), " × ", local), in.grad_after[0]});
+      out.backward.push_back({in.id, cat(adjoint_name(name[size_t(in.id)]), " += ", adjoint_name(name[size_t(s.id)]), " × ", local),
+                              in.grad_after[0]});
     }
   }
   return out;
 }
 
 std::vector<NodeCheck> node_gradcheck(Tape& t, int32_t root, double h) {
-  const std::vector<TraceStep> steps = backward_trace(t, root);  // leaves t's gradients from one pass
+  const GradsRestored restore(t);
+  trace_steps(t, root, false);  // leaves t's gradients from one pass (restored on return)
   std::vector<NodeCheck> out;
   const std::vector<uint8_t> live = t.reachable_from(root);
   std::vector<std::vector<double>> grads(size_t(root) + 1);
@@ -218,7 +300,6 @@ std::vector<NodeCheck> node_gradcheck(Tape& t, int32_t root, double h) {
     c.rel_error = relative_error(c.backprop, c.finite_diff);
     out.push_back(std::move(c));
   }
-  (void)steps;
   return out;
 }
 

@@ -17,6 +17,8 @@ struct TraceInput {
   int32_t id;
   std::string name;            // label, or v<id+1> when unlabelled
   bool is_leaf;                // a leaf the user differentiates: its gradient is a parameter gradient
+  bool requires_grad = true;   // false: an input shown only with all_inputs (a constant, a leaf
+                               // made without a gradient, or a node computed only from those)
   std::vector<double> local;   // ∂node/∂input per element (elementwise ops and scalars), else empty
   std::vector<double> contribution;  // gradient sent to this input by this step
   std::vector<double> grad_after;    // the input's accumulated gradient after this step
@@ -33,8 +35,12 @@ struct TraceStep {
   std::vector<TraceInput> inputs;
 };
 
-// Runs a backward pass from `root` (a scalar) starting from zero gradients and records it.
-std::vector<TraceStep> backward_trace(Tape& t, int32_t root);
+// Runs a backward pass from `root` (a scalar) starting from zero gradients and records it;
+// the tape's gradients are as they were before the call afterwards. With `all_inputs`,
+// inputs that do not require a gradient (constants, leaves made without one, and nodes
+// computed only from those; never through detach) are differentiated too, as if they
+// required one: their steps and records appear, marked requires_grad = false.
+std::vector<TraceStep> backward_trace(Tape& t, int32_t root, bool all_inputs = false);
 
 // Display name of a node: its label, or v<id+1> (Wengert numbering from 1).
 std::string node_name(const Tape& t, int32_t id);
@@ -47,8 +53,11 @@ struct ListingLine {
 struct WengertListing {
   std::vector<ListingLine> forward, backward;
 };
-// The tape as a Wengert list; constants are written inline. Runs backward from root.
-WengertListing wengert_listing(Tape& t, int32_t root);
+// The tape as a Wengert list, named by the nodes' labels: an unlabelled node on line K is
+// vK (vK′ if a label is vK), a label used twice gets primes (x, x′, x″); unlabelled scalar
+// constants are written inline. Runs a backward
+// pass from root (the gradients are restored afterwards); `all_inputs` as in backward_trace.
+WengertListing wengert_listing(Tape& t, int32_t root, bool all_inputs = false);
 
 struct NodeCheck {
   int32_t id;
@@ -58,6 +67,7 @@ struct NodeCheck {
 };
 // ∂root/∂node by backprop and by central differences on each node's own value
 // (perturb the node, replay the nodes after it), for every node on a path to root.
+// Values and gradients are as they were before the call afterwards.
 std::vector<NodeCheck> node_gradcheck(Tape& t, int32_t root, double h = 1e-5);
 
 // Forward mode: tangents of every node for a direction given per leaf element

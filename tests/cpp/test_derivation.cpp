@@ -234,7 +234,12 @@ TEST_CASE("table cells: nodes by variable, sub-expression, trace name or id") {
   CHECK(find_node(c, "(a*b)+c") == 4);
   CHECK(find_node(c, "v5") == 4);  // trace names are v<id+1>
   CHECK(error_of([&] { find_node(c, "v9"); }) == "node 'v9' does not exist (the graph has v1..v6)");
-  CHECK(error_of([&] { find_node(c, "b*a"); }) == "'b*a' is not a part of (a*b+c)^2");
+  // Commuted forms name the same node; a rejection lists what would be accepted.
+  CHECK(find_node(c, "b*a") == 2);
+  CHECK(find_node(c, "c + b*a") == 4);
+  CHECK(error_of([&] { find_node(c, "a*c"); }) ==
+        "'a*c' is not a part of (a*b+c)^2; its parts are a, b, a*b, c, a*b+c, (a*b+c)^2 (in any order of + and *), or "
+        "a node name v1..v6");
   CHECK(contains(error_of([&] { find_node(c, "a*"); }), "'a*' is not a variable, a node name like v3 or a sub-expression of f"));
   const expr::CompiledExpr twice = expr::CompiledExpr::parse("x*y + x*y");
   CHECK(error_of([&] { find_node(twice, "x*y"); }) == "'x*y' occurs 2 times in x*y + x*y; name the node by its number (v3 or v4)");
@@ -275,4 +280,167 @@ TEST_CASE("JSON records for the bindings") {
   CHECK(contains(bad, "\\\""));
   CHECK(contains(bad, "\\n"));
   CHECK_FALSE(contains(bad, "\n"));
+}
+
+TEST_CASE("the wrong-rule templates live in the op rows, and every one parses") {
+  int total = 0;
+  for (int code = 0; code < op_count(); ++code) {
+    const OpInfo& row = op_info(Op(code));
+    CAPTURE(row.name);
+    CHECK_NOTHROW(check_wrong_rule_templates(row));
+    total += row.wrong_rules.count;
+  }
+  CHECK(total == 44);
+  // Each op the checker knows classic mistakes for reaches them from its row.
+  const std::pair<Op, int> expected[] = {{Op::Neg, 1},     {Op::Sub, 1},     {Op::Mul, 2},      {Op::Div, 6},
+                                         {Op::Pow, 2},     {Op::Exp, 1},     {Op::Log, 3},      {Op::Sqrt, 2},
+                                         {Op::Abs, 1},     {Op::Sin, 3},     {Op::Cos, 3},      {Op::Tanh, 5},
+                                         {Op::Sigmoid, 5}, {Op::Relu, 2},    {Op::Softplus, 2}, {Op::Gelu, 2},
+                                         {Op::Silu, 3}};
+  for (const auto& entry : expected) {
+    const OpInfo& row = op_info(entry.first);
+    CAPTURE(row.name);
+    CHECK(row.wrong_rules.count == entry.second);
+    CHECK(row.wrong_rules.items != nullptr);
+  }
+  CHECK(std::string(op_info(Op::Pow).wrong_rules.items[0].right) == "p*x^(p-1)");
+}
+
+TEST_CASE("an op row with a malformed wrong-rule template is refused with the op and the problem") {
+  auto row_with = [](WrongRuleTemplate t, int arity = 1, int n_attr = 0) {
+    static WrongRuleTemplate held;
+    held = t;
+    OpInfo row = op_info(Op::Sin);
+    row.arity = arity;
+    row.n_attr = n_attr;
+    row.wrong_rules = {&held, 1};
+    return row;
+  };
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", "-cos(x", nullptr, nullptr})); }).rfind(
+            "op sin, wrong-rule template 1 of 1: the formula '-cos(x' does not parse: ", 0) == 0);
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", "z*x", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'z*x' uses 'z'; a template may use x (the input), y (the "
+        "node's value)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "o", "x", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'o' uses 'o'; a template may use x (the input), y (the "
+        "node's value)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "p*x^(p-1)", "p*x^p", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: the formula 'p*x^(p-1)' uses 'p'; a template may use x (the input), y "
+        "(the node's value)");
+  CHECK_NOTHROW(check_wrong_rule_templates(row_with({0, "p*x^(p-1)", "p*x^p", nullptr, nullptr}, 1, 1)));
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({1, "cos(x)", "sin(x)", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: slot 1 is not an input of the op (it has 1; -1 means every slot)");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, "cos(x)", nullptr, nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1: has no wrong formula");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, nullptr, "1", nullptr, nullptr})); }) ==
+        "op sin, wrong-rule template 1 of 1 ('1'): has neither a right formula nor a right note");
+  CHECK(error_of([&] { check_wrong_rule_templates(row_with({0, nullptr, "1", nullptr, "sign({y})"})); }) ==
+        "op sin, wrong-rule template 1 of 1: the note 'sign({y})' has a brace that is not {x} or {(x)}");
+}
+
+TEST_CASE("wrong-rule feedback renders the template with the learner's sub-expressions") {
+  const expr::Point at{{"x", 0.7}, {"w", 1.3}, {"b", 0.4}};
+  auto feedback = [&](const std::string& f, const std::string& answer) {
+    return check_derivative(question(f, "x", answer, at)).feedback;
+  };
+  // x as typed inside a call and on the left of '-', parenthesised as a factor.
+  CHECK(feedback("exp(w*x+b)", "(w*x+b)*exp(w*x+b-1)*w") ==
+        "Check the local derivative of exp(w*x+b) with respect to w*x+b: it is exp(w*x+b), and your answer matches "
+        "using (w*x+b)*exp(w*x+b-1) there.");
+  // p folded into the exponent: (-2)-1 = -3, written in parentheses.
+  CHECK(feedback("x^(-2)", "-2*x^(-2)") ==
+        "Check the local derivative of x^(-2) with respect to x: it is -2*x^(-3), and your answer matches using "
+        "-2*x^(-2) there.");
+  // Notes: {(x)} parenthesised, and words after the wrong formula.
+  // (relu inactive here: w*x+b < 0, so the derivative is 0 and "w" is the slope 1 everywhere.)
+  CHECK(check_derivative(question("relu(w*x+b)", "x", "w", {{"x", 0.7}, {"w", 1.3}, {"b", -2}})).feedback ==
+        "Check the local derivative of relu(w*x+b) with respect to w*x+b: it is 1 where (w*x+b) > 0, else 0, and your "
+        "answer matches using 1 everywhere there.");
+  // o, the other input, for a quotient's denominator.
+  CHECK(feedback("(b+2)/(w*x+b)", "-(b+2)/(w*x+b)*w") ==
+        "Check the local derivative of (b+2)/(w*x+b) with respect to (w*x+b): it is -(b+2)/(w*x+b)^2, and your answer "
+        "matches using -(b+2)/(w*x+b) there.");
+}
+
+TEST_CASE("table cells: commuted forms name the same node") {
+  TableEntryQuestion q;
+  q.f = "(a*b+c)^2";
+  q.at = kSeed002;
+  q.given = 8;
+  for (const char* node : {"b*a", "c + b*a", "c+a*b", "(b*a)+c"}) {
+    q.node = node;
+    CAPTURE(node);
+    const TableEntryCheck r = check_table_entry(q);
+    CHECK(r.correct);
+    CHECK(r.node == (std::string(node) == "b*a" ? 2 : 4));
+  }
+  // Only + and * commute: a-b is not b-a, a/b not b/a.
+  const expr::CompiledExpr c = expr::CompiledExpr::parse("(a - b)/(a*b)");
+  CHECK(find_node(c, "b*a") == 3);
+  CHECK(contains(error_of([&] { find_node(c, "b - a"); }), "'b - a' is not a part of (a - b)/(a*b); its parts are a, b, a - b"));
+}
+
+TEST_CASE("feedback kinds: the value for the derivative, the power rule not applied, a missing product-rule term") {
+  DerivativeCheck r = check_derivative(question("x^3", "x", "x^3", {{"x", 2}}));
+  CHECK(r.kind == FeedbackKind::ValueNotGradient);
+  CHECK(r.feedback == "Your answer is the function itself, f = x^3, not its derivative ∂f/∂x.");
+  r = check_derivative(question("(a*b+c)^2", "a", "(a*b+c)^2*b", kSeed002));
+  CHECK(r.kind == FeedbackKind::PowerRuleNotApplied);
+  CHECK(r.feedback ==
+        "The power rule was not applied to (a*b+c)^2: your answer keeps it as it was, but ∂((a*b+c)^2)/∂(a*b+c) = "
+        "2*(a*b+c) (the exponent comes down and drops by one).");
+  CHECK(r.node == "(a*b+c)^2");
+  r = check_derivative(question("exp(x)*(x+1)", "x", "exp(x)", {{"x", 0.5}}));
+  CHECK(r.kind == FeedbackKind::MissingProductTerm);
+  CHECK(r.feedback ==
+        "The product rule needs both terms: ∂(exp(x)*(x+1))/∂x = ∂exp(x)/∂x·(x+1) + exp(x)·∂(x+1)/∂x. Your answer has "
+        "only exp(x)·∂(x+1)/∂x and misses ∂exp(x)/∂x·(x+1) (2.47308 here).");
+  CHECK(r.factor == doctest::Approx(std::exp(0.5) * 1.5));
+  // Inside a larger function the missing term's part of ∂f/∂x is named.
+  r = check_derivative(question("3*(exp(x)*(x+1))", "x", "3*exp(x)", {{"x", 0.5}}));
+  CHECK(r.kind == FeedbackKind::MissingProductTerm);
+  CHECK(r.feedback ==
+        "The product rule needs both terms: ∂(exp(x)*(x+1))/∂x = ∂exp(x)/∂x·(x+1) + exp(x)·∂(x+1)/∂x. Your answer has "
+        "only exp(x)·∂(x+1)/∂x and misses ∂exp(x)/∂x·(x+1) (its part of ∂f/∂x is 7.41925 here).");
+  // The other term alone stays a missing path of the fan-out (x reaches f twice).
+  CHECK(check_derivative(question("exp(x)*(x+1)", "x", "exp(x)*(x+1)", {{"x", 0.5}})).kind == FeedbackKind::MissingFanOut);
+}
+
+TEST_CASE("subgradients at kinks: any value of the subdifferential, unless the question fixes the convention") {
+  DerivativeQuestion q = question("relu(x)", "x", "", {{"x", 0}});
+  for (double s : {0.0, 0.25, 1.0}) {
+    q.answer_value = s;
+    const DerivativeCheck r = check_derivative(q);
+    CAPTURE(s);
+    CHECK(r.correct);
+  }
+  q.answer_value = 0.5;
+  CHECK(check_derivative(q).feedback ==
+        "Correct: f has a kink here (relu(x) at x = 0), where any value from 0 to 1 is a subgradient of ∂f/∂x; the "
+        "engine uses 0.");
+  q.answer_value = 1.5;
+  CHECK_FALSE(check_derivative(q).correct);
+  // abs: [-1, 1], scaled by the chain around the kink (3*abs(2*x): [-6, 6]).
+  q.f = "3*abs(2*x)";
+  q.answer_value = -6;
+  CHECK(check_derivative(q).correct);
+  q.answer_value = 6.5;
+  CHECK_FALSE(check_derivative(q).correct);
+  // The question fixes the convention: only the engine's 0, and the feedback says why.
+  q.any_subgradient = false;
+  q.answer_value = 6;
+  const DerivativeCheck fixed = check_derivative(q);
+  CHECK_FALSE(fixed.correct);
+  CHECK(fixed.kind == FeedbackKind::Incorrect);
+  CHECK(fixed.feedback ==
+        "f has a kink here (abs(2*x) at 2*x = 0), where any value from -6 to 6 is a subgradient of ∂f/∂x, but this "
+        "question fixes the convention that relu and abs have derivative 0 at 0 (as PyTorch), so the answer is 0.");
+  q.answer_value = 0;
+  CHECK(check_derivative(q).correct);
+  // A formula answer: the given point accepts a subgradient, the random points (off the kink) the derivative.
+  q.any_subgradient = true;
+  q.f = "relu(x)";
+  q.answer_value.reset();
+  q.answer = "relu(x)/x";  // undefined at 0: feedback, not a subgradient
+  CHECK(check_derivative(q).kind == FeedbackKind::AnswerUndefined);
 }

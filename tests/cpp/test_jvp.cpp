@@ -84,6 +84,7 @@ std::vector<OpCase> all_cases() {
       {"roundSte", Op::RoundSte, {{m34, D::AwayFromZero}}, {}, Convention::Identity},
       {"castFp16", Op::CastFp16, {{m34, D::AwayFromZero}}, {}, Convention::Identity},
       {"castBf16", Op::CastBf16, {{m34, D::AwayFromZero}}, {}, Convention::Identity},
+      {"heaviside", Op::Heaviside, {{m34, D::AwayFromZero}}, {}, Convention::Zero},  // a step: 0 off the kink
   };
 }
 

@@ -71,8 +71,8 @@ TEST_CASE("seed 000: the same table with yf = f(y1) slid in (f = tanh)") {
   CHECK(sf.inputs[0].local[0] == doctest::Approx(fprime));
   CHECK(sf.inputs[0].contribution[0] == doctest::Approx(r2 * fprime));  // rf = r2·f'
   CHECK(sf.formula == "∂/∂v5 = 1 − tanh²(v5)");  // y1 is unlabelled here: node 4 is v5
-  CHECK(t.grad_at(a) == doctest::Approx(r2 * fprime * 0.3));  // ∂L/∂a = rf·x
-  (void)y4;
+  CHECK(input_of(step_of(steps, "v5"), "a").grad_after[0] == doctest::Approx(r2 * fprime * 0.3));  // ∂L/∂a = rf·x
+  CHECK(t.grad_at(a) == 0);  // the trace leaves the gradients as they were
 }
 
 TEST_CASE("seed 000 with f = GELU: the formula names y1 everywhere, and rf = r2·GELU'(y1)") {
@@ -95,7 +95,7 @@ TEST_CASE("seed 000 with f = GELU: the formula names y1 everywhere, and rf = r2�
   CHECK(sf.incoming[0] == doctest::Approx(r2).epsilon(1e-14));
   CHECK(sf.inputs[0].local[0] == doctest::Approx(dgelu).epsilon(1e-14));
   CHECK(sf.inputs[0].contribution[0] == doctest::Approx(r2 * dgelu).epsilon(1e-14));
-  CHECK(t.grad_at(a) == doctest::Approx(r2 * dgelu * 1.5).epsilon(1e-14));  // ∂L/∂a = rf·x
+  CHECK(input_of(step_of(steps, "y1"), "a").grad_after[0] == doctest::Approx(r2 * dgelu * 1.5).epsilon(1e-14));  // rf·x
 }
 
 TEST_CASE("seed 002: the gradient table of L = (a·b + c)²") {
@@ -124,21 +124,82 @@ TEST_CASE("seed 001 C.2: the Wengert tape of f(x) = exp(x)·(x + 1)") {
   int32_t v2 = unary(t, Op::Exp, x);
   int32_t v3 = add(t, x, t.constant(Shape::scalar(), std::vector<double>{1.0}.data()));
   int32_t v4 = mul(t, v2, v3);
+  t.backward(v4);  // gradients from before the listing: it must leave them as they are
+  const double before = t.grad_at(x);
   WengertListing w = wengert_listing(t, v4);
   REQUIRE(w.forward.size() == 4);
-  CHECK(w.forward[0].text == "v1 = x (input)");
-  CHECK(w.forward[1].text == "v2 = exp(v1)");
-  CHECK(w.forward[2].text == "v3 = v1 + 1");  // the constant 1 is written inline, numbered as in the seed
+  CHECK(w.forward[0].text == "x (input)");  // the label names the node; the others are vK, K their line
+  CHECK(w.forward[1].text == "v2 = exp(x)");
+  CHECK(w.forward[2].text == "v3 = x + 1");  // the constant 1 is written inline, numbered as in the seed
   CHECK(w.forward[3].text == "v4 = v2 × v3");
   REQUIRE(w.backward.size() == 5);
   CHECK(w.backward[0].text == "v̄4 = 1 (seed)");
   CHECK(w.backward[1].text == "v̄2 += v̄4 × v3");
   CHECK(w.backward[2].text == "v̄3 += v̄4 × v2");
-  CHECK(w.backward[3].text == "v̄1 += v̄3 × 1");
-  CHECK(w.backward[4].text == "v̄1 += v̄2 × exp(v1)");
+  CHECK(w.backward[3].text == "x̄ += v̄3 × 1");
+  CHECK(w.backward[4].text == "x̄ += v̄2 × exp(x)");
   // ends at (x + 2)·eˣ
   CHECK(w.backward[4].value == doctest::Approx((0.7 + 2) * std::exp(0.7)).epsilon(1e-14));
-  CHECK(t.grad_at(x) == doctest::Approx((0.7 + 2) * std::exp(0.7)).epsilon(1e-14));
+  CHECK(t.grad_at(x) == before);
+  CHECK(before == doctest::Approx((0.7 + 2) * std::exp(0.7)).epsilon(1e-14));
+}
+
+TEST_CASE("listing names: labels, vK for the rest without collisions, primes for a repeated label") {
+  Tape t;
+  int32_t a = t.scalar(2, "a"), b = t.scalar(3, "v3");  // a label that is also line 3's number
+  int32_t c = t.scalar(4, "a", false);                 // the label 'a' again, no gradient
+  int32_t p = mul(t, a, b), q = add(t, p, c), L = pow(t, q, 2);
+  t.set_label(L, "loss");
+  WengertListing w = wengert_listing(t, L);
+  std::vector<std::string> fwd;
+  for (const ListingLine& l : w.forward) fwd.push_back(l.text);
+  CHECK(fwd == std::vector<std::string>{"a (input)", "v3 (input)", "a′ (input)", "v4 = a × v3", "v5 = v4 + a′",
+                                        "loss = v5^2"});
+  CHECK(w.backward[0].text == "adj(loss) = 1 (seed)");
+  CHECK(w.backward[1].text == "v̄5 += adj(loss) × 2·v5");
+  // a′ needs no gradient: it is left out unless all_inputs asks for it.
+  for (const ListingLine& l : w.backward) CHECK(l.text.find("ā′") == std::string::npos);
+  WengertListing all = wengert_listing(t, L, true);
+  bool shown = false;
+  for (const ListingLine& l : all.backward)
+    if (l.text == "ā′ += v̄5 × 1") shown = l.value == 2 * (2 * 3 + 4);
+  CHECK(shown);
+  // A node labelled like another's vK: the unlabelled one gets a prime.
+  Tape u;
+  int32_t x = u.scalar(1, "x");
+  int32_t e = unary(u, Op::Exp, x);
+  int32_t f = add(u, e, x);
+  u.set_label(f, "v2");
+  WengertListing w2 = wengert_listing(u, f);
+  CHECK(w2.forward[1].text == "v2′ = exp(x)");
+  CHECK(w2.forward[2].text == "v2 = v2′ + x");
+}
+
+TEST_CASE("trace leaves the gradients as they were; all_inputs shows inputs without a gradient") {
+  Tape t;
+  int32_t x = t.scalar(2, "x");
+  int32_t L = mul(t, x, x);
+  backward_trace(t, L);
+  t.backward(L);
+  CHECK(t.grad_at(x) == 4);  // not 8: the trace's own pass is gone
+  backward_trace(t, L);
+  CHECK(t.grad_at(x) == 4);  // and a trace after a backward keeps its result
+  // Seed 000's table with x an input that needs no gradient: ∂y1/∂x = a is still shown.
+  Tape u;
+  int32_t a = u.scalar(2, "a"), xin = u.constant(Shape::scalar(), std::vector<double>{3}.data(), "x");
+  int32_t y1 = mul(u, a, xin);
+  u.set_label(y1, "y1");
+  int32_t y4 = pow(u, sub(u, y1, u.scalar(5, "ytrue", false)), 2);
+  CHECK(step_of(backward_trace(u, y4), "y1").inputs.size() == 1);  // only a
+  auto steps = backward_trace(u, y4, true);
+  const TraceInput& xi = input_of(step_of(steps, "y1"), "x");
+  CHECK_FALSE(xi.requires_grad);
+  CHECK_FALSE(xi.is_leaf);
+  CHECK(xi.local[0] == 2);                    // ∂y1/∂x = a
+  CHECK(xi.contribution[0] == 2 * (6 - 5) * 2);  // ∂L/∂x = 2(y1 − ytrue)·a
+  CHECK(input_of(step_of(steps, "y1"), "a").is_leaf);
+  CHECK(u.grad_at(xin) == 0);
+  CHECK_FALSE(u.node(xin).requires_grad);  // the flags are back
 }
 
 TEST_CASE("per-node finite differences agree with backprop on every node") {

@@ -51,6 +51,7 @@ Object.assign(CASES, {
   layernorm_residual: [[2, 6, 6, 6, 1], { activations: ['gelu', 'tanh', 'softplus', 'none'].slice(0, 4), layerNorm: true, residual: true, seed: 7, lnEps: 1e-4 },
     { y: 'labels', loss: 'bce', optimizer: 'adamw', lr: 0.01 }],
   untrained_f64: [[2, 3, 1], { activation: 'leakyRelu', dtype: 'f64', seed: 8 }, null],
+  half_mse_f64: [[2, 5, 2], { activation: 'tanh', dtype: 'f64', seed: 9 }, { y: 'regression', loss: 'halfMse', optimizer: 'sgd', lr: 0.1 }],
 });
 
 describe('export: PyTorch script and ONNX', { timeout: 240_000 }, () => {
@@ -135,7 +136,8 @@ describe('export: PyTorch script and ONNX', { timeout: 240_000 }, () => {
     assert.deepEqual([r.training.sampling, r.training.accumSteps, r.training.batchSize, r.training.steps], ['epoch', 2, 16, 40]);
     const c = torchReport.hidden_tanh.training;  // adamw with warmup + cosine
     assert.deepEqual([c.optimizer, c.weightDecay, c.schedule.type, c.schedule.warmup, c.schedule.total, c.schedule.lrMin], ['adamw', 0.05, 'warmupcosine', 5, 200, 0.001]);
-    for (const name of ['output_logit_bce', 'output_classes_ce', 'layernorm_residual', 'hidden_gelu']) {
+    assert.equal(torchReport.half_mse_f64.training.loss, 'halfmse');  // ½·MSE: 0.5 * mse_loss in the script
+    for (const name of ['output_logit_bce', 'output_classes_ce', 'layernorm_residual', 'hidden_gelu', 'half_mse_f64']) {
       const { losses } = torchReport[name];
       assert.equal(losses.length, 60, `${name}: 60 steps`);
       assert.ok(losses.every(Number.isFinite), `${name}: finite losses`);

@@ -64,7 +64,7 @@ test('the record\'s training settings are checked like train()\'s options', () =
   bothThrow({ ...rec, training: { lr: NaN } }, 'RangeError', 'training.lr must be a finite number in (0, ∞), got NaN');
   bothThrow({ ...rec, training: { lr: 'abc' } }, 'TypeError', 'training.lr must be a number, got the string "abc"');
   bothThrow({ ...rec, training: { optimizer: 'lbfgs' } }, 'RangeError', "training.optimizer 'lbfgs' is not one of sgd, momentum, adam, adamw");
-  bothThrow({ ...rec, training: { loss: 'huber' } }, 'RangeError', "training.loss 'huber' is not one of mse, crossEntropy, bce");
+  bothThrow({ ...rec, training: { loss: 'huber' } }, 'RangeError', "training.loss 'huber' is not one of mse, halfMse, crossEntropy, bce");
   bothThrow({ ...rec, training: { steps: -5 } }, 'RangeError', 'training.steps must be an integer in [0, 9007199254740991], got -5');
   bothThrow({ ...rec, training: { zz: 1 } }, 'TypeError', `unknown key in training 'zz' (valid: ${TRAINING_KEYS})`);
   bothThrow({ ...rec, training: { schedule: { type: 'step', stepSize: 0 } } }, 'RangeError', 'training.schedule.stepSize must be an integer in [1, 9007199254740991], got 0');

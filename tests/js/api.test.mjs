@@ -242,7 +242,7 @@ test('createGradlab accepts wasmBinary and locateFile, and rejects bad options',
       return new URL(`../../web/dist/${file}`, import.meta.url).href;
     },
   });
-  assert.deepEqual(asked.sort(), ['gradlab_expr.wasm', 'gradlab_wasm.wasm']);  // both modules, by default
+  assert.deepEqual(asked.sort(), ['gradlab_experiments.wasm', 'gradlab_expr.wasm', 'gradlab_train.wasm', 'gradlab_wasm.wasm']);  // every module, by default
   assert.equal(gl3.graph().scalar(9).sqrt().value, 3);
   const gl4 = await createGradlab({ locateFile: (file) => new URL(`../../web/dist/${file}`, import.meta.url) });  // a URL object
   assert.equal(gl4.graph().scalar(16).sqrt().value, 4);

@@ -262,3 +262,51 @@ test('bad input: clear errors naming the values, and the module stays usable', (
   g.dispose();
   assert.equal(gl.checkpointing({ depth: 2, width: 2, batch: 1, every: 1 }).gradientsIdentical, true);
 });
+
+test('checkpointing counts FLOPs: backward ≈ 2× forward measured, recompute of all but the last segment', () => {
+  const r = gl.checkpointing({ depth: 10, width: 64, batch: 32, every: 3, seed: 1 });
+  const w = r.withoutCheckpointing, c = r.withCheckpointing;
+  const B = 32, W = 64, layer = 2 * B * W * W + 2 * B * W;  // matmul, bias, tanh
+  assert.equal(w.forwardFlops, 10 * layer + 3 * B * W + 1);
+  assert.equal(c.forwardFlops, w.forwardFlops);
+  assert.equal(c.recomputedFlops, 9 * layer);
+  assert.equal(c.backwardFlops, w.backwardFlops);
+  // ∂W and ∂h per matmul, none for the first layer's constant input, plus the elementwise steps
+  assert.equal(w.backwardFlops, 10 * (2 * B * W * W + 5 * B * W) + 9 * 2 * B * W * W + 3 * B * W);
+  const ratio = w.backwardFlops / w.forwardFlops;
+  assert.ok(ratio > 1.9 && ratio < 2, `backward / forward = ${ratio}`);
+  // the seed's +33 % against this run's overhead in FLOPs: 2,396,160 / 7,757,825
+  const overhead = c.recomputedFlops / (w.forwardFlops + w.backwardFlops);
+  assert.ok(Math.abs(overhead - 0.30887) < 1e-5, `overhead ${overhead}`);
+  const s = gl.checkpointingSweep({ depth: 6, width: 8, batch: 4, every: [1, 6] });
+  assert.equal(s.runs[1].recomputeOverheadFlops, 0);  // one segment: nothing recomputed
+  assert.equal(s.runs[0].recomputeOverheadFlops, s.runs[0].recomputedFlops / (s.withoutCheckpointing.forwardFlops + s.withoutCheckpointing.backwardFlops));
+});
+
+test('reinforceBernoulli: the defaults land within 3 SE; unbiased over 100 fixed seeds; a baseline cuts the variance', () => {
+  const d = gl.reinforceBernoulli();
+  assert.deepEqual([d.samples, d.exact, d.baseline], [10000, 0.25, 0]);
+  const z = (d.estimate - d.exact) / d.stdError;
+  assert.ok(Math.abs(z) < 3, `defaults: ${JSON.stringify(d)} (z = ${z})`);
+  for (const baseline of [0, 0.4]) {
+    const zs = Array.from({ length: 100 }, (_, i) => {
+      const r = gl.reinforceBernoulli({ theta: -0.6, samples: 1000, seed: 500 + i, baseline });
+      return (r.estimate - r.exact) / r.stdError;
+    });
+    const mean = zs.reduce((a, b) => a + b) / zs.length;
+    const sd = Math.sqrt(zs.reduce((a, b) => a + (b - mean) ** 2, 0) / zs.length);
+    assert.ok(Math.abs(mean) < 0.4, `baseline ${baseline}: mean z ${mean}`);  // 4 SE of a mean of 100
+    assert.ok(sd > 0.75 && sd < 1.25, `baseline ${baseline}: sd of z ${sd}`);
+  }
+  // b = σ(0) = E[L] at θ = 0: each sample's (L − b)∂log p/∂θ is exactly ¼
+  const exact = gl.reinforceBernoulli({ theta: 0, samples: 500, baseline: 0.5 });
+  assert.deepEqual([exact.estimate, exact.stdError, exact.baseline], [0.25, 0, 0.5]);
+  const plain = gl.reinforceBernoulli({ theta: 1, samples: 5000, seed: 9 });
+  // b = 0.2, near the best constant for this L (b* = 1 − σ(θ) = 0.269, which leaves no variance)
+  const based = gl.reinforceBernoulli({ theta: 1, samples: 5000, seed: 9, baseline: 0.2 });
+  assert.ok(based.stdError < 0.5 * plain.stdError, `${based.stdError} vs ${plain.stdError}`);
+  assert.ok(Math.abs(based.estimate - based.exact) < 3 * based.stdError);
+  assert.throws(() => gl.reinforceBernoulli({ baseline: NaN }), /reinforceBernoulli: baseline must be a finite number, got number NaN/);
+  assert.throws(() => gl.reinforceBernoulli({ baseline: '0.5' }), /reinforceBernoulli: baseline must be a number, got the string "0.5"/);
+  assert.throws(() => gl.reinforceBernoulli({ base: 1 }), /unknown option 'base' \(valid: theta, samples, seed, baseline\)/);
+});

@@ -96,7 +96,7 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
   const gl = await createGradlab({ locateFile: async (file) => new URL(`../../web/dist/${file}`, import.meta.url) });
   assert.equal(gl.graph().scalar(9).sqrt().value, 3);
   const asked = [];
-  const gl2 = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
+  const gl2 = await createGradlab({ modules: ['graph'], locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
   assert.deepEqual(asked, [['gradlab_wasm.wasm', new URL('../../web/dist/', import.meta.url).href]]);
   assert.equal(gl2.graph().scalar(25).sqrt().value, 5);
   await assert.rejects(
@@ -113,23 +113,24 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
     message: 'createGradlab: cannot load the engine from ftp://example.org/gradlab_wasm.wasm in Node (use a path, a file: URL or an http(s) URL)',
   });
   await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), {
-    message: "createGradlab: unknown option 'wasmbinary' (valid: locateFile, wasmBinary, exprWasmBinary, expressions)",
+    message: "createGradlab: unknown option 'wasmbinary' (valid: modules, locateFile, wasmBinary, trainWasmBinary, experimentsWasmBinary, exprWasmBinary, expressions)",
   });
 });
 
 test('the expression module loads lazily, through the same locateFile, or from exprWasmBinary', async () => {
   const asked = [];
   const gl = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push(file), prefix + file) });
-  assert.deepEqual(asked, ['gradlab_wasm.wasm']);  // a lean page never asks for the second file
+  const others = ['gradlab_experiments.wasm', 'gradlab_train.wasm', 'gradlab_wasm.wasm'];
+  assert.deepEqual(asked.sort(), others);  // a lean page never asks for the expression file
   assert.equal(gl.expressionsLoaded, false);
   assert.throws(() => gl.evaluate('a*b', { a: 2, b: 3 }), {
     message: 'evaluate: the expression module (gradlab_expr.wasm) is not loaded yet: call `await gl.loadExpressions()` once first (this engine was created with createGradlab({ expressions: false }))',
   });
   assert.throws(() => gl.graph().fromExpression('a*b', { a: 2, b: 3 }), /^Error: fromExpression: the expression module \(gradlab_expr\.wasm\) is not loaded yet/);
   assert.equal(await gl.loadExpressions(), gl);
-  assert.deepEqual(asked, ['gradlab_wasm.wasm', 'gradlab_expr.wasm']);
+  assert.deepEqual(asked, [...others, 'gradlab_expr.wasm']);
   await gl.loadExpressions();  // loaded once
-  assert.deepEqual(asked, ['gradlab_wasm.wasm', 'gradlab_expr.wasm']);
+  assert.deepEqual(asked, [...others, 'gradlab_expr.wasm']);
   assert.equal(gl.expressionsLoaded, true);
   assert.deepEqual(gl.evaluate('a*b', { a: 2, b: 3 }), { value: 6, gradient: { a: 3, b: 2 } });
   const g = gl.graph();
@@ -152,10 +153,10 @@ test('the expression module loads lazily, through the same locateFile, or from e
   await gl3.loadExpressions();
   assert.equal(gl3.parse('a + b*c').canonical, gl.parse('a + b*c').canonical);
 
-  // By default both modules load: every documented call works at once.
-  const both = [];
-  const gl4 = await createGradlab({ locateFile: (file, prefix) => (both.push(file), prefix + file) });
-  assert.deepEqual(both.sort(), ['gradlab_expr.wasm', 'gradlab_wasm.wasm']);
+  // By default every module loads: every documented call works at once.
+  const all = [];
+  const gl4 = await createGradlab({ locateFile: (file, prefix) => (all.push(file), prefix + file) });
+  assert.deepEqual(all.sort(), ['gradlab_experiments.wasm', 'gradlab_expr.wasm', 'gradlab_train.wasm', 'gradlab_wasm.wasm']);
   assert.equal(gl4.expressionsLoaded, true);
   assert.equal(gl4.evaluate('a*b', { a: 2, b: 3 }).value, 6);
 
@@ -171,6 +172,7 @@ test('the expression module loads lazily, through the same locateFile, or from e
 
 test('an http URL: fetched, and an HTTP error names the URL and the status', async () => {
   const files = { '/engine/gradlab_wasm.wasm': await readFile(wasmPath), '/engine/gradlab_expr.wasm': await readFile(exprWasmPath) };
+  for (const name of ['gradlab_train.wasm', 'gradlab_experiments.wasm']) files[`/engine/${name}`] = await readFile(join(root, 'web', 'dist', name));
   const server = createServer((req, res) => {
     if (files[req.url]) res.writeHead(200, { 'content-type': 'application/wasm' }).end(files[req.url]);
     else res.writeHead(404).end('not here');
@@ -180,7 +182,8 @@ test('an http URL: fetched, and an HTTP error names the URL and the status', asy
   try {
     const gl = await createGradlab({ locateFile: (file) => `${origin}/engine/${file}` });
     assert.equal(gl.graph().scalar(16).sqrt().value, 4);
-    assert.equal(gl.evaluate('x^2', { x: 3 }).value, 9);  // both modules came over http
+    assert.equal(gl.evaluate('x^2', { x: 3 }).value, 9);  // every module came over http
+    assert.equal(gl.mlp([2, 3, 1]).numParams, 13);
     await assert.rejects(createGradlab({ locateFile: (file) => `${origin}/missing/${file}` }), {
       message: new RegExp(`^createGradlab: fetching ${origin}/missing/gradlab_wasm\\.wasm failed with HTTP 404 Not Found \\(serve gradlab_wasm\\.wasm there`),
     });

@@ -181,7 +181,7 @@ test('g.fromExpression: a graph the teaching views work on', () => {
   assert.equal(sent.b, 16);
   assert.equal(sent.c, 8);
   assert.ok(g.gradcheck(L).relError < 1e-7);
-  assert.equal(g.tapeListing(L).forward[0].text, 'v1 = a (input)');
+  assert.equal(g.tapeListing(L).forward[0].text, 'a (input)');
   g.dispose();
 
   // Numbers become labelled constants; x^y with a variable exponent is exp(y·log x).
@@ -289,7 +289,7 @@ test('bad input: wrong argument types are TypeErrors that name the argument', ()
   throwsClearly(() => gl.evaluate('x', { x: Infinity }), 'evaluate: at.x must be a finite number, got number Infinity', RangeError);
   throwsClearly(() => gl.evaluate('x', { 'x\ny': 1 }), /at has the key "x\\ny", which is not a variable name/, TypeError);
   throwsClearly(() => gl.checkDerivative(), /checkDerivative: expected an options object, got undefined/, TypeError);
-  throwsClearly(() => gl.checkDerivative({ ...ok, tolerence: 1e-3 }), /unknown option 'tolerence' \(valid: f, wrt, answer, at, tolerance, samples, seed\)/, TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...ok, tolerence: 1e-3 }), /unknown option 'tolerence' \(valid: f, wrt, answer, at, tolerance, samples, seed, definitions, anySubgradient\)/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, f: undefined }), /checkDerivative: f \(the function\) must be a string, got undefined/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 3 }), /wrt \(the variable to differentiate by\) must be a string/, TypeError);
   throwsClearly(() => gl.checkDerivative({ ...ok, wrt: 'a b' }), /wrt must be a variable name/, TypeError);
@@ -304,13 +304,88 @@ test('bad input: wrong argument types are TypeErrors that name the argument', ()
   throwsClearly(() => gl.checkTableEntry({ ...cell, node: -1 }), /node \(a node id\) must be an integer from 0 to 2147483647, got number -1/, RangeError);
   throwsClearly(() => gl.checkTableEntry({ ...cell, node: true }), /node must be a variable, a sub-expression of f \('a\*b'\), a trace name \('v4'\) or a node id/, TypeError);
   throwsClearly(() => gl.checkTableEntry({ ...cell, node: 99 }), 'checkTableEntry: node id 99 does not exist (graph has 6 nodes)');
-  throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'b*a' }), "checkTableEntry: 'b*a' is not a part of (a*b+c)^2");
+  throwsClearly(
+    () => gl.checkTableEntry({ ...cell, node: 'a*c' }),
+    "checkTableEntry: 'a*c' is not a part of (a*b+c)^2; its parts are a, b, a*b, c, a*b+c, (a*b+c)^2 (in any order of + and *), or a node name v1..v6",
+  );
   throwsClearly(() => gl.checkTableEntry({ ...cell, node: 'v9' }), "checkTableEntry: node 'v9' does not exist (the graph has v1..v6)");
   throwsClearly(() => gl.checkTableEntry({ ...cell, given: '-24' }), 'checkTableEntry: given must be a number, got the string "-24"', TypeError);
   throwsClearly(() => gl.checkTableEntry({ ...cell, column: 'grad' }), /unknown column 'grad' \(valid: gradient or value\)/, RangeError);
   // A non-finite numeric answer is feedback about the answer.
   assert.equal(gl.checkDerivative({ ...ok, answer: NaN }).kind, 'invalid-answer');
   assert.equal(gl.checkTableEntry({ ...cell, given: Infinity }).kind, 'invalid-answer');
+});
+
+test('checkDerivative: definitions let a question use the seed’s intermediate y = a*x + b', () => {
+  const at = { a: 2, b: 1, x: 3, ytrue: 5 };
+  const q = { f: '(a*x + b - ytrue)^2', wrt: 'a', at, definitions: { y: 'a*x + b' } };
+  const r = gl.checkDerivative({ ...q, answer: '2*(y - ytrue)*x' });
+  assert.equal(r.correct, true, r.feedback);
+  assert.equal(r.expected, 12);
+  assert.equal(r.given, 12);
+  const m = gl.checkDerivative({ ...q, answer: '2*(y - ytrue)' });
+  assert.equal(m.kind, 'missing-chain-factor');
+  assert.equal(m.factor, 3);
+  // Without the definition, y is an unknown variable (feedback, not an Error).
+  const u = gl.checkDerivative({ f: q.f, wrt: 'a', at, answer: '2*(y - ytrue)*x' });
+  assert.equal(u.kind, 'invalid-answer');
+  assert.equal(u.feedback, "Your answer uses 'y', which is not a variable here (the variables are a, b, x, ytrue).");
+  // Bad definitions: TypeErrors for the shape, Errors from the engine for the content.
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: 'y = a*x + b' }), /checkDerivative: definitions must be an object of named formulas such as \{ y: 'a\*x \+ b' \}, got the string/, TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { y: 3 } }), 'checkDerivative: definitions.y (a formula) must be a string, got number 3', TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { 'y-1': 'a' } }), /checkDerivative: definitions has the key "y-1", which is not a name/, TypeError);
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { y: 'a*x + q' } }), "checkDerivative: definitions: y = a*x + q uses 'q', which is neither a variable of the point nor a defined name");
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { y: 'z', z: 'y' } }), 'checkDerivative: definitions refer to each other in a cycle (y, z)');
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { r: 'y - ytrue', y: 'a*x + s', s: 'y*b' } }), 'checkDerivative: definitions refer to each other in a cycle (r, y, s)');
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { x: '2*a' } }), "checkDerivative: definitions: 'x' is defined (x = 2*a) and also has a value in the point; give one or the other");
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { exp: 'a' } }), "checkDerivative: definitions: 'exp' is a function or constant of the expression language, not a name to define");
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { y: 'a*x +' } }), /^checkDerivative: definitions: y = a\*x \+ does not parse: /);
+  throwsClearly(() => gl.checkDerivative({ ...q, wrt: 'y', answer: '1' }), "checkDerivative: 'y' is a defined intermediate (y = a*x + b); differentiate by a variable of the point");
+  // A definition may use another; 'toString' is not a definition of a plain object.
+  assert.equal(gl.checkDerivative({ ...q, answer: '2*r*x', definitions: { r: 'y - ytrue', y: 'a*x + b' } }).correct, true);
+  throwsClearly(() => gl.checkDerivative({ ...q, answer: '1', definitions: { y: 'toString*a' } }), /uses 'toString', which is neither a variable of the point nor a defined name/);
+  // An answer that does not parse is fed back as typed (its position is the learner's).
+  const bad = gl.checkDerivative({ ...q, answer: '2*(y - ytrue' });
+  assert.equal(bad.kind, 'invalid-answer');
+  assert.match(bad.feedback, /^Your answer could not be read: /);
+  // The seed's f in the intermediate, too.
+  assert.equal(gl.checkDerivative({ ...q, f: '(y - ytrue)^2', answer: '2*(y-ytrue)*x' }).correct, true);
+});
+
+test('checkDerivative: the value for the derivative, the power rule, a product-rule term, subgradients at kinks', () => {
+  const v = gl.checkDerivative({ f: 'x^3', wrt: 'x', answer: 'x^3', at: { x: 2 } });
+  assert.equal(v.kind, 'value-not-gradient');
+  assert.equal(v.feedback, 'Your answer is the function itself, f = x^3, not its derivative ∂f/∂x.');
+  const p = gl.checkDerivative({ f: '(a*b+c)^2', wrt: 'a', answer: '(a*b+c)^2*b', at: S002 });
+  assert.equal(p.kind, 'power-rule-not-applied');
+  assert.equal(p.node, '(a*b+c)^2');
+  const m = gl.checkDerivative({ f: 'exp(x)*(x+1)', wrt: 'x', answer: 'exp(x)', at: { x: 0.5 } });
+  assert.equal(m.kind, 'missing-product-term');
+  assert.equal(m.feedback, 'The product rule needs both terms: ∂(exp(x)*(x+1))/∂x = ∂exp(x)/∂x·(x+1) + exp(x)·∂(x+1)/∂x. Your answer has only exp(x)·∂(x+1)/∂x and misses ∂exp(x)/∂x·(x+1) (2.47308 here).');
+  assert.ok(Math.abs(m.factor - Math.exp(0.5) * 1.5) < 1e-12);
+  const kink = { f: 'relu(x)', wrt: 'x', at: { x: 0 }, answer: 1 };
+  const any = gl.checkDerivative(kink);
+  assert.equal(any.correct, true);
+  assert.equal(any.feedback, 'Correct: f has a kink here (relu(x) at x = 0), where any value from 0 to 1 is a subgradient of ∂f/∂x; the engine uses 0.');
+  const fixed = gl.checkDerivative({ ...kink, anySubgradient: false });
+  assert.equal(fixed.correct, false);
+  assert.equal(fixed.kind, 'incorrect');
+  assert.match(fixed.feedback, /fixes the convention that relu and abs have derivative 0 at 0 \(as PyTorch\), so the answer is 0\.$/);
+  assert.equal(gl.checkDerivative({ ...kink, answer: 0, anySubgradient: false }).correct, true);
+  throwsClearly(() => gl.checkDerivative({ ...kink, anySubgradient: 'yes' }), 'checkDerivative: anySubgradient must be true or false, got the string "yes"', TypeError);
+});
+
+test('checkTableEntry: node labels (definitions) and commuted forms', () => {
+  const labels = { d: 'a*b', e: 'd + c' };
+  for (const [node, given] of Object.entries({ d: 8, e: 8, 'b*a': 8, 'c + d': 8, 'c+b*a': 8 })) {
+    const r = gl.checkTableEntry({ f: '(a*b+c)^2', at: S002, node, given, definitions: labels });
+    assert.equal(r.correct, true, `${node}: ${r.feedback}`);
+  }
+  const d = gl.checkTableEntry({ f: '(a*b+c)^2', at: S002, node: 'd', given: -6, column: 'value', definitions: labels });
+  assert.equal(d.correct, true);
+  assert.equal(d.node, 2);
+  assert.equal(d.nodeText, 'a*b');
+  throwsClearly(() => gl.checkTableEntry({ f: '(a*b+c)^2', at: S002, node: 'd', given: 8, definitions: [] }), /checkTableEntry: definitions must be an object of named formulas/, TypeError);
 });
 
 test('many checks do not grow the heap', () => {

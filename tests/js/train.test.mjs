@@ -431,7 +431,7 @@ test('bad input throws an Error naming the problem and the values; the module ke
   // unknown names list the valid ones
   throwsWith(() => gl.mlp([2, 4, 1], { activation: 'relux' }), "unknown activation 'relux'", 'none, relu, leakyRelu, tanh, sigmoid, gelu, silu, softplus');
   throwsWith(() => gl.mlp([2, 4, 1], { output: 'softmax' }), "unknown activation 'softmax'");
-  throwsWith(() => m.train({ ...ok, loss: 'hinge' }), "unknown loss 'hinge'", 'mse, crossEntropy, bce');
+  throwsWith(() => m.train({ ...ok, loss: 'hinge' }), "unknown loss 'hinge'", 'mse, halfMse, crossEntropy, bce');
   throwsWith(() => m.train({ ...ok, optimizer: 'rmsprop' }), "unknown optimizer 'rmsprop'", 'sgd, momentum, adam, adamw');
   throwsWith(() => m.train({ ...ok, sampling: 'stratified' }), "unknown sampling 'stratified'");
   throwsWith(() => m.train({ ...ok, learningRate: 0.1 }), "unknown option 'learningRate'", 'lr');

@@ -153,8 +153,9 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
   it('Vite production build: main thread, widget and module worker, strict CSP', async () => {
     await run('node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'], { cwd: app });
     const assets = readdirSync(join(app, 'dist', 'assets'));
-    // Each engine module once: the core and the expression module (loaded lazily).
-    assert.deepEqual(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('-')[0]).sort(), ['gradlab_expr', 'gradlab_wasm'], `two .wasm emitted: ${assets}`);
+    // Each engine module once (each loaded when first used).
+    assert.deepEqual(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('-')[0]).sort(),
+      ['gradlab_experiments', 'gradlab_expr', 'gradlab_train', 'gradlab_wasm'], `four .wasm emitted: ${assets}`);
     const srv = await serve(join(app, 'dist'));
     try {
       await checkPage(`${srv.origin}/`, { worker: true });
@@ -212,7 +213,7 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
   it('webpack 5 production: main thread, widget and module worker, strict CSP', async () => {
     await run('node', ['node_modules/webpack-cli/bin/cli.js', '--config', 'webpack/webpack.config.cjs', '--no-stats'], { cwd: app });
     const emitted = readdirSync(join(app, 'webpack', 'dist'));
-    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `two .wasm emitted (the core and the expression module): ${emitted}`);
+    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 4, `four .wasm emitted (graph, training, experiments, expressions): ${emitted}`);
     const srv = await serve(app);
     try {
       await checkPage(`${srv.origin}/webpack/`, { worker: true });

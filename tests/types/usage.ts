@@ -82,6 +82,7 @@ void training;
 
 // The expression language and the derivation checker (issue 4 items 3 and 4).
 import type { DerivativeCheck, TableEntryCheck, FeedbackKind, ExpressionError, Evaluation } from '../../web/gradlab.js';
+import type { OptimizerState, TrainingMemory, LossName } from '../../web/gradlab.js';
 
 async function quiz(): Promise<number> {
   const gl = await createGradlab();
@@ -121,3 +122,26 @@ async function quiz(): Promise<number> {
   );
 }
 void quiz;
+
+// gl.optimizer, gl.trainingMemory, the halfMse loss, REINFORCE's baseline and checkpointing FLOPs.
+async function trainingTeaching(): Promise<number> {
+  const gl = await createGradlab();
+  const opt = gl.optimizer({ kind: 'adam', lr: 0.01 }, [1.0]);
+  const s: OptimizerState = opt.step([0.4]);
+  const mHat: number = s.mHat?.[0] ?? 0;
+  const p: Float64Array = opt.params;
+  opt.dispose();
+  const f32 = gl.optimizer({ kind: 'momentum', dtype: 'f32' }, new Float32Array([1]));
+  const v: Float32Array | undefined = f32.step([0.5]).velocity;
+  f32.dispose();
+  const mem: TrainingMemory = gl.trainingMemory({ transformer: { layers: 2, dModel: 8, heads: 2, seqLen: 4, params: 10n }, dtype: 'f16' });
+  const bytes: bigint = mem.paramBytes + (mem.parts?.scoresBytes ?? 0n) + mem.perDevice.modelStateBytes;
+  const m = gl.mlp([2, 1], { activation: 'tanh', output: 'none' });
+  const loss: LossName = 'halfMse';
+  m.train({ x: [[1, 2]], y: [[1]], loss });
+  m.dispose();
+  const r = gl.reinforceBernoulli({ baseline: 0.5 });
+  const c = gl.checkpointing({ depth: 4 });
+  return mHat + p[0] + (v?.[0] ?? 0) + Number(bytes) + r.baseline + c.withCheckpointing.recomputedFlops;
+}
+void trainingTeaching;

@@ -4,7 +4,7 @@ export const TOPICS = Object.freeze([
   { id: 'chain-rule', href: 'chain-rule.html', title: 'The chain rule, gates and fan-out', seeds: 'seeds 002, 003' },
   { id: 'residuals', href: 'residuals.html', title: 'Residuals, a line fit by SGD, two layers', seeds: 'seed 000' },
   { id: 'two-layer', href: 'two-layer.html', title: 'A two-layer network and its finite-difference check', seeds: 'seed 001 App. A.1, App. D, exercise 3; seed 003' },
-  { id: 'modes', href: 'modes.html', title: 'The Wengert tape; forward versus reverse mode', seeds: 'seed 001 §2.3, B.1, C.2, exercises 1–2' },
+  { id: 'modes', href: 'modes.html', title: 'The Wengert tape; forward versus reverse mode', seeds: 'seed 001 §2.3, §8.4, B.1, B.2, C.2, exercises 1–2' },
   { id: 'activations', href: 'activations.html', title: 'Activation derivatives and saturation', seeds: 'seed 001 §5.2, §6.2, E.3' },
   { id: 'depth', href: 'depth.html', title: 'Vanishing gradients, initialization, clipping', seeds: 'seed 001 exercise 4, §6.3, E.4, §6.5' },
   { id: 'optimizers', href: 'optimizers.html', title: 'SGD, momentum, Adam and the schedule', seeds: 'seed 003' },

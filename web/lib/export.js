@@ -244,7 +244,7 @@ export function toPyTorch(model, options) {
   if (typeof steps !== 'number') throw new TypeError(`${where}: steps must be an integer, got ${describe(steps)}`);
   if (!Number.isInteger(steps) || steps < 0 || steps > MAX_SCRIPT_STEPS)
     throw new RangeError(`${where}: steps must be an integer in [0, ${MAX_SCRIPT_STEPS}], got ${steps}`);
-  const lossKind = { mse: 'mse', crossEntropy: 'ce', bce: 'bce' }[t.loss];
+  const lossKind = { mse: 'mse', halfMse: 'halfmse', crossEntropy: 'ce', bce: 'bce' }[t.loss];
   const optimizer = t.optimizer;
   const schedule = t.schedule.type.toLowerCase();
   // What train() checks across settings, on the merged result.
@@ -279,7 +279,8 @@ export function toPyTorch(model, options) {
 Y = torch.frombuffer(bytearray(${pyHex(paramBytes(data.y, true), ind)}), dtype=torch.float64)${lossKind === 'ce' ? '.long()' : `.to(DTYPE).reshape(${data.n}, ${outDim})`}`
     : `X = None  # no data was embedded: set X [n, ${inDim}] and Y (${lossKind === 'ce' ? '[n] class labels' : `[n, ${outDim}] targets`}) here
 Y = None`;
-  const lossLine = { mse: 'nn.MSELoss()', bce: 'nn.BCEWithLogitsLoss()', ce: 'nn.CrossEntropyLoss()' }[lossKind];
+  // ½·MSE (seed 001's loss) has no torch.nn class: half of MSELoss, the same mean over all values.
+  const lossLine = { mse: 'nn.MSELoss()', halfmse: 'lambda out, target: 0.5 * nn.functional.mse_loss(out, target)', bce: 'nn.BCEWithLogitsLoss()', ce: 'nn.CrossEntropyLoss()' }[lossKind];
   const wd = pyFloat(t.weightDecay);
   const optLine = {
     sgd: `torch.optim.SGD(model.parameters(), lr=${pyFloat(t.lr)}, weight_decay=${wd})`,

@@ -169,25 +169,111 @@ export class Graph {
       grad: Array.from(t._view('nodes', 'grad')),
     };
   }
-  _record(where, method, t) {
+  _record(where, method, t, ...args) {
     const id = this._own(t, where).id;
-    return callJson(this._mod, where, () => this._live(where)[method](id));
+    return callJson(this._mod, where, () => this._live(where)[method](id, ...args));
   }
-  /** Central finite differences against backprop for every leaf (seed 001 appendix D). */
-  gradcheck(loss) {
-    return this._record('gradcheck', 'gradcheckJson', loss);
+  /**
+   * Central finite differences against backprop for every leaf (seed 001 appendix D).
+   * `{ step }` is h (default 1e-5 in f64, 1e-3 in f32); the quotient divides by the step
+   * actually taken, since θ ± h rounds to the graph's dtype.
+   */
+  gradcheck(loss, opts) {
+    const o = options(opts, 'gradcheck', ['step'], '{ step: 1e-6 }');
+    let step = 0;  // the engine's default for the dtype
+    if (o.step !== undefined) {
+      step = number(o.step, 'step', 'gradcheck');
+      if (!(step > 0)) throw new RangeError(`gradcheck: step must be a finite number > 0, got ${describe(o.step)}`);
+    }
+    return this._record('gradcheck', 'gradcheckJson', loss, step);
+  }
+  _allInputs(where, opts) {
+    const o = options(opts, where, ['allInputs'], '{ allInputs: true }');
+    return o.allInputs === undefined ? false : boolean(o.allInputs, 'allInputs', where);
   }
   /**
    * The backward pass step by step (seed 000's tables): for each step the node, its
    * local-derivative formula, the incoming gradient, and per input the local derivative,
-   * the contribution sent and the input's gradient after the step. Starts from zero gradients.
+   * the contribution sent and the input's gradient after the step. Runs its own pass from
+   * zero gradients and leaves every .grad as it was. `{ allInputs: true }` also shows the
+   * inputs that do not require a gradient (constants, tensors made with requiresGrad:
+   * false, and nodes computed only from them), as if they did; their records say
+   * requiresGrad: false.
    */
-  trace(loss) {
-    return this._record('trace', 'traceJson', loss);
+  trace(loss, opts) {
+    return this._record('trace', 'traceJson', loss, this._allInputs('trace', opts));
   }
-  /** The tape as a Wengert list, forward and backward (seed 001 appendix C.2). */
-  tapeListing(loss) {
-    return this._record('tapeListing', 'listingJson', loss);
+  /**
+   * The tape as a Wengert list, forward and backward (seed 001 appendix C.2), named by the
+   * nodes' labels: an unlabelled node on line K is vK (vK′ if a label took vK). Leaves every
+   * .grad as it was; `{ allInputs: true }` as in trace().
+   */
+  tapeListing(loss, opts) {
+    return this._record('tapeListing', 'listingJson', loss, this._allInputs('tapeListing', opts));
+  }
+  // Tensors of this graph, given as one Tensor or an array of them: [ids, wasArray].
+  _tensorList(where, what, list) {
+    const many = Array.isArray(list);
+    const items = many ? list : [list];
+    if (many && (items.length === 0 || items.length > MAX_LISTED_NODES))
+      throw new RangeError(`${where}: ${what} must hold 1 to ${MAX_LISTED_NODES} tensors, got ${items.length}`);
+    return [items.map((t, i) => {
+      if (!(t instanceof Tensor)) throw new TypeError(`${where}: ${what}${many ? `[${i}]` : ''} must be a Tensor, got ${describe(t)}`);
+      return this._own(t, where).id;
+    }), many];
+  }
+  /**
+   * ∂output/∂input for each input (a Tensor or an array of Tensors; the result has the
+   * same form), like torch.autograd.grad: the .grad of the graph is not touched. With
+   * `{ createGraph: true }` the gradient is computed by new nodes of this graph (the
+   * backward pass recorded as ops: they show in g.nodes(), replay with forward(), and can
+   * be differentiated again, e.g. g.grad(g.grad(L, x, { createGraph: true }), x)); an op
+   * without such a rule throws naming it. Without it, the gradients are constants holding
+   * their current values. An input the output does not depend on gets zeros.
+   */
+  grad(output, inputs, opts) {
+    const where = 'grad';
+    const o = options(opts, where, ['createGraph'], '{ createGraph: true }');
+    const createGraph = o.createGraph === undefined ? false : boolean(o.createGraph, 'createGraph', where);
+    const root = this._own(output, where).id;
+    const [ids, many] = this._tensorList(where, 'inputs', inputs);
+    const out = this._atomic(where, () => {
+      this._stage(where, Float64Array.from(ids));
+      return callJson(this._mod, where, () => this._live(where).gradJson(root, ids.length, createGraph));
+    }).map((id) => new Tensor(this, id));
+    return many ? out : out[0];
+  }
+  /**
+   * Hessian-vector product H·v of a scalar output by Pearlmutter's trick (seed 001 B.2,
+   * §8.4): g = ∇output as nodes, s = Σ ⟨gᵢ, vᵢ⟩, H·v = ∇s; two reverse passes, no n×n
+   * matrix. `params` is a Tensor or an array of Tensors; `v` the same form, each entry a
+   * Tensor or data of its parameter's shape. Returns H·v as new nodes, in params' form.
+   */
+  hvp(output, params, v) {
+    const where = 'hvp';
+    const root = this._own(output, where).id;
+    const [ids, many] = this._tensorList(where, 'params', params);
+    const dirs = many ? v : [v];
+    if (many && !Array.isArray(v))
+      throw new TypeError(`${where}: v must be an array with one direction per parameter (${ids.length}), got ${describe(v)}`);
+    if (dirs.length !== ids.length)
+      throw new RangeError(`${where}: ${ids.length} parameter tensor(s) but ${dirs.length} direction(s) in v`);
+    // Directions given as data are read and sized before any node is added.
+    const shapes = ids.map((id) => new Tensor(this, id).shape);
+    const data = dirs.map((d, i) => {
+      if (d instanceof Tensor) return this._own(d, where);
+      const flat = copyData(d, where, many ? `v[${i}]` : 'v');
+      const n = shapes[i].reduce((a, b) => a * b, 1);
+      if (flat.values.length !== n)
+        throw new RangeError(`${where}: ${many ? `v[${i}]` : 'v'} has ${flat.values.length} values, its parameter has shape ${fmt(shapes[i])} (${n} values)`);
+      return flat.values;
+    });
+    const out = this._atomic(where, () => {
+      const vIds = data.map((d, i) => (d instanceof Tensor ? d.id : this._leaf(where, d, shapes[i], 'v', false, true).id));
+      this._stage(where, Float64Array.from([...ids, ...vIds]));
+      return callJson(this._mod, where, () => this._live(where).hvpJson(root, ids.length)).products;
+    }).map((id) => new Tensor(this, id));
+    return many ? out : out[0];
   }
   /** Finite differences on every node's own value next to backprop, with relative errors. */
   nodeGradcheck(loss) {
@@ -399,6 +485,8 @@ export class Tensor {
   }
   silu() { return this._op('silu'); }
   softplus() { return this._op('softplus'); }
+  /** H(x) = 1 where x > 0, else 0: ReLU's derivative (double backward uses it); gradient 0. */
+  heaviside() { return this._op('heaviside'); }
   matmul(x) {
     if (!(x instanceof Tensor)) throw new TypeError(`matmul: operand must be a Tensor, got ${describe(x)}`);
     return this._op('matmul', [x]);

@@ -6,8 +6,13 @@
 // (web/gradlab.node.js passes fs.readFile; see nodeReadFile() for a direct import).
 import { describe, optionsObject } from './data.js';
 
+/** The graph module: the tape, the ops, graphs and their teaching tools. */
 export const WASM_FILE = 'gradlab_wasm.wasm';
-/** The expression language and derivation checker: a second module, loaded on first use. */
+/** The training module: the fused MLP trainer, GEMM, models and data sets. */
+export const TRAIN_WASM_FILE = 'gradlab_train.wasm';
+/** The one-call teaching experiments (vanishing gradients, checkpointing, loss scaling, REINFORCE). */
+export const EXPERIMENTS_WASM_FILE = 'gradlab_experiments.wasm';
+/** The expression language and derivation checker. */
 export const EXPR_WASM_FILE = 'gradlab_expr.wasm';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
@@ -15,7 +20,10 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 // The default places: next to the loader in the package. Bundlers (Vite, webpack, Rollup)
 // see each literal `new URL(..., import.meta.url)` and emit the .wasm as an asset.
 function defaultWasmUrl(file) {
-  return file === EXPR_WASM_FILE ? new URL('../dist/gradlab_expr.wasm', import.meta.url) : new URL('../dist/gradlab_wasm.wasm', import.meta.url);
+  if (file === EXPR_WASM_FILE) return new URL('../dist/gradlab_expr.wasm', import.meta.url);
+  if (file === TRAIN_WASM_FILE) return new URL('../dist/gradlab_train.wasm', import.meta.url);
+  if (file === EXPERIMENTS_WASM_FILE) return new URL('../dist/gradlab_experiments.wasm', import.meta.url);
+  return new URL('../dist/gradlab_wasm.wasm', import.meta.url);
 }
 
 // Without web/gradlab.node.js (the module imported by path in Node): Node ≥ 20.16 gives its
@@ -57,7 +65,7 @@ async function compileEngine(bytes, source, imports, part) {
   return module;
 }
 
-function checkIsEngine(module, source, imports, { where, file }) {
+function checkIsEngine(module, source, imports, { where, file, label }) {
   const provided = new Set(Object.entries(imports).flatMap(([ns, fns]) => Object.keys(fns ?? {}).map((n) => `${ns}.${n}`)));
   const wanted = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   const missing = wanted.filter((n) => !provided.has(n));
@@ -65,7 +73,7 @@ function checkIsEngine(module, source, imports, { where, file }) {
   const hasMemory = WebAssembly.Module.exports(module).some((e) => e.kind === 'memory');
   if (missing.length || unused.length || !hasMemory)
     throw new Error(
-      `${where}: ${source} is a WebAssembly module but not this version of gradlab's ${file === WASM_FILE ? 'engine' : 'expression module'} ` +
+      `${where}: ${source} is a WebAssembly module but not this version of gradlab's ${label} ` +
         `(imports ${wanted.length ? wanted.slice(0, 5).join(', ') + (wanted.length > 5 ? ', …' : '') : 'nothing'}; ` +
         `the loader provides ${provided.size}${hasMemory ? '' : '; it exports no memory'}): use the ${file} of the same gradlab package`,
     );
@@ -125,18 +133,32 @@ async function readEngineBytes(options, readFile, part) {
   }
 }
 
-// The two modules: what each is called in messages, its file, its bytes option, its factory.
-const CORE = {
-  where: 'createGradlab', what: 'the engine', file: WASM_FILE, binaryOption: 'wasmBinary', subpath: 'gradlab/wasm',
-  factory: () => import('../dist/gradlab_wasm.mjs'),
+// The engine's modules: the name a page uses, what each is called in messages, its file,
+// its bytes option and package subpath, its factory (a separate chunk for bundlers).
+export const MODULE_NAMES = ['graph', 'training', 'experiments', 'expressions'];
+const PARTS = {
+  graph: {
+    where: 'createGradlab', what: 'the engine', label: 'engine', file: WASM_FILE, binaryOption: 'wasmBinary', subpath: 'gradlab/wasm',
+    factory: () => import('../dist/gradlab_wasm.mjs'),
+  },
+  training: {
+    where: 'createGradlab', what: 'the training module', label: 'training module', file: TRAIN_WASM_FILE, binaryOption: 'trainWasmBinary', subpath: 'gradlab/train-wasm',
+    factory: () => import('../dist/gradlab_train.mjs'),
+  },
+  experiments: {
+    where: 'createGradlab', what: 'the experiments module', label: 'experiments module', file: EXPERIMENTS_WASM_FILE, binaryOption: 'experimentsWasmBinary', subpath: 'gradlab/experiments-wasm',
+    factory: () => import('../dist/gradlab_experiments.mjs'),
+  },
+  expressions: {
+    where: 'loadExpressions', what: 'the expression module', label: 'expression module', file: EXPR_WASM_FILE, binaryOption: 'exprWasmBinary', subpath: 'gradlab/expr-wasm',
+    factory: () => import('../dist/gradlab_expr.mjs'),
+  },
 };
-const EXPR = {
-  where: 'loadExpressions', what: 'the expression module', file: EXPR_WASM_FILE, binaryOption: 'exprWasmBinary', subpath: 'gradlab/expr-wasm',
-  factory: () => import('../dist/gradlab_expr.mjs'),
-};
+/** The .wasm file of a module name ('graph' → gradlab_wasm.wasm). */
+export const moduleFile = (name) => PARTS[name].file;
 
-// Fetches (or reads) and imports in parallel (each loader is a separate chunk for
-// bundlers), then instantiates through instantiateWasm so failures are our Errors.
+// Fetches (or reads) and imports in parallel, then instantiates through instantiateWasm
+// so failures are our Errors.
 async function instantiate(options, readFile, part) {
   const [{ bytes, source }, { default: createModule }] = await Promise.all([readEngineBytes(options, readFile, part), part.factory()]);
   let fail;
@@ -153,9 +175,6 @@ async function instantiate(options, readFile, part) {
   return Promise.race([ready, failed]);
 }
 
-// The expression module of a core module (loaded once; a failed load is retried next time).
-const exprLoads = new WeakMap();
-
 // The parser builds its function table on first use: build it as the module arrives, so the
 // expression module's heap in use is flat from the first call a page makes.
 function warmed(expr) {
@@ -164,32 +183,77 @@ function warmed(expr) {
 }
 
 /**
- * The expression module for the engine module `mod` (from loadEngineModule), loaded on the
- * first call with the options createGradlab got (locateFile, exprWasmBinary).
+ * The modules of one engine (one createGradlab()): each loaded at most once, on demand,
+ * with the options createGradlab got (locateFile and the bytes options); a failed load is
+ * retried on the next request. `gradlabExpr` is the expression module once loaded (the
+ * graph module answers it too: g.fromExpression finds it there).
  */
-export function loadExprModule(mod) {
-  let pending = exprLoads.get(mod);
-  if (!pending) {
-    const { options, readFile } = mod.gradlabLoad;
-    pending = instantiate(options, readFile, EXPR).then(
-      (expr) => ((mod.gradlabExpr = warmed(expr)), expr),
-      (e) => {
-        exprLoads.delete(mod);
-        throw e;
-      },
-    );
-    exprLoads.set(mod, pending);
+export class EngineModules {
+  constructor(options, readFile) {
+    this._options = options;
+    this._readFile = readFile;
+    this._loaded = new Map();   // name → Emscripten module
+    this._pending = new Map();  // name → promise of it
   }
-  return pending;
+  /** The loaded module `name`, or undefined. */
+  get(name) {
+    return this._loaded.get(name);
+  }
+  /** Names of the loaded modules, in MODULE_NAMES order. */
+  names() {
+    return MODULE_NAMES.filter((n) => this._loaded.has(n));
+  }
+  get gradlabExpr() {
+    return this._loaded.get('expressions') ?? null;
+  }
+  /** Loads module `name` once; `where` names the public function in a failure's message. */
+  load(name, where) {
+    const loaded = this._loaded.get(name);
+    if (loaded) return Promise.resolve(loaded);
+    let pending = this._pending.get(name);
+    if (!pending) {
+      const part = where ? { ...PARTS[name], where } : PARTS[name];
+      pending = instantiate(this._options, this._readFile, part).then(
+        (mod) => {
+          if (name === 'expressions') warmed(mod);
+          if (name === 'graph') Object.defineProperty(mod, 'gradlabExpr', { get: () => this.gradlabExpr });
+          this._loaded.set(name, mod);
+          this._pending.delete(name);
+          return mod;
+        },
+        (e) => {
+          this._pending.delete(name);
+          throw e;
+        },
+      );
+      this._pending.set(name, pending);
+    }
+    return pending;
+  }
 }
 
-const OPTION_KEYS = ['locateFile', 'wasmBinary', 'exprWasmBinary', 'expressions'];
+const OPTION_KEYS = ['modules', 'locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary', 'expressions'];
 const isBytes = (b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
 
+/** Checks a list of module names (createGradlab's `modules`, gl.load()'s arguments). */
+export function moduleNames(list, where, what) {
+  if (!Array.isArray(list))
+    throw new TypeError(`${where}: ${what} must be an array of module names (${MODULE_NAMES.join(', ')}), got ${describe(list)}`);
+  const seen = new Set();
+  for (const name of list) {
+    if (!MODULE_NAMES.includes(name))
+      throw new TypeError(`${where}: unknown module ${typeof name === 'string' ? `'${name}'` : describe(name)} in ${what} (valid: ${MODULE_NAMES.join(', ')})`);
+    if (seen.has(name)) throw new TypeError(`${where}: module '${name}' is listed twice in ${what}`);
+    seen.add(name);
+  }
+  return list;
+}
+
 /**
- * Checks createGradlab's options and loads the Emscripten module (unless `expressions: false`,
- * the expression module too, in parallel). `readFile(pathOrFileUrl)`: Node's fs.readFile,
- * for Node; browsers fetch. The module keeps what the expression module's lazy load needs.
+ * Checks createGradlab's options and loads the modules it asks for, in parallel (default:
+ * all four; `expressions: false` leaves the expression module for later; `modules` names
+ * exactly which). `readFile(pathOrFileUrl)`: Node's fs.readFile, for Node; browsers fetch.
+ * Returns the EngineModules, which loads the others on demand.
  */
 export async function loadEngineModule(createOptions, readFile) {
   const options = optionsObject(createOptions, 'createGradlab');
@@ -198,24 +262,28 @@ export async function loadEngineModule(createOptions, readFile) {
       throw new TypeError(`createGradlab: unknown option '${key}' (valid: ${OPTION_KEYS.join(', ')})`);
   if (options.locateFile !== undefined && typeof options.locateFile !== 'function')
     throw new TypeError(`createGradlab: locateFile must be a function (file name → URL or path), got ${describe(options.locateFile)}`);
-  if (options.wasmBinary !== undefined && !isBytes(options.wasmBinary))
-    throw new TypeError(`createGradlab: wasmBinary must be an ArrayBuffer or a Uint8Array of the .wasm, got ${describe(options.wasmBinary)}`);
-  if (options.exprWasmBinary !== undefined && !isBytes(options.exprWasmBinary))
-    throw new TypeError(`createGradlab: exprWasmBinary must be an ArrayBuffer or a Uint8Array of ${EXPR_WASM_FILE}, got ${describe(options.exprWasmBinary)}`);
+  for (const name of MODULE_NAMES) {
+    const { binaryOption, file } = PARTS[name];
+    if (options[binaryOption] !== undefined && !isBytes(options[binaryOption]))
+      throw new TypeError(
+        `createGradlab: ${binaryOption} must be an ArrayBuffer or a Uint8Array ${name === 'graph' ? 'of the .wasm' : `of ${file}`}, got ${describe(options[binaryOption])}`,
+      );
+  }
   if (options.expressions !== undefined && typeof options.expressions !== 'boolean')
     throw new TypeError(`createGradlab: expressions must be true or false, got ${describe(options.expressions)}`);
-  const kept = { locateFile: options.locateFile, exprWasmBinary: options.exprWasmBinary };
-  const core = instantiate(options, readFile, CORE);
-  // Started together, so the page waits for the slower of the two, not their sum.
-  // Default: both, so every documented call works at once; lean pages pass expressions: false.
-  const expr = options.expressions ?? true ? instantiate(kept, readFile, EXPR) : null;
-  expr?.catch(() => {});  // reported below, once the core has loaded; never unhandled
-  const mod = await core;
-  mod.gradlabLoad = { options: kept, readFile };
-  if (expr) {
-    const pending = expr.then((e) => ((mod.gradlabExpr = warmed(e)), e));
-    exprLoads.set(mod, pending);
-    await pending;
-  }
-  return mod;
+  if (options.modules !== undefined && options.expressions !== undefined)
+    throw new TypeError("createGradlab: pass modules or expressions, not both (modules: ['graph', 'expressions'] loads the graph and expression modules)");
+  const wanted =
+    options.modules !== undefined
+      ? moduleNames(options.modules, 'createGradlab', 'modules')
+      : MODULE_NAMES.filter((n) => n !== 'expressions' || options.expressions !== false);
+  const kept = {};
+  for (const key of ['locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary']) if (options[key] !== undefined) kept[key] = options[key];
+  const engine = new EngineModules(kept, readFile);
+  // Started together, so the page waits for the slowest, not their sum; every failure is
+  // handled (the first one, in module order, is reported).
+  const loads = wanted.map((name) => engine.load(name, name === 'expressions' ? undefined : 'createGradlab'));
+  for (const p of loads) p.catch(() => {});
+  for (const p of loads) await p;
+  return engine;
 }

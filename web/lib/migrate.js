@@ -23,7 +23,7 @@ const SCHEDULE_KEYS = ['type', 'warmup', 'total', 'lrMin', 'stepSize', 'gamma'];
 
 // The names the engine accepts (case-insensitive), mapped to the canonical one.
 const NAMES = {
-  loss: { mse: 'mse', crossentropy: 'crossEntropy', ce: 'crossEntropy', softmaxcrossentropy: 'crossEntropy',
+  loss: { mse: 'mse', halfmse: 'halfMse', half_mse: 'halfMse', crossentropy: 'crossEntropy', ce: 'crossEntropy', softmaxcrossentropy: 'crossEntropy',
     cross_entropy: 'crossEntropy', bce: 'bce', bcewithlogits: 'bce', binarycrossentropy: 'bce', bce_with_logits: 'bce' },
   optimizer: { sgd: 'sgd', momentum: 'momentum', sgdmomentum: 'momentum', adam: 'adam', adamw: 'adamw' },
   sampling: { random: 'random', epoch: 'epoch', shuffle: 'epoch', epochs: 'epoch' },

@@ -1,5 +1,7 @@
 // Model: the idiomatic layer over the ModelHandle binding (bindings/train_binding.cpp):
-// an MLP with its trainer, trained many steps per call into wasm.
+// an MLP with its trainer, trained many steps per call into wasm. Optimizer: gl.optimizer(),
+// one of the same optimizers over a parameter vector, stepped with given gradients, its
+// state readable (bindings/train_optim_binding.cpp).
 //
 // Data caching: train({ x, y }) uploads x and y into wasm only when the pair differs
 // from the last one uploaded, compared by identity (the same array objects) and
@@ -24,7 +26,7 @@ import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
 export const ACTIVATIONS = ['none', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus'];
 export const INITS = ['auto', 'xavierUniform', 'xavierNormal', 'heUniform', 'heNormal', 'gpt2'];
-export const LOSSES = ['mse', 'crossEntropy', 'bce'];
+export const LOSSES = ['mse', 'halfMse', 'crossEntropy', 'bce'];
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw'];
 export const SCHEDULES = ['constant', 'step', 'warmupCosine'];
 export const SAMPLINGS = ['random', 'epoch'];
@@ -55,6 +57,44 @@ function learningRate(v, where) {
   const lr = number(v, 'lr', where);
   if (lr < 0 || lr > MAX_LR) throw new RangeError(`${where}: lr (the learning rate) must be from 0 to ${MAX_LR}, got ${describe(lr)}`);
   return lr;
+}
+
+// The optimizer settings of train() and gl.optimizer() (each option read once), with the
+// same defaults: lr 0.1 (0.001 for adam, adamw), weightDecay 0 (0.01 for adamw).
+function optimizerSettings(kindName, o, where) {
+  const kind = oneOf(kindName, 'optimizer', where, OPTIMIZERS);
+  const adamLike = kind === 'adam' || kind === 'adamw';
+  let schedule = o.schedule ?? { type: 'constant' };
+  if (typeof schedule === 'string') schedule = { type: schedule };
+  if (!isPlainObject(schedule)) throw new TypeError(`${where}: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
+  const sc = options(schedule, `${where}: schedule`, SCHEDULE_OPTIONS);
+  if (sc.type === undefined)
+    throw new TypeError(`${where}: schedule has no type (valid: ${SCHEDULES.join(', ')}); leave schedule out for a constant lr`);
+  const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
+  const lr = learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where);
+  const scheduleKind = oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES);
+  const lrMin = number(sc.lrMin ?? 0, 'schedule.lrMin', where);
+  // Checked here so the message uses the JS name (the engine says lr_min).
+  if (scheduleKind === 'warmupCosine' && (lrMin < 0 || lrMin > lr))
+    throw new RangeError(`${where}: schedule.lrMin must be from 0 to lr (${lr}), got ${describe(lrMin)}`);
+  return {
+    kind,
+    lr,
+    momentum: number(o.momentum ?? 0.9, 'momentum', where),
+    beta1: number(o.beta1 ?? 0.9, 'beta1', where),
+    beta2: number(o.beta2 ?? 0.999, 'beta2', where),
+    eps: number(o.eps ?? 1e-8, 'eps', where),
+    weightDecay: number(o.weightDecay ?? (kind === 'adamw' ? 0.01 : 0), 'weightDecay', where),
+    clipNorm: number(o.clipNorm ?? 0, 'clipNorm', where),
+    schedule: {
+      kind: scheduleKind,
+      warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
+      total: steps(sc.total ?? 0, 'schedule.total', 0),
+      lrMin,
+      stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 1),
+      gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
+    },
+  };
 }
 
 // Per-layer flags from a boolean or an array of booleans; `all(l)` says which layers `true` means.
@@ -171,7 +211,7 @@ export class Model {
   /** @internal use gl.mlp(sizes, options) */
   constructor(engine, sizes, opts) {
     const where = 'mlp';
-    if (!engine || !engine._mod) throw new TypeError('Model: use gl.mlp() to make a model');
+    if (!engine || !engine._trainMod) throw new TypeError('Model: use gl.mlp() to make a model');
     const o = options(opts, where, MLP_OPTIONS, "{ activation: 'tanh' }");
     if (!Array.isArray(sizes) || sizes.length > 4096)
       throw new TypeError(`mlp: sizes must be an array of integers such as [2, 16, 16, 1], got ${describe(sizes)}`);
@@ -205,7 +245,7 @@ export class Model {
     if (lnEps === 0) throw new RangeError(`${where}: lnEps must be positive (such as 1e-5), got number 0`);
 
     this._engine = engine;
-    const mod = (this._mod = engine._mod);
+    const mod = (this._mod = engine._trainMod);
     const handle = new mod.ModelHandle();
     try {
       call(mod, where, () =>
@@ -340,21 +380,6 @@ export class Model {
   _trainSettings(o, where) {
     const { x, y } = o;
     if (x === undefined || y === undefined) throw new TypeError(`${where}: x and y are required`);
-    const optimizer = oneOf(o.optimizer ?? 'sgd', 'optimizer', where, OPTIMIZERS);
-    const adamLike = optimizer === 'adam' || optimizer === 'adamw';
-    let schedule = o.schedule ?? { type: 'constant' };
-    if (typeof schedule === 'string') schedule = { type: schedule };
-    if (!isPlainObject(schedule)) throw new TypeError(`${where}: schedule must be an object { type, ... } or a name, got ${describe(schedule)}`);
-    const sc = options(schedule, `${where}: schedule`, SCHEDULE_OPTIONS);
-    if (sc.type === undefined)
-      throw new TypeError(`${where}: schedule has no type (valid: ${SCHEDULES.join(', ')}); leave schedule out for a constant lr`);
-    const steps = (v, name, min) => integer(v, name, where, min, Number.MAX_SAFE_INTEGER);
-    const lr = learningRate(o.lr ?? (adamLike ? 0.001 : 0.1), where);
-    const scheduleKind = oneOf(sc.type ?? 'constant', 'schedule', where, SCHEDULES);
-    const lrMin = number(sc.lrMin ?? 0, 'schedule.lrMin', where);
-    // Checked here so the message uses the JS name (the engine says lr_min).
-    if (scheduleKind === 'warmupCosine' && (lrMin < 0 || lrMin > lr))
-      throw new RangeError(`${where}: schedule.lrMin must be from 0 to lr (${lr}), got ${describe(lrMin)}`);
     return {
       x,
       y,
@@ -363,24 +388,7 @@ export class Model {
       loss: oneOf(o.loss ?? 'mse', 'loss', where, LOSSES),
       sampling: oneOf(o.sampling ?? 'random', 'sampling', where, SAMPLINGS),
       seed: seed(o.seed ?? 0, where),
-      optim: {
-        kind: optimizer,
-        lr,
-        momentum: number(o.momentum ?? 0.9, 'momentum', where),
-        beta1: number(o.beta1 ?? 0.9, 'beta1', where),
-        beta2: number(o.beta2 ?? 0.999, 'beta2', where),
-        eps: number(o.eps ?? 1e-8, 'eps', where),
-        weightDecay: number(o.weightDecay ?? (optimizer === 'adamw' ? 0.01 : 0), 'weightDecay', where),
-        clipNorm: number(o.clipNorm ?? 0, 'clipNorm', where),
-        schedule: {
-          kind: scheduleKind,
-          warmup: steps(sc.warmup ?? 0, 'schedule.warmup', 0),
-          total: steps(sc.total ?? 0, 'schedule.total', 0),
-          lrMin,
-          stepSize: steps(sc.stepSize ?? 1, 'schedule.stepSize', 1),
-          gamma: number(sc.gamma ?? 0.1, 'schedule.gamma', where),
-        },
-      },
+      optim: optimizerSettings(o.optimizer ?? 'sgd', o, where),
     };
   }
   // steps × batch × accumulation × parameters, exactly.
@@ -691,6 +699,144 @@ export function modelFromJSON(engine, json) {
   return model;
 }
 
+const OPTIMIZER_OPTIONS = ['kind', 'lr', 'momentum', 'beta1', 'beta2', 'eps', 'weightDecay', 'clipNorm', 'schedule', 'dtype'];
+/** Parameters one gl.optimizer() may hold (as many as a model may have). */
+export const MAX_OPTIMIZER_PARAMS = 2 ** 24;
+
+/**
+ * One optimizer of the engine (the code model.train() runs) over a parameter vector,
+ * stepped with gradients the caller gives: seed 003's worked steps, with the state the
+ * engine keeps (momentum's velocity; Adam's m, v and the bias-corrected m̂, v̂) readable.
+ *   const opt = gl.optimizer({ kind: 'adam', lr: 0.01 }, [1.0]);
+ *   opt.step([0.4]);   // { step: 1, lr: 0.01, params: [0.99], m: [0.04], v: [0.00016], mHat: [0.4], vHat: [0.16], ... }
+ */
+export class Optimizer {
+  /** @internal use gl.optimizer(options, params) */
+  constructor(engine, opts, params) {
+    const where = 'optimizer';
+    if (!engine || !engine._trainMod) throw new TypeError('Optimizer: use gl.optimizer() to make an optimizer');
+    const o = options(opts, where, OPTIMIZER_OPTIONS, "{ kind: 'adam', lr: 0.01 }");
+    const settings = optimizerSettings(o.kind ?? 'sgd', o, where);
+    const dtype = oneOf(o.dtype ?? 'f64', 'dtype', where, ['f32', 'f64']);
+    if (params === undefined) throw new TypeError(`${where}: the initial parameters are required, such as gl.optimizer({ kind: 'sgd' }, [2.0])`);
+    product([valueCount(params)], 'params', where, MAX_OPTIMIZER_PARAMS);
+    const Type = dtype === 'f64' ? Float64Array : Float32Array;
+    const values = copyData(params, where, 'params', Type).values;
+    if (values.length === 0) throw new RangeError(`${where}: params is empty; an optimizer needs at least one parameter`);
+    const mod = (this._mod = engine._trainMod);
+    const handle = new mod.OptimizerHandle();
+    const sc = settings.schedule;
+    try {
+      const o = settings;
+      const numbers = [o.lr, o.momentum, o.beta1, o.beta2, o.eps, o.weightDecay, o.clipNorm, sc.warmup, sc.total, sc.lrMin, sc.stepSize, sc.gamma];
+      call(mod, where, () => handle.init(o.kind, sc.kind, numbers, mod.DType[dtype], values.length));
+    } catch (e) {
+      handle.delete();
+      throw e;
+    }
+    this._handle = handle;
+    this._settings = settings;
+    this._dtype = dtype;
+    this._Type = Type;
+    this._n = values.length;
+    this._disposed = false;
+    handleRegistry?.register(this, handle, this);
+    this._heap().set(values, this._buffer(0, where));
+  }
+
+  _live(where) {
+    if (this._disposed) throw new Error(`${where}: this optimizer has been disposed; create a new one with gl.optimizer()`);
+    return this._handle;
+  }
+  _heap(Type = this._Type) {
+    return Type === Float64Array ? this._mod.HEAPF64 : this._mod.HEAPF32;
+  }
+  // Element index of buffer `which` (see bindings/train_optim_binding.cpp) in the heap of its type.
+  _buffer(which, where, Type = this._Type) {
+    const h = this._live(where);
+    return call(this._mod, where, () => h.buffer(which)) / Type.BYTES_PER_ELEMENT;
+  }
+  _copy(which, where, Type = this._Type) {
+    const at = this._buffer(which, where, Type);
+    return this._heap(Type).slice(at, at + this._n);
+  }
+
+  /** 'sgd' | 'momentum' | 'adam' | 'adamw' */
+  get kind() {
+    this._live('kind');
+    return this._settings.kind;
+  }
+  get dtype() {
+    this._live('dtype');
+    return this._dtype;
+  }
+  /** A copy of the parameters now. */
+  get params() {
+    return this._copy(0, 'params');
+  }
+
+  /**
+   * One update with the gradient `grads` (one value per parameter; clipped first when
+   * clipNorm is set, η from the schedule at this step). Returns state() after it.
+   */
+  step(grads) {
+    const where = 'optimizer.step';
+    this._live(where);
+    if (grads === undefined) throw new TypeError(`${where}: the gradient is required, one value per parameter (${this._n})`);
+    product([valueCount(grads)], 'grads', where, MAX_OPTIMIZER_PARAMS);
+    const g = copyData(grads, where, 'grads', this._Type).values;
+    if (g.length !== this._n)
+      throw new RangeError(`${where}: grads has ${g.length} values, the optimizer holds ${this._n} parameters`);
+    this._heap().set(g, this._buffer(1, where));
+    const h = this._live(where);
+    call(this._mod, where, () => h.step());
+    return this.state();
+  }
+
+  /**
+   * What the optimizer holds now: { kind, step (updates made), lr (η of the last one),
+   * params, and per kind: velocity (momentum: v ← βv + g); m, v, mHat = m/(1 − β1ᵗ),
+   * vHat = v/(1 − β2ᵗ), biasCorrection1 = 1 − β1ᵗ, biasCorrection2 = 1 − β2ᵗ (adam, adamw);
+   * gradNorm (the norm before clipping, when clipNorm is set) }. Arrays are copies.
+   */
+  state() {
+    const where = 'optimizer.state';
+    const at = this._buffer(6, where, Float64Array);
+    const [step, lr, bc1, bc2, norm] = this._mod.HEAPF64.slice(at, at + 5);
+    const out = { kind: this._settings.kind, step, lr, params: this._copy(0, where) };
+    if (this._settings.kind === 'momentum') out.velocity = this._copy(2, where);
+    if (this._settings.kind === 'adam' || this._settings.kind === 'adamw') {
+      out.m = this._copy(2, where);
+      out.v = this._copy(3, where);
+      out.mHat = this._copy(4, where, Float64Array);
+      out.vHat = this._copy(5, where, Float64Array);
+      out.biasCorrection1 = bc1;
+      out.biasCorrection2 = bc2;
+    }
+    if (this._settings.clipNorm > 0) out.gradNorm = norm;
+    return out;
+  }
+
+  /** Zeroes the moments and the step count; the parameters stay. */
+  reset() {
+    const where = 'optimizer.reset';
+    const h = this._live(where);
+    call(this._mod, where, () => h.reset());
+    return this;
+  }
+
+  dispose() {
+    if (this._disposed) return;
+    this._disposed = true;
+    handleRegistry?.unregister(this);
+    this._handle.delete();
+    this._handle = null;
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.dispose();
+  }
+}
+
 /**
  * C = op(A)·op(B) with the engine's SIMD GEMM, f32. A is [m,k] ([k,m] when transA),
  * B is [k,n] ([n,k] when transB), C is [m,n], all row-major. Sizes are checked exactly
@@ -698,7 +844,7 @@ export function modelFromJSON(engine, json) {
  */
 export function gemm(engine, A, B, opts) {
   const where = 'gemm';
-  const mod = engine._mod;
+  const mod = engine._trainMod;
   const o = options(opts, where, ['m', 'n', 'k', 'transA', 'transB', 'out'], '{ m: 2, n: 2, k: 2 }');
   const m = integer(o.m, 'm', where, 1);
   const n = integer(o.n, 'n', where, 1);
@@ -747,7 +893,7 @@ export function gemm(engine, A, B, opts) {
 /** A seeded toy data set: { x [n·2], y [n] class labels, n, inputDim, classes }. */
 export function dataset(engine, datasetName, opts) {
   const where = 'dataset';
-  const mod = engine._mod;
+  const mod = engine._trainMod;
   oneOf(datasetName, 'data set', where, DATASETS);
   const o = options(opts, where, ['n', 'noise', 'seed'], '{ n: 200, noise: 0.1, seed: 1 }');
   const n = integer(o.n ?? 200, 'n', where, 1);

@@ -6,7 +6,7 @@
 // expressions never download it. Each function here takes the core module and finds the
 // expression module on it.
 import { boolean, describe, integer, isPlainObject, number, oneOf, options, seed, string, clip } from './check.js';
-import { call, callJson } from './call.js';
+import { call, callJson, engineError } from './call.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VARIABLES = 10000;
@@ -88,8 +88,68 @@ export function expression(core, source) {
   };
 }
 
-const CHECK_KEYS = ['f', 'wrt', 'answer', 'at', 'tolerance', 'samples', 'seed'];
-const FACTOR_KINDS = new Set(['constant-factor', 'rounding', 'missing-chain-factor', 'missing-outer-factor']);
+const CHECK_KEYS = ['f', 'wrt', 'answer', 'at', 'tolerance', 'samples', 'seed', 'definitions', 'anySubgradient'];
+const MAX_DEFINITIONS = 100;
+
+// An identifier of the expression language, not inside a number ("2e5") or a longer name.
+const IDENTIFIER = /(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * A question's named intermediates ({ y: 'a*x + b' }) as a function that substitutes
+ * each defined name, in parentheses, into a formula (y is not a variable: '2*(y - t)*x'
+ * becomes '2*((a*x + b) - t)*x'). The engine parses each definition (a syntax error names
+ * it); a definition may use the point's variables and other definitions. Errors for a
+ * key that is not a name or has a value in the point, an unknown name, and a cycle.
+ */
+function definitionsArg(mod, v, names, where) {
+  if (v === undefined) return null;
+  if (!isPlainObject(v))
+    throw new TypeError(`${where}: definitions must be an object of named formulas such as { y: 'a*x + b' }, got ${describe(v)}`);
+  const entries = Object.entries(v);
+  if (entries.length > MAX_DEFINITIONS)
+    throw new RangeError(`${where}: definitions has ${entries.length} entries, above the limit of ${MAX_DEFINITIONS}`);
+  const uses = new Map();
+  for (const [name, text] of entries) {
+    if (!NAME.test(name) || name.length > 200)
+      throw new TypeError(`${where}: definitions has the key ${JSON.stringify(clip(name))}, which is not a name (letters, digits and _, not starting with a digit)`);
+    string(text, `definitions.${name} (a formula)`, where);
+    if (names.includes(name))
+      throw new Error(`${where}: definitions: '${name}' is defined (${name} = ${clip(text)}) and also has a value in the point; give one or the other`);
+    let own;
+    try {
+      own = callJson(mod, where, () => mod.exprParseJson(name)).variables[0];
+    } catch {
+      own = undefined;
+    }
+    if (own !== name)
+      throw new Error(`${where}: definitions: '${name}' is a function or constant of the expression language, not a name to define`);
+    let info;
+    try {
+      info = callJson(mod, where, () => mod.exprParseJson(text), true);
+    } catch (e) {
+      throw engineError(where, `definitions: ${name} = ${clip(text)} does not parse: ${e.message.replace(`${where}: `, '')}`, e);
+    }
+    for (const u of info.variables)
+      if (!names.includes(u) && !Object.hasOwn(v, u))
+        throw new Error(`${where}: definitions: ${name} = ${clip(text)} uses '${u}', which is neither a variable of the point nor a defined name`);
+    uses.set(name, info.variables.filter((u) => Object.hasOwn(v, u)));
+  }
+  // Expand those whose names are expanded, until none is left; no progress: a cycle.
+  const expanded = new Map();
+  const substitute = (text) => text.replace(IDENTIFIER, (id) => (expanded.has(id) ? `(${expanded.get(id)})` : id));
+  while (expanded.size < uses.size) {
+    const before = expanded.size;
+    for (const [name, used] of uses)
+      if (!expanded.has(name) && used.every((u) => expanded.has(u))) expanded.set(name, substitute(v[name]));
+    if (expanded.size === before) {
+      const cycle = [...uses.keys()].filter((n) => !expanded.has(n));
+      throw new Error(`${where}: definitions refer to each other in a cycle (${cycle.join(', ')})`);
+    }
+  }
+  return substitute;
+}
+
+const FACTOR_KINDS = new Set(['constant-factor', 'rounding', 'missing-chain-factor', 'missing-outer-factor', 'missing-product-term']);
 const nan = (v) => (v === null ? NaN : v);
 
 function question(v, where, keys) {
@@ -98,7 +158,20 @@ function question(v, where, keys) {
   return options(v, where, keys);
 }
 
-/** gl.checkDerivative({ f, wrt, answer, at, tolerance?, samples?, seed? }) */
+/**
+ * The learner's answer with the definitions substituted; an answer that does not parse
+ * is passed as typed, so its feedback points at the learner's own text.
+ */
+function expandAnswer(mod, expand, answer) {
+  try {
+    callJson(mod, 'checkDerivative', () => mod.exprParseJson(answer));
+  } catch {
+    return answer;
+  }
+  return expand(answer);
+}
+
+/** gl.checkDerivative({ f, wrt, answer, at, tolerance?, samples?, seed?, definitions?, anySubgradient? }) */
 export function checkDerivative(core, q) {
   const where = 'checkDerivative';
   const mod = exprModule(core, where);
@@ -114,11 +187,15 @@ export function checkDerivative(core, q) {
   const s = o.seed === undefined ? 1 : seed(o.seed, where);
   const p = pointArg(o.at, where);
   const tol = tolerance(o.tolerance, where);
+  const expand = definitionsArg(mod, o.definitions, p.names, where);
+  if (expand && Object.hasOwn(o.definitions, wrt))
+    throw new Error(`${where}: '${wrt}' is a defined intermediate (${wrt} = ${clip(o.definitions[wrt])}); differentiate by a variable of the point`);
+  const anySubgradient = o.anySubgradient === undefined ? true : boolean(o.anySubgradient, 'anySubgradient', where);
   const r = callJson(mod, where, () =>
     mod.checkDerivativeJson({
-      f,
+      f: expand ? expand(f) : f,
       wrt,
-      answer: numeric ? '' : o.answer,
+      answer: numeric ? '' : expand ? expandAnswer(mod, expand, o.answer) : o.answer,
       answerIsNumber: numeric,
       answerValue: numeric ? o.answer : 0,
       atNames: p.names,
@@ -126,6 +203,7 @@ export function checkDerivative(core, q) {
       tolerance: tol,
       samples,
       seed: s,
+      anySubgradient,
     }), true);
   const out = {
     correct: r.correct,
@@ -142,9 +220,9 @@ export function checkDerivative(core, q) {
   return out;
 }
 
-const TABLE_KEYS = ['f', 'at', 'node', 'given', 'column', 'tolerance'];
+const TABLE_KEYS = ['f', 'at', 'node', 'given', 'column', 'tolerance', 'definitions'];
 
-/** gl.checkTableEntry({ f, at, node, given, column?, tolerance? }) */
+/** gl.checkTableEntry({ f, at, node, given, column?, tolerance?, definitions? }) */
 export function checkTableEntry(core, q) {
   const where = 'checkTableEntry';
   const mod = exprModule(core, where);
@@ -164,12 +242,13 @@ export function checkTableEntry(core, q) {
   const column = oneOf(o.column ?? 'gradient', 'column', where, ['gradient', 'value']);
   const p = pointArg(o.at, where);
   const tol = tolerance(o.tolerance, where);
+  const expand = definitionsArg(mod, o.definitions, p.names, where);
   const r = callJson(mod, where, () =>
     mod.checkTableEntryJson({
-      f,
+      f: expand ? expand(f) : f,
       atNames: p.names,
       atValues: p.values,
-      node: ref,
+      node: expand ? expand(ref) : ref,
       nodeId: id,
       given,
       column: mod.TableColumn[column],

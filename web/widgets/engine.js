@@ -1,21 +1,25 @@
 // One engine for every widget on a page that was not handed one.
 //   import { loadGradlab } from './engine.js';
-//   const gl = await loadGradlab();   // createGradlab() once, shared
+//   const gl = await loadGradlab(['graph']);   // createGradlab() once, shared; the graph module
+// Each caller names the wasm modules it needs; each is downloaded once, when first asked for.
 // A widget's `gradlab` property takes a page's own instance instead.
 import { createGradlab } from '../gradlab.js';
 
 let shared = null;
 
-/** The shared engine instance (loaded on first call; a failed load is retried on the next). */
-export function loadGradlab() {
+/**
+ * The shared engine instance, once `modules` ('graph', 'training', 'experiments',
+ * 'expressions'; default all but the expressions, which quizzes load themselves) are
+ * loaded. A failed load is retried on the next call.
+ */
+export function loadGradlab(modules = ['graph', 'training', 'experiments']) {
   if (!shared) {
-    // Lean: the quiz, trace and expr graph load the expression module when they need it.
-    shared = createGradlab({ expressions: false }).catch((err) => {
+    shared = createGradlab({ modules: [] }).catch((err) => {
       shared = null;
       throw err;
     });
   }
-  return shared;
+  return shared.then((gl) => gl.load(...modules));
 }
 
 /** Throws unless `gl` looks like a Gradlab instance (from createGradlab()). */

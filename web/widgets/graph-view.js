@@ -16,8 +16,8 @@
 // Space (or ]) steps forward, [ steps back, R replays, Esc shows everything.
 // Everything user-supplied is rendered with textContent, never as HTML.
 //
-// Note: g.trace(root) recomputes the gradients from zero with one backward pass: the
-// element calls it to read local derivatives, then repeats backward() for accumulation.
+// Note: g.trace(root) runs its own backward pass and leaves the gradients as they were:
+// the element calls it to read local derivatives, then zeroes and runs backward() once per pass.
 import dagre from '@dagrejs/dagre';
 import { formatNumber, formatFactor, formatValues, formatShape, superscript, MINUS } from './format.js';
 import { adoptStyles, h, ElementBase, define, motionAllowed } from './theme.js';
@@ -404,7 +404,7 @@ export class GraphView extends ElementBase {
     for (let k = 0; k < layer; k++)
       if (json.layerNorm?.[k] || json.residual?.[k])
         throw new Error(`gradlab-graph: layer ${k + 1} uses ${json.layerNorm?.[k] ? 'LayerNorm' : 'a residual connection'}, so its units are not plain w·x + b neurons`);
-    const gl = this._gl ?? (this._gl = await loadGradlab());
+    const gl = this._gl ?? (this._gl = await loadGradlab(['graph']));
     // Flat parameters: per layer W [in, out] row-major (x·W), then b [out].
     const offsets = [];
     let off = 0;
@@ -522,7 +522,7 @@ export class GraphView extends ElementBase {
     this._readyPromise = (async () => {
       let gl;
       try {
-        gl = this._gl ?? (this._gl = await loadGradlab());
+        gl = this._gl ?? (this._gl = await loadGradlab(['graph']));
         await gl.loadExpressions();  // an expr graph needs the expression module (loaded once)
       } catch (err) {
         if (seq === this._buildSeq) this._fail(`Could not load the engine: ${err?.message ?? err}`);
@@ -601,8 +601,9 @@ export class GraphView extends ElementBase {
     const root = this._root;
     let trace = null;
     if (g && root && show) {
-      trace = g.trace(root); // zeroes, then one backward pass
-      for (let k = 1; k < this._passes; k++) root.backward(); // accumulate the others
+      trace = g.trace(root); // local derivatives; the gradients are left as they were
+      g.zeroGrad();
+      for (let k = 0; k < this._passes; k++) root.backward(); // one pass, or several accumulated
     }
     const nodes = g ? g.nodes() : [];
     this._set(nodes, trace, root ? root.id : null, show);

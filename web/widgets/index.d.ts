@@ -2,7 +2,11 @@
 export { GraphView } from './graph-view.js';
 export { TraceTable } from './trace-table.js';
 export { QuizElement, FEEDBACK_TITLES } from './quiz.js';
-export declare function loadGradlab(): Promise<import('../gradlab.js').Gradlab>;
+/**
+ * The engine instance the widgets share (created once), once `modules` (default graph,
+ * training and experiments) are loaded; each module is downloaded when first asked for.
+ */
+export declare function loadGradlab(modules?: import('../gradlab.js').ModuleName[]): Promise<import('../gradlab.js').Gradlab>;
 export * from './playground.js';
 export * from './curve.js';
 export * from './optimizers.js';

@@ -30,6 +30,8 @@ export const FEEDBACK_TITLES = Object.freeze({
   'gradient-not-value': 'That is a gradient, not a value',
   'answer-undefined': 'Undefined at this point',
   'invalid-answer': 'Could not read the answer',
+  'power-rule-not-applied': 'Power rule not applied',
+  'missing-product-term': 'Missing a product-rule term',
   'not-a-number': 'Not a number',
   empty: 'No answer yet',
   incorrect: 'Not right yet',
@@ -53,7 +55,7 @@ input { flex: 1 1 12em; min-width: 0; max-width: 28em; font-family: var(--_mono)
 
 export class QuizElement extends ElementBase {
   static get observedAttributes() {
-    return ['f', 'wrt', 'at', 'node', 'column', 'label', 'tolerance', 'samples'];
+    return ['f', 'wrt', 'at', 'node', 'column', 'label', 'tolerance', 'samples', 'definitions'];
   }
 
   constructor() {
@@ -121,6 +123,21 @@ export class QuizElement extends ElementBase {
     const obj = parseValues(v, 'gradlab-quiz: at');
     this.setAttribute('at', Object.entries(obj).map(([k, x]) => `${k}=${x}`).join(', '));
   }
+  /**
+   * Named intermediates, written "y = a*x + b; r = y - t": f, the answer and a table
+   * cell's node may use them (see gl.checkDerivative's definitions).
+   */
+  get definitions() {
+    const text = this.getAttribute('definitions');
+    if (text === null || text.trim() === '') return undefined;
+    const out = {};
+    for (const entry of text.split(';')) {
+      const eq = entry.indexOf('=');
+      if (eq < 0) throw new Error(`gradlab-quiz: definitions: "${entry.trim()}" is not name = formula`);
+      out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
+    }
+    return out;
+  }
   get node() {
     return this.getAttribute('node');
   }
@@ -145,12 +162,14 @@ export class QuizElement extends ElementBase {
   async check() {
     const text = this.answer.trim();
     if (text === '') return this._show({ correct: false, kind: 'empty', feedback: 'Type a number such as -24 or a formula such as 2*(a*b+c)*b, then press Enter.' });
-    const gl = this._gl ?? (this._gl = await loadGradlab());
+    const gl = this._gl ?? (this._gl = await loadGradlab(['expressions']));
     await gl.loadExpressions();  // the checker is a second module, loaded on first use
     const tableMode = this.node !== null;
     let at;
+    let definitions;
     try {
       at = this.at;
+      definitions = this.definitions;
     } catch (err) {
       return this._show({ correct: false, kind: 'error', feedback: err.message });
     }
@@ -162,10 +181,10 @@ export class QuizElement extends ElementBase {
           return this._show({ correct: false, kind: 'not-a-number', feedback: `“${text}” is not a number: this cell takes a number such as -24 or 0.5.`, given: NaN });
         const node = /^\d+$/.test(this.node) ? Number(this.node) : this.node;
         const column = this.getAttribute('column') === 'value' ? 'value' : 'gradient';
-        r = gl.checkTableEntry({ f: this.f, at, node, given, column, ...this._tolerance() });
+        r = gl.checkTableEntry({ f: this.f, at, node, given, column, definitions, ...this._tolerance() });
       } else {
         const asNumber = /^[+\-−]?(\d+\.?\d*|\.\d+)([eE][+\-]?\d+)?$/.test(text) ? Number(text.replace(/\u2212/g, '-')) : null;
-        r = gl.checkDerivative({ f: this.f, wrt: this.wrt, answer: asNumber ?? text, at, ...this._tolerance(), ...this._samples() });
+        r = gl.checkDerivative({ f: this.f, wrt: this.wrt, answer: asNumber ?? text, at, definitions, ...this._tolerance(), ...this._samples() });
       }
     } catch (err) {
       // A bad question (f, wrt, at), not a bad answer: say so plainly.
@@ -182,7 +201,7 @@ export class QuizElement extends ElementBase {
     this._updateState();
     if (!this._gl)
       // The checker is the expression module: fetched now, so 'ready' means answers can be judged.
-      loadGradlab().then((gl) => gl.loadExpressions()).then(
+      loadGradlab(['expressions']).then(
         (gl) => {
           this._gl ??= gl;
           this._updateState();

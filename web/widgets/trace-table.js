@@ -294,7 +294,7 @@ export class TraceTable extends ElementBase {
     if (text === '' || !Number.isFinite(given)) result = { correct: false, kind: 'not-a-number', feedback: `Type a number${text ? `; “${text}” is not one` : ''}.` };
     else {
       const { f, at } = this._question();
-      const gl = this._graphEl?.gradlab ?? (await import('./engine.js').then((e) => e.loadGradlab()));
+      const gl = this._graphEl?.gradlab ?? (await import('./engine.js').then((e) => e.loadGradlab(['graph'])));
       if (f) {
         try {
           await gl.loadExpressions();  // the checker is a second module, loaded on first use

@@ -34,10 +34,19 @@ const MAX_STEPS_PER_CHUNK = 100000;
 let gl = null;
 let enginePromise = null;
 function engine() {
-  // The .wasm URL written out here so that bundlers (Vite, webpack) see it, copy the file
-  // and put its final (hashed) name in; unbundled it is the package's own web/dist file.
-  const wasmUrl = new URL('../dist/gradlab_wasm.wasm', import.meta.url);
-  enginePromise ??= createGradlab({ locateFile: () => wasmUrl, expressions: false }).then((g) => (gl = g));
+  // The .wasm URLs written out here so that bundlers (Vite, webpack) see them, copy the files
+  // and put their final (hashed) names in; unbundled they are the package's own web/dist files.
+  // Training needs only the training module; the experiments module comes with the first
+  // vanishing-gradients request.
+  const urls = {
+    'gradlab_train.wasm': new URL('../dist/gradlab_train.wasm', import.meta.url),
+    'gradlab_experiments.wasm': new URL('../dist/gradlab_experiments.wasm', import.meta.url),
+  };
+  const locateFile = (file) => {
+    if (!urls[file]) throw new Error(`train-worker: no URL for ${file}`);
+    return urls[file];
+  };
+  enginePromise ??= createGradlab({ locateFile, modules: ['training'] }).then((g) => (gl = g));
   return enginePromise;
 }
 
@@ -450,6 +459,7 @@ async function handle(msg) {
       self.postMessage({ type: 'model', id: msg.id, json: session.model.toJSON() });
       return;
     case 'vanishing':
+      await gl.load('experiments');
       self.postMessage({ type: 'vanishing', id: msg.id, result: gl.vanishingGradients(msg.options ?? {}) });
       return;
     default:

@@ -17,7 +17,8 @@ function render(gl, v, ui) {
     y.label = 'y';
     const z = y.mul(3);
     z.label = 'z';
-    const trace = g.trace(z);
+    const trace = g.trace(z); // local derivatives; leaves the gradients as they were
+    z.backward();
     const seed = ui.atSeed('x');
     const dydx = 2 * v.x; // the local derivative of x² + 1 through its x² node
     const xsq = trace.find((s) => s.name === 'y').inputs[0].name;
@@ -65,8 +66,7 @@ function render(gl, v, ui) {
     const trace = g.trace(L);
     const contributions = trace.flatMap((st) => st.inputs.filter((i) => i.name === 'p').map((i) => ({ via: st.name, c: i.contribution[0] })));
     const sum = contributions.reduce((acc, c) => acc + c.c, 0);
-    g.zeroGrad(); // trace() ran a backward pass already; without this the next one adds to it
-    L.backward();
+    L.backward(); // trace() left the gradients as they were: this is the first pass
     ui.table('gates', ['Gate', 'Local derivatives (engine)', 'Value'], [
       ['add: L = m + n', `∂L/∂m = ${num(local(trace, 'L', 'm'))}, ∂L/∂n = ${num(local(trace, 'L', 'n'))}`, 'copies the incoming gradient to every input'],
       ['multiply: m = p·q', `∂m/∂p = q = ${num(local(trace, 'm', 'p'))}, ∂m/∂q = p = ${num(local(trace, 'm', 'q'))}`, 'swaps: each input gets the other one'],

@@ -1,5 +1,5 @@
 // Seed 001 §2.5, §8.3, exercise 8: REINFORCE for z ~ Bernoulli(σ(θ)), L = z², against the
-// exact gradient; the straight-through estimator for ŵ = round(w).
+// exact gradient, with and without a baseline; the straight-through estimator for ŵ = round(w).
 import { startTopic, num } from '../site.js';
 import '../../widgets/quiz.js';
 
@@ -22,6 +22,16 @@ function render(gl, v, ui) {
     { key: 'z', label: 'its distance from the exact value, in standard errors', seed: null, verdict: 'info', engine: z, digits: 3 },
     { key: 'mean20', label: 'mean of 20 more runs (seeds 100–119) vs exact, within 3 SE of the mean', seedText: num(r.exact, 5), seed: null, engine: mean, engineText: `${num(mean, 5)} ± ${num(meanSe, 2)}`, verdict: Math.abs(mean - r.exact) <= 3 * meanSe ? 'match' : 'differs' },
     { key: 'within2', label: 'runs within 2 SE (about 95 % expected)', seed: null, verdict: 'info', engine: within2, engineText: `${within2} of 20` },
+  ]);
+  // §8.3: the same samples (same seed) with the baseline b, and with the best constant 1 − σ(θ).
+  const b = v.baseline;
+  const based = gl.reinforceBernoulli({ theta, samples, seed, baseline: b });
+  const best = gl.reinforceBernoulli({ theta, samples, seed, baseline: 1 - sigmoid(theta) });
+  ui.compare('baseline', [
+    { key: 'baseEstimate', label: `estimate with b = ${num(b)}`, seed: null, verdict: Math.abs(based.estimate - based.exact) <= 3 * based.stdError ? 'match' : 'differs', seedText: num(r.exact, 5),
+      engine: based.estimate, engineText: `${num(based.estimate, 5)} ± ${num(based.stdError, 2)}` },
+    { key: 'seRatio', label: 'its standard error ÷ the plain estimator\'s', seed: null, verdict: 'info', engine: based.stdError / r.stdError, digits: 3 },
+    { key: 'bestSe', label: `standard error with b* = 1 − σ(θ) = ${num(1 - sigmoid(theta), 4)}`, seed: '0', engine: best.stdError, tol: 1e-12 },
   ]);
   ui.plot('runs', {
     series: [{ name: '(estimate − exact) / standard error, 20 seeds', points: runs.map((x, i) => [100 + i, (x.estimate - x.exact) / x.stdError]) }],

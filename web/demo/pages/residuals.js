@@ -39,20 +39,19 @@ function render(gl, v, ui) {
     const g = gl.graph({ dtype: 'f64' });
     const A = g.scalar(a, 'a');
     const B = g.scalar(b, 'b');
-    const X = g.scalar(x, 'x');
+    const X = g.constant(x, undefined, 'x'); // an input, not a parameter: no gradient of its own
     const y1 = A.mul(X); y1.label = 'y1';
     const y2 = y1.add(B); y2.label = 'y2';
     const y3 = y2.sub(t); y3.label = 'y3';
     const y4 = y3.pow(2); y4.label = 'y4';
-    const trace = g.trace(y4);
+    const trace = g.trace(y4, { allInputs: true }); // allInputs: the x row (∂y1/∂x = a) too
     ui.table('table1', ['Layer', 'Local deriv. wrt input', 'Incoming residual', 'Outgoing residual', 'Gradient'], residualRows(trace, [
       ['y4', 'y4 = y3²', 'y3'],
       ['y3', 'y3 = y2 − y_true', 'y2'],
       ['y2', 'y2 = y1 + b', 'y1', 'b'],
       ['y1', 'y1 = a·x', 'x', 'a'],
     ]));
-    g.zeroGrad(); // trace() ran a backward pass already; without this the next one adds to it
-    y4.backward();
+    y4.backward(); // trace() left the gradients as they were: this is the first pass
     const y = a * x + b;
     ui.compare('single', [
       { key: 'dLda', label: '∂L/∂a = 2(y − y_true)·x (seed)', seed: 2 * (y - t) * x, engine: A.grad, rel: 1e-12 },
@@ -67,13 +66,13 @@ function render(gl, v, ui) {
     const g = gl.graph({ dtype: 'f64' });
     const A = g.scalar(a, 'a');
     const B = g.scalar(b, 'b');
-    const X = g.scalar(x, 'x');
+    const X = g.constant(x, undefined, 'x');
     const y1 = A.mul(X); y1.label = 'y1';
     const yf = y1.gelu(); yf.label = 'yf';
     const y2 = yf.add(B); y2.label = 'y2';
     const y3 = y2.sub(t); y3.label = 'y3';
     const y4 = y3.pow(2); y4.label = 'y4';
-    const trace = g.trace(y4);
+    const trace = g.trace(y4, { allInputs: true });
     ui.table('table2', ['Layer', 'Local deriv. wrt input', 'Incoming residual', 'Outgoing residual', 'Gradient'], residualRows(trace, [
       ['y4', 'y4 = y3²', 'y3'],
       ['y3', 'y3 = y2 − y_true', 'y2'],

@@ -1,6 +1,7 @@
 // Seed 001 App. A.1 (two-layer ReLU network, ½·MSE, finite-difference check of W¹₁₁),
 // App. D (centred differences, the step size h, the 10⁻⁷ bar), exercise 3 (100 steps of
-// gradient descent), and seed 003's two-layer network (its manual backward, run in JS).
+// gradient descent on ½·MSE: model.train with loss 'halfMse'), and seed 003's two-layer
+// network (its manual backward, run in JS).
 import { startTopic, num } from '../site.js';
 import '../../widgets/quiz.js';
 
@@ -16,6 +17,22 @@ function buildA1(gl, v, dtype = 'f64', activation = 'relu') {
   const yhat = w2.matmul(a1).reshape([]).add(b2); yhat.label = 'ŷ';
   const L = yhat.sub(v.y).pow(2).mul(0.5); L.label = 'L';
   return { g, W1, w2, b2, z1, a1, yhat, L };
+}
+
+/**
+ * The same network on the training path: a 2-2-1 MLP (W stored [in, out], so W¹ transposed;
+ * biases 0), one model.train step on ½·MSE. Returns the loss it reported (before its update)
+ * and the gradient it computed.
+ */
+function trainA1(gl, v) {
+  const m = gl.mlp([2, 2, 1], { activations: ['relu', 'none'], dtype: 'f64' });
+  try {
+    m.params.set([v.w11, v.w21, v.w12, v.w22, 0, 0, v.v1, v.v2, 0]);
+    const r = m.train({ x: [[v.x1, v.x2]], y: [[v.y]], loss: 'halfMse', steps: 1, batchSize: 1, lr: 0.01 });
+    return { loss: r.losses[0], grads: m.grads.slice() };
+  } finally {
+    m.dispose();
+  }
 }
 
 /** L at W¹₁₁ = w, by one engine forward pass. */
@@ -39,12 +56,14 @@ function render(gl, v, ui) {
     const rec = Object.fromEntries(net.g.nodes().map((n) => [n.label, n]));
     const da1 = rec.a1.grad;
     const dz1 = rec.z1.grad;
+    const trained = trainA1(gl, v);
     ui.compare('forward', [
       { key: 'z1_1', label: 'z¹₁', seed: s('0.7'), engine: z1[0] },
       { key: 'z1_2', label: 'z¹₂', seed: s('0.8'), engine: z1[1] },
       { key: 'a1_1', label: 'a¹₁ = relu(z¹₁)', seed: s('0.7'), engine: a1[0] },
       { key: 'yhat', label: 'ŷ = w²·a¹', seed: s('0.76'), engine: net.yhat.value },
       { key: 'L', label: 'L = ½(ŷ − 1)²', seed: s('0.0288'), engine: net.L.value },
+      { key: 'Ltrain', label: 'L reported by model.train (loss \'halfMse\')', seed: s('0.0288'), engine: trained.loss },
     ]);
     ui.compare('backward', [
       { key: 'dyhat', label: '∂L/∂ŷ = ŷ − y', seed: s('-0.24'), engine: rec['ŷ'].grad[0] },
@@ -59,10 +78,11 @@ function render(gl, v, ui) {
       { key: 'dW12', label: '∂L/∂W¹₁₂', seed: s('-0.192'), engine: dW1[1] },
       { key: 'dW21', label: '∂L/∂W¹₂₁', seed: s('-0.144'), engine: dW1[2] },
       { key: 'dW22', label: '∂L/∂W¹₂₂', seed: s('-0.288'), engine: dW1[3] },
+      { key: 'dW11train', label: '∂L/∂W¹₁₁ computed by model.train', seed: s('-0.096'), engine: trained.grads[0] },
     ]);
     // The finite-difference check of W¹₁₁ with h = 10⁻⁵ (two engine forward passes).
     const h = 1e-5;
-    const check = net.g.gradcheck(net.L);
+    const check = net.g.gradcheck(net.L, { step: h });
     const Lp = lossAt(net, v, v.w11 + h);
     const Lm = lossAt(net, v, v.w11 - h);
     lossAt(net, v, v.w11);
@@ -74,7 +94,8 @@ function render(gl, v, ui) {
       { key: 'fdGrad', label: '(L(+h) − L(−h)) / 2h', seed: s('-0.096'), engine: (Lp - Lm) / (2 * h), tol: 1e-9 },
       { key: 'relErr', label: 'relative error, all leaves (App. D bar: < 10⁻⁷)', seed: null, engine: check.relError, engineText: `${num(check.relError, 3)} (${check.relError < 1e-7 ? 'passes' : 'fails'})` },
     ]);
-    // App. D: the step size h. Error of the centred difference against backprop, f64 and f32.
+    // App. D: the step size h. The engine's gradcheck at each h (its { step } option), f64
+    // and f32: App. D's ratio ‖∇bp − ∇fd‖ / (‖∇bp‖ + ‖∇fd‖) over every leaf.
     const hs = [];
     for (let e = -1; e >= -11; e -= 0.5) hs.push(10 ** e);
     const series = [];
@@ -82,25 +103,17 @@ function render(gl, v, ui) {
     for (const dtype of ['f64', 'f32']) {
       const n2 = buildA1(gl, v, dtype, 'tanh');
       try {
-        n2.L.backward();
-        const exact = n2.W1.gradArray()[0];
         const pts = hs.map((hh) => {
-          // Divide by the step actually taken: in f32, w ± h rounds.
-          const up = lossAt(n2, v, v.w11 + hh);
-          const wUp = n2.W1.data()[0];
-          const down = lossAt(n2, v, v.w11 - hh);
-          const wDown = n2.W1.data()[0];
-          const fd = (up - down) / (wUp - wDown);
-          const err = Math.abs(fd - exact) / Math.max(1e-30, Math.abs(exact));
+          const err = n2.g.gradcheck(n2.L, { step: hh }).relError;
           return [Math.log10(hh), err === 0 ? 1e-17 : err];
         });
         best[dtype] = 10 ** pts.reduce((m, p) => (p[1] < m[1] ? p : m))[0];
-        series.push({ name: `${dtype}: relative error of the centred difference`, points: pts });
+        series.push({ name: `${dtype}: gradcheck relative error`, points: pts });
       } finally {
         n2.g.dispose();
       }
     }
-    ui.plot('hsweep', { series, logY: true, xLabel: 'log₁₀ h', yLabel: 'relative error', title: 'Error of the centred difference against backprop, by step size' });
+    ui.plot('hsweep', { series, logY: true, xLabel: 'log₁₀ h', yLabel: 'relative error', title: 'gradcheck(L, { step: h }): App. D’s relative error by step size' });
     ui.compare('hbest', [
       { key: 'hbest64', label: 'best h, f64 (seed: ≈ ε^⅓ ≈ 10⁻⁵)', seed: '1e-5', engine: best.f64, logTol: 1.01 },
       { key: 'hbest32', label: 'best h, f32 (seed: 10⁻³)', seed: '1e-3', engine: best.f32, logTol: 1.01 },
@@ -143,15 +156,14 @@ function render(gl, v, ui) {
   {
     const model = gl.mlp([2, 3, 1], { activation: 'relu', dtype: 'f64', seed: 3 });
     try {
-      // The training path's MSE is mean((ŷ − y)²), twice the seed's ½(ŷ − y)²: its gradient
-      // is twice as large, so lr 0.005 on it is the seed's lr 0.01 on ½·MSE.
-      const r = model.train({ x: [[v.x1, v.x2]], y: [[v.y]], steps: 100, batchSize: 1, lr: 0.005, optimizer: 'sgd' });
-      const half = Array.from(r.losses, (l, i) => [i + 1, l / 2]);
-      ui.plot('ex3', { series: [{ name: '½(ŷ − y)² before each step', points: half }], logY: true, xLabel: 'step', yLabel: 'loss', title: 'Exercise 3: 100 gradient-descent steps' });
+      // ½·MSE on the training path: the seed's loss and learning rate as they are.
+      const r = model.train({ x: [[v.x1, v.x2]], y: [[v.y]], loss: 'halfMse', steps: 100, batchSize: 1, lr: 0.01, optimizer: 'sgd' });
+      const curve = Array.from(r.losses, (l, i) => [i + 1, l]);
+      ui.plot('ex3', { series: [{ name: '½(ŷ − y)² before each step', points: curve }], logY: true, xLabel: 'step', yLabel: 'loss', title: 'Exercise 3: 100 gradient-descent steps' });
       ui.compare('ex3rows', [
-        { key: 'ex3first', label: 'loss before step 1 (½·MSE)', seed: null, engine: half[0][1] },
-        { key: 'ex3last', label: 'loss before step 100', seed: null, engine: half[99][1] },
-        { key: 'ex3dec', label: 'loss decreased (1 = yes)', seed: '1', engine: half[99][1] < half[0][1] ? 1 : 0 },
+        { key: 'ex3first', label: 'loss before step 1 (½·MSE)', seed: null, engine: curve[0][1] },
+        { key: 'ex3last', label: 'loss before step 100', seed: null, engine: curve[99][1] },
+        { key: 'ex3dec', label: 'loss decreased (1 = yes)', seed: '1', engine: curve[99][1] < curve[0][1] ? 1 : 0 },
       ]);
     } finally {
       model.dispose();
