@@ -111,7 +111,9 @@ const isThenable = (r) => r !== null && typeof r === 'object' && typeof r.then =
  */
 export async function timeCalls(fn, minSeconds) {
   let calls = 0;
-  const c0 = process.cpuUsage();
+  // A browser page has no process CPU clock: the CPU figures are NaN there.
+  const cpuUsage = typeof process !== 'undefined' && process.cpuUsage ? (c) => process.cpuUsage(c) : () => ({ user: NaN, system: NaN });
+  const c0 = cpuUsage();
   const t0 = performance.now();
   let t;
   do {
@@ -119,7 +121,7 @@ export async function timeCalls(fn, minSeconds) {
     if (isThenable(r)) await r;
     calls++;
   } while ((t = performance.now() - t0) < minSeconds * 1e3);
-  const c = process.cpuUsage(c0);
+  const c = cpuUsage(c0);
   const cpuMs = (c.user + c.system) / 1e3;
   return { perCall: t / 1e3 / calls, perCallCpu: cpuMs / 1e3 / calls, cpuShare: cpuMs / t };
 }

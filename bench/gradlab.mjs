@@ -3,8 +3,13 @@
 // gl.mlp(...).train({ steps: N }) for N training steps in one wasm call, and a graph replay
 // (set a leaf, forward(), read the value) for the per-call overhead.
 // Parts whose API is not there yet report "n/a (API missing)" instead of failing.
-import { readFileSync } from 'node:fs';
+// n³ above gl.gemm's per-call limit (2048³) runs as a graph matmul (see graphMatmul).
+// The same adapter serves the Node run (load) and the browser page (bench/browser/).
 import { ADAM } from './common.mjs';
+
+// gl.gemm() refuses more than this many multiply-adds in one call (web/lib/model.js,
+// MAX_GEMM_WORK): larger products go through the graph API instead (labelled).
+const GEMM_CALL_LIMIT = 2 ** 31;
 
 export async function load({ module = null } = {}) {
   let gl;
@@ -17,17 +22,45 @@ export async function load({ module = null } = {}) {
     const { createGradlab } = await import('../web/gradlab.js');
     gl = await createGradlab();
   }
+  const { readFileSync } = await import('node:fs');
+  const version = `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${module ? ` (loaded from ${module})` : ''}`;
+  return adapter(gl, { version, threads: 1 });
+}
+
+/** The benchmark's view of one gradlab engine (Node or a browser page). */
+export function adapter(gl, { version, threads = 1, backend = 'wasm' }) {
   const missing = (name) => `n/a (API missing: ${name})`;
   const hasGemm = typeof gl.gemm === 'function', hasMlp = typeof gl.mlp === 'function';
   const hasGraph = typeof gl.graph === 'function';
+
+  // C = op(A)·op(B) as a graph: leaves a, b (n×n, stored as given), then
+  // a.transpose().matmul(b) / a.matmul(b.transpose()) / a.matmul(b). One call replays the
+  // tape (g.forward()) and copies C out. `pinned`: the transpose also feeds a second op,
+  // so its value is computed on every forward (the copy path, as before transpose views).
+  function graphMatmul(n, variant, A, B, { pinned = false } = {}) {
+    const g = gl.graph({ dtype: 'f32' });
+    const a = g.tensor(A, [n, n], 'A'), b = g.tensor(B, [n, n], 'B');
+    const ta = variant === 'atb' ? a.transpose() : a, tb = variant === 'abt' ? b.transpose() : b;
+    const c = ta.matmul(tb);
+    if (pinned && variant !== 'ab') (variant === 'atb' ? ta : tb).neg();
+    let last = null;
+    return {
+      call() { g.forward(); last = c.data(); },
+      result: () => last ?? c.data(),
+      dispose() { g.dispose(); },
+    };
+  }
+
   return {
     name: 'gradlab',
-    version: `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${module ? ` (loaded from ${module})` : ''}`,
-    details: `wasm SIMD128, single thread${hasGemm ? '' : '; gl.gemm missing'}${hasMlp ? '' : '; gl.mlp missing'}`,
-    singleThread: true,
-    missing: { gemm: hasGemm ? null : missing('gl.gemm'), mlp: hasMlp ? null : missing('gl.mlp'), overhead: hasGraph ? null : missing('gl.graph') },
+    version,
+    details: `${backend}, wasm SIMD128, ${threads} thread${threads === 1 ? '' : 's'}${hasGemm ? '' : '; gl.gemm missing'}${hasMlp ? '' : '; gl.mlp missing'}`,
+    singleThread: threads === 1,
+    missing: { gemm: hasGemm ? null : missing('gl.gemm'), mlp: hasMlp ? null : missing('gl.mlp'), overhead: hasGraph ? null : missing('gl.graph'), view: hasGraph && hasGemm ? null : missing('gl.graph or gl.gemm') },
+    graphMatmul,
 
     gemm(n, variant, A, B) {
+      if (n ** 3 > GEMM_CALL_LIMIT) return { ...graphMatmul(n, variant, A, B), via: 'graph' };
       const C = new Float32Array(n * n);
       const opts = { m: n, n, k: n, transA: variant === 'atb', transB: variant === 'abt', out: C };
       return {

@@ -6,7 +6,8 @@
 //
 //   npm run bench                          full run (about 3-6 minutes on 2 vCPUs)
 //   node bench/run.mjs --quick             smoke test: n = 64 and 512, 3 runs, short blocks
-//   node bench/run.mjs --only gemm         or mlp, overhead (comma-separated for several)
+//   node bench/run.mjs --only gemm         or view, mlp, overhead (comma-separated for several)
+//   node bench/run.mjs --only view --view-sizes 1024   the transpose-view rows (graph API vs gl.gemm)
 //   node bench/run.mjs --markdown          print the tables as Markdown (for docs/benchmarks.md)
 //   node bench/run.mjs --from bench/results/latest.json --markdown   re-render without measuring
 //   node bench/run.mjs --clock cpu         rates per second of process CPU time instead of wall time
@@ -15,23 +16,18 @@
 // Progress goes to stderr; the tables go to stdout; the results go to bench/results/latest.json.
 import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { MLP_CASES, checkGemm, lossFromOutput, median, mlpProblem, timeCalls, uniform } from './common.mjs';
+import { median } from './common.mjs';
+import { LIBS, VARIANTS, benchGemm, benchMlp, benchOverhead, benchView, cpuShares } from './suite.mjs';
 
-const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--from FILE] [--out FILE] [--gradlab MODULE]';
-const SECTIONS = ['overhead', 'gemm', 'mlp'];
-const VARIANTS = [
-  { id: 'ab', label: 'A·B' },
-  { id: 'atb', label: 'Aᵀ·B' },
-  { id: 'abt', label: 'A·Bᵀ' },
-];
-const LIBS = ['gradlab', 'tfjs-wasm', 'jax-js'];
+const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|view|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--view-sizes 512,1024] [--from FILE] [--out FILE] [--gradlab MODULE]';
+const SECTIONS = ['overhead', 'gemm', 'view', 'mlp'];
 const PEERS = ['tfjs-wasm', 'jax-js'];
-const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8 };
+const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8, view: 0.95 };
 
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null };
+  const o = { viewSizes: null, quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -42,13 +38,16 @@ function parseArgs(argv) {
     else if (a === '--markdown') o.markdown = true;
     else if (a === '--only') {
       o.only = val().split(',');
-      for (const s of o.only) if (!SECTIONS.includes(s)) throw new UsageError(`--only: unknown section "${s}" (gemm, mlp, overhead)`);
+      for (const s of o.only) if (!SECTIONS.includes(s)) throw new UsageError(`--only: unknown section "${s}" (${SECTIONS.join(', ')})`);
     } else if (a === '--runs') {
       o.runs = Number(val());
       if (!Number.isInteger(o.runs) || o.runs < 3) throw new UsageError('--runs must be an integer ≥ 3 (each figure is a median of at least 3 runs)');
     } else if (a === '--sizes') {
       o.sizes = val().split(',').map(Number);
       if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--sizes: positive integers, comma-separated');
+    } else if (a === '--view-sizes') {
+      o.viewSizes = val().split(',').map(Number);
+      if (o.viewSizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--view-sizes: positive integers, comma-separated');
     } else if (a === '--clock') {
       o.clock = val();
       if (o.clock !== 'wall' && o.clock !== 'cpu') throw new UsageError('--clock must be wall or cpu');
@@ -96,174 +95,6 @@ async function loadLibs(opts) {
   return libs;
 }
 
-// Which libraries can run a section, and why the others cannot.
-function usable(libs, section) {
-  const ok = [], na = {};
-  for (const name of LIBS) {
-    const lib = libs[name];
-    if (lib.error) na[name] = `n/a (failed to load: ${lib.error})`;
-    else if (lib.missing?.[section]) na[name] = lib.missing[section];
-    else ok.push(name);
-  }
-  return { ok, na };
-}
-
-// CPU time / wall time of every timed block (a starvation indicator on this shared machine).
-const cpuShares = [];
-
-// Run r visits the libraries starting at a different one each time.
-const rotate = (list, r) => list.map((_, i) => list[(i + r) % list.length]);
-
-async function benchOverhead(libs, cfg) {
-  const { ok, na } = usable(libs, 'overhead');
-  const res = { what: 'scalar add with the result read back to a JavaScript number', results: {} };
-  for (const [name, why] of Object.entries(na)) res.results[name] = { na: why };
-  const inst = {};
-  for (const name of ok) {
-    try {
-      inst[name] = libs[name].overhead();
-      await timeCalls(inst[name].call, cfg.warmSeconds); // warm up (kernel compilation)
-      res.results[name] = { runsUs: [], runsUsCpu: [] };
-    } catch (e) {
-      res.results[name] = { na: `n/a (error: ${e.message})` };
-      delete inst[name];
-    }
-  }
-  const names = Object.keys(inst);
-  for (let r = 0; r < cfg.runs; r++)
-    for (const name of rotate(names, r)) {
-      const t = await timeCalls(inst[name].call, cfg.overheadSeconds);
-      res.results[name].runsUs.push(t.perCall * 1e6);
-      res.results[name].runsUsCpu.push(t.perCallCpu * 1e6);
-      cpuShares.push(t.cpuShare);
-    }
-  for (const name of names) {
-    res.results[name].us = median(res.results[name].runsUs);
-    res.results[name].usCpu = median(res.results[name].runsUsCpu);
-    inst[name].dispose();
-    log(`overhead ${name}: ${res.results[name].us.toFixed(2)} µs/call`);
-  }
-  return res;
-}
-
-async function benchGemm(libs, cfg) {
-  const { ok, na } = usable(libs, 'gemm');
-  const rows = [];
-  for (const n of cfg.sizes) {
-    const A = uniform(n * n, 1000 + n), B = uniform(n * n, 2000 + n);
-    for (const v of VARIANTS) {
-      const row = { n, variant: v.id, label: v.label, results: {} };
-      for (const [name, why] of Object.entries(na)) row.results[name] = { na: why };
-      const inst = {};
-      for (const name of ok) {
-        try {
-          const it = libs[name].gemm(n, v.id, A, B);
-          it.call(); // first call compiles / allocates
-          const err = checkGemm(n, v.id, A, B, it.result());
-          if (!(err < 1e-4)) {
-            row.results[name] = { na: `WRONG RESULT (relative error ${err.toExponential(1)})` };
-            it.dispose();
-            continue;
-          }
-          await timeCalls(it.call, cfg.warmSeconds);
-          inst[name] = it;
-          row.results[name] = { runs: [], runsCpu: [], maxRelErr: err };
-        } catch (e) {
-          row.results[name] = { na: `n/a (error: ${e.message})` };
-        }
-      }
-      const names = Object.keys(inst);
-      const flop = 2 * n ** 3;
-      for (let r = 0; r < cfg.runs; r++)
-        for (const name of rotate(names, r)) {
-          const t = await timeCalls(inst[name].call, cfg.gemmSeconds);
-          row.results[name].runs.push(flop / t.perCall / 1e9);
-          row.results[name].runsCpu.push(flop / t.perCallCpu / 1e9);
-          cpuShares.push(t.cpuShare);
-        }
-      for (const name of names) {
-        row.results[name].gflops = median(row.results[name].runs);
-        row.results[name].gflopsCpu = median(row.results[name].runsCpu);
-        inst[name].dispose();
-      }
-      log(`gemm n=${n} ${v.label}: ${names.map((k) => `${k} ${row.results[k].gflops.toFixed(2)}`).join(', ')} GFLOP/s`);
-      rows.push(row);
-    }
-  }
-  return rows;
-}
-
-async function benchMlp(libs, cfg) {
-  const { ok, na } = usable(libs, 'mlp');
-  const problems = {};
-  const rows = [];
-  for (const kase of MLP_CASES) {
-    const problem = (problems[kase.problem] ??= mlpProblem(kase.problem));
-    const verifySteps = cfg.verifySteps[kase.problem];
-    const row = { id: kase.id, label: kase.label, optimizer: kase.optimizer, lr: kase.lr, verifySteps, results: {} };
-    for (const [name, why] of Object.entries(na)) row.results[name] = { na: why };
-    const inst = {};
-    for (const name of ok) {
-      const lib = libs[name];
-      try {
-        const it = lib.mlp(problem, kase);
-        const r = { lossInit: lossFromOutput(problem, await it.output()) };
-        // Verification doubles as warm-up (jit compilation, heap growth).
-        await it.run(verifySteps);
-        r.lossVerify = lossFromOutput(problem, await it.output());
-        r.trains = Number.isFinite(r.lossVerify) && r.lossVerify < r.lossInit * 0.95;
-        // Steps per timed chunk: about chunkSeconds each, so the forcing/readback at the end of a
-        // chunk is negligible and a block holds several chunks.
-        let k = 1, t = 0, calibrated = 0;
-        const timeChunk = async (steps) => {
-          const t0 = performance.now();
-          await it.run(steps);
-          calibrated += steps;
-          return (performance.now() - t0) / 1e3;
-        };
-        while ((t = await timeChunk(k)) < 0.02 && k < 1 << 20) k *= 4;
-        // Other load only ever makes a chunk slower: take the fastest of three.
-        t = Math.min(t, await timeChunk(k), await timeChunk(k));
-        r.chunk = Math.max(1, Math.round((k * cfg.chunkSeconds) / t));
-        r.steps = verifySteps + calibrated;
-        r.runs = [];
-        r.runsCpu = [];
-        r.tensorsBefore = lib.tensorsLive?.();
-        inst[name] = it;
-        row.results[name] = r;
-        if (!r.trains) log(`WARNING: ${name} ${kase.label}: loss ${r.lossInit} -> ${r.lossVerify} after ${verifySteps} steps: not training`);
-      } catch (e) {
-        row.results[name] = { na: `n/a (error: ${e.message})` };
-      }
-    }
-    const names = Object.keys(inst);
-    for (let rr = 0; rr < cfg.runs; rr++)
-      for (const name of rotate(names, rr)) {
-        const res = row.results[name];
-        let chunks = 0;
-        const t = await timeCalls(() => { chunks++; return inst[name].run(res.chunk); }, cfg.mlpSeconds);
-        res.runs.push(res.chunk / t.perCall);
-        res.runsCpu.push(res.chunk / t.perCallCpu);
-        cpuShares.push(t.cpuShare);
-        res.steps += chunks * res.chunk;
-      }
-    for (const name of names) {
-      const res = row.results[name];
-      res.stepsPerSec = median(res.runs);
-      res.stepsPerSecCpu = median(res.runsCpu);
-      res.lossEnd = lossFromOutput(problems[kase.problem], await inst[name].output());
-      if (inst[name].reportedLoss) res.lossReported = inst[name].reportedLoss();
-      const after = libs[name].tensorsLive?.();
-      if (after !== undefined) res.tensorLeak = after - res.tensorsBefore;
-      delete res.tensorsBefore;
-      inst[name].dispose();
-    }
-    log(`mlp ${kase.label}: ${names.map((k) => `${k} ${row.results[k].stepsPerSec.toFixed(1)}`).join(', ')} steps/s`);
-    rows.push(row);
-  }
-  return rows;
-}
-
 // ---------- ratios and bars ----------
 
 // Figures are medians of wall-clock rates (default) or, with --clock cpu, of rates per second of
@@ -287,6 +118,11 @@ function bars(results) {
     const best = peers.length === PEERS.length ? peers.reduce((a, b) => (b[1] > a[1] ? b : a)) : [null, NaN];
     out.push({ bar: `${row?.label ?? id} ≥ ${need}× the faster peer`, need, ratio: ours / best[1], ours, peer: best[1], peerName: best[0] });
   }
+  for (const r of results.view?.rows ?? []) {
+    const ours = fig(r.results['graph view'], 'gflops'), ref = fig(r.results['gl.gemm'], 'gflops');
+    const flag = r.variant === 'atb' ? 'transA' : 'transB';
+    out.push({ bar: `n=${r.n} graph ${r.variant === 'atb' ? 'a.transpose().matmul(b)' : 'a.matmul(b.transpose())'} ≥ ${BARS.view}× gl.gemm ${flag}`, need: BARS.view, ratio: ours / ref, ours, peer: ref, peerName: `gl.gemm ${flag}` });
+  }
   for (const b of out) b.status = Number.isFinite(b.ratio) ? (b.ratio >= b.need ? 'PASS' : 'FAIL') : 'n/a';
   return out;
 }
@@ -301,6 +137,15 @@ function fmt(x, digits) {
 }
 const ratio = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : '–');
 const cellOf = (c, key) => (c?.na ? (c.na.startsWith('n/a') ? 'n/a' : c.na) : fmt(fig(c, key)));
+const mark = (c) => (c?.via === 'graph' ? '†' : '') + (c?.single ? '¹' : '');
+function gemmFootnotes(rows) {
+  const cells = rows.flatMap((r) => Object.values(r.results));
+  const notes = [];
+  if (cells.some((c) => c?.via === 'graph')) notes.push('† gradlab through the graph API (a.matmul(b) with transpose views, g.forward() + c.data()): gl.gemm refuses more than 2³¹ multiply-adds per call.');
+  const single = cells.find((c) => c?.single);
+  if (single) notes.push(`¹ the first call took over ${single.slowCallSeconds} s: the rate of one more timed call, not a median.`);
+  return notes.join(' ');
+}
 
 function tables(R) {
   const T = [];
@@ -321,8 +166,21 @@ function tables(R) {
       head: ['n', 'op', ...libHead, 'gradlab/tfjs-wasm', 'gradlab/jax-js'],
       rows: R.gemm.map((r) => {
         const ours = fig(r.results.gradlab, 'gflops');
-        return [String(r.n), r.label, ...LIBS.map((l) => cellOf(r.results[l], 'gflops')), ...PEERS.map((p) => ratio(ours / fig(r.results[p], 'gflops')))];
+        return [String(r.n), r.label, ...LIBS.map((l) => cellOf(r.results[l], 'gflops') + mark(r.results[l])), ...PEERS.map((p) => ratio(ours / fig(r.results[p], 'gflops')))];
       }),
+      foot: gemmFootnotes(R.gemm),
+    });
+  }
+  if (R.view?.rows?.length) {
+    T.push({
+      title: 'Transpose as a view: graph API matmul of a transpose node vs gl.gemm with the flag, f32 GFLOP/s (higher is better)',
+      head: ['n', 'op', 'gl.gemm flag', 'graph view', 'graph copy path', 'view/gl.gemm', 'view/copy', 'same bits'],
+      rows: R.view.rows.map((r) => {
+        const g = (k) => fig(r.results[k], 'gflops');
+        return [String(r.n), `${r.label} (${r.variant === 'atb' ? 'a.transpose().matmul(b)' : 'a.matmul(b.transpose())'})`, fmt(g('gl.gemm')), fmt(g('graph view')), fmt(g('graph copy')),
+          ratio(g('graph view') / g('gl.gemm')), ratio(g('graph view') / g('graph copy')), r.bitIdentical ? 'yes' : 'NO'];
+      }),
+      foot: 'gl.gemm: A and B copied in, C out, per call. Graph: leaves a, b set once; each call g.forward() then c.data(). Copy path: the same graph with the transpose also read by a second op (neg), so its value is computed on every forward, as before transpose views.',
     });
   }
   if (R.mlp?.length) {
@@ -368,6 +226,7 @@ function renderText(R) {
     const w = t.head.map((_, j) => Math.max(...all.map((r) => [...(r[j] ?? '')].length)));
     const line = (r) => r.map((c, j) => (j < (t.textCols ?? 2) ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
     lines.push('', t.title, line(t.head), w.map((x) => '-'.repeat(x)).join('  '), ...t.rows.map(line));
+    if (t.foot) lines.push(t.foot);
   }
   lines.push('', notesLine(R));
   return lines.join('\n');
@@ -381,6 +240,7 @@ function renderMarkdown(R) {
   for (const t of tables(R)) {
     lines.push('', `**${t.title}**`, '', `| ${t.head.map(esc).join(' | ')} |`, `|${t.head.map((_, j) => (j < (t.textCols ?? 2) ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const r of t.rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
+    if (t.foot) lines.push('', t.foot);
   }
   lines.push('', notesLine(R));
   return lines.join('\n');
@@ -420,10 +280,11 @@ async function main() {
   } else {
     const t0 = performance.now();
     const cfg = opts.quick
-      ? { runs: 3, sizes: [64, 512], warmSeconds: 0.03, gemmSeconds: 0.1, overheadSeconds: 0.1, mlpSeconds: 0.2, chunkSeconds: 0.03, verifySteps: { tiny: 100, mnist: 10 } }
-      : { runs: 5, sizes: [64, 128, 256, 512, 1024], warmSeconds: 0.1, gemmSeconds: 0.25, overheadSeconds: 0.25, mlpSeconds: 0.5, chunkSeconds: 0.05, verifySteps: { tiny: 300, mnist: 20 } };
+      ? { runs: 3, sizes: [64, 512], viewSizes: [512], warmSeconds: 0.03, gemmSeconds: 0.1, overheadSeconds: 0.1, mlpSeconds: 0.2, chunkSeconds: 0.03, slowCallSeconds: 1, verifySteps: { tiny: 100, mnist: 10 } }
+      : { runs: 5, sizes: [64, 128, 256, 512, 1024, 2048], viewSizes: [512, 1024], warmSeconds: 0.1, gemmSeconds: 0.25, overheadSeconds: 0.25, mlpSeconds: 0.5, chunkSeconds: 0.05, slowCallSeconds: 3, verifySteps: { tiny: 300, mnist: 20 } };
     if (opts.runs) cfg.runs = opts.runs;
     if (opts.sizes) cfg.sizes = opts.sizes;
+    if (opts.viewSizes) cfg.viewSizes = opts.viewSizes;
     cfg.quick = opts.quick;
     cfg.only = opts.only;
     R = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), config: cfg, gradlabModule: opts.gradlabModule };
@@ -432,6 +293,7 @@ async function main() {
     for (const l of LIBS) if (libs[l].singleThread === false) log(`WARNING: ${l} may use more than one thread`);
     if (opts.only.includes('overhead')) R.overhead = await benchOverhead(libs, cfg);
     if (opts.only.includes('gemm')) R.gemm = await benchGemm(libs, cfg);
+    if (opts.only.includes('view')) R.view = await benchView(libs, cfg);
     if (opts.only.includes('mlp')) R.mlp = await benchMlp(libs, cfg);
     R.machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
     R.elapsedSeconds = (performance.now() - t0) / 1e3;

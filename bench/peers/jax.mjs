@@ -2,26 +2,41 @@
 // whole training step (value-and-grad + optimizer update in one compiled function), jit() of each
 // GEMM variant (the transpose is part of the traced program), reference-counted ownership
 // (`.ref` to keep an argument alive), dataSync()/blockUntilReady() to force completion.
-import { readFileSync } from 'node:fs';
 import { ADAM, initialParams } from '../common.mjs';
 
 export async function load() {
   // jax-js reads navigator.hardwareConcurrency; Node 20 has no global navigator.
   globalThis.navigator ??= {};
   const jax = await import('@jax-js/jax');
-  const { numpy: np, nn, jit, valueAndGrad, tree } = jax;
   const available = await jax.init('wasm');
   if (!available.includes('wasm')) throw new Error(`jax-js init('wasm') gave ${JSON.stringify(available)}`);
   jax.defaultDevice('wasm');
+  const { readFileSync } = await import('node:fs');
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@jax-js/jax')), 'utf8'));
+  return adapter(jax, { version: pkg.version });
+}
+
+/**
+ * The benchmark's view of jax-js on its current default device. With a worker pool (a
+ * cross-origin-isolated page: SharedArrayBuffer and Worker) results are read with the async
+ * data(): dataSync() refuses to wait for the pool's workers.
+ */
+export function adapter(jax, { version }) {
+  const { numpy: np, nn, jit, valueAndGrad, tree } = jax;
   // jax-js starts a worker pool only when SharedArrayBuffer *and* a global Worker exist; Node has
   // no global Worker, so it runs on the calling thread.
-  const workers = typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined';
+  const workers = typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined' && globalThis.crossOriginIsolated !== false;
+  const threads = workers ? Math.max(1, globalThis.navigator?.hardwareConcurrency || 4) : 1;
+  const device = jax.defaultDevice();
+  const pool = workers && device === 'wasm';
+  // Reads an array to JavaScript (consuming it), without blocking where workers compute.
+  const read = (x) => (pool || device !== 'wasm' ? x.data() : x.dataSync());
   return {
     name: 'jax-js',
-    version: `@jax-js/jax ${pkg.version}`,
-    details: `device ${jax.defaultDevice()}, ${workers ? 'worker pool possible (global Worker present)' : 'single thread (no global Worker in Node: no worker pool)'}`,
-    singleThread: !workers,
+    version: `@jax-js/jax ${version}`,
+    details: `device ${device}, ${pool ? `worker pool of ${threads} (navigator.hardwareConcurrency)` : device === 'wasm' ? 'single thread (no global Worker in Node: no worker pool)' : 'GPU device'}`,
+    singleThread: !pool,
+    threads: pool ? threads : 1,
 
     gemm(n, variant, A, B) {
       const a = np.array(A, { shape: [n, n] }), b = np.array(B, { shape: [n, n] });
@@ -32,7 +47,9 @@ export async function load() {
       return {
         call() {
           const c = f(a.ref, b.ref);
-          last = c.dataSync(); // realizes the lazy result, copies C out and releases c
+          const r = read(c); // realizes the lazy result, copies C out and releases c
+          if (r instanceof Promise) return r.then((d) => { last = d; });
+          last = r;
         },
         result: () => last,
         dispose() { a.dispose(); b.dispose(); f.dispose(); },
@@ -49,7 +66,9 @@ export async function load() {
       return {
         call() {
           const c = np.add(a.ref, b.ref);
-          v += c.dataSync()[0]; // dataSync() consumes c
+          const r = read(c); // consumes c
+          if (r instanceof Promise) return r.then((d) => { v += d[0]; });
+          v += r[0];
         },
         dispose() { a.dispose(); b.dispose(); },
       };
@@ -109,14 +128,15 @@ export async function load() {
           let last = NaN;
           for (let i = 0; i < steps; i++) {
             const r = step(...state, x.ref, y.ref);
-            last = r.pop().dataSync()[0]; // consumes the loss
+            const l = read(r.pop()); // consumes the loss
+            last = (l instanceof Promise ? await l : l)[0];
             state = r;
           }
           await jax.blockUntilReady(state); // nothing of the chunk is left pending
           return last;
         },
         output() {
-          return forward(tree.ref(state[0]), x.ref).dataSync(); // consumes the output
+          return read(forward(tree.ref(state[0]), x.ref)); // consumes the output
         },
         dispose() {
           tree.dispose(state);

@@ -9,6 +9,14 @@ export async function load() {
   // @tensorflow/tfjs registers cpu and webgl too; pick wasm explicitly.
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
   await tf.ready();
+  return adapter(tf, tfw);
+}
+
+/**
+ * The benchmark's view of tfjs on its wasm backend, already set up (Node: load() above; a
+ * browser page calls setThreadsCount and setWasmPaths first, see bench/browser/page.mjs).
+ */
+export async function adapter(tf, tfw) {
   if (tf.getBackend() !== 'wasm') throw new Error(`tfjs backend is ${tf.getBackend()}, not wasm`);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threadsFlag = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
@@ -19,6 +27,7 @@ export async function load() {
     version: `@tensorflow/tfjs ${tf.version.tfjs}, tfjs-backend-wasm ${tfw.version_wasm}`,
     details: `backend ${tf.getBackend()}, ${binary} (SIMD ${simd ? 'on' : 'off'}, multithread flag ${threadsFlag}, ${threads} thread${threads === 1 ? '' : 's'})`,
     singleThread: threads === 1,
+    threads,
     tensorsLive: () => tf.memory().numTensors,
 
     gemm(n, variant, A, B) {

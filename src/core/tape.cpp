@@ -107,6 +107,9 @@ void Tape::set_values(int32_t id, const double* data, int64_t n) {
     fail("set: node ", id, " has shape ", nd.shape.str(), " (", nd.shape.size(), " values) but ", n,
          " values were given");
   check_data(data, n, "set");
+  // A deferred transpose of this leaf keeps showing the values of its last forward.
+  for (int32_t j = id + 1; j < size(); ++j)
+    if (nodes_[size_t(j)].state == ValueState::Deferred && nodes_[size_t(j)].in[0] == id) materialize(j);
   if (dtype_ == DType::F32)
     for (int64_t i = 0; i < n; ++i) values32_[size_t(nd.off.elements + i)] = float(data[i]);
   else
@@ -157,13 +160,47 @@ void Tape::truncate(int32_t n) {
   }
 }
 
+// Transpose as a view (see ValueState in tape.h): which nodes may stay uncomputed,
+// and which ops read such a node through its input instead of its value.
+static bool may_defer(const Node& n) { return n.op == Op::Transpose && n.shape.rank == 2; }
+static bool reads_deferred(Op op) { return op == Op::MatMul; }
+
+void Tape::run_forward_kernel(const Node& n) {
+  const OpKernels* k = op_info(n.op).kernels;
+  (dtype_ == DType::F32 ? k->forward_f32 : k->forward_f64)(*this, n);
+}
+
+void Tape::materialize(int32_t id) {
+  check_id(id);
+  Node& n = nodes_[size_t(id)];
+  if (n.state != ValueState::Deferred) return;
+  for (int q = 0; q < n.n_in; ++q) {  // a transpose of a deferred transpose reads its value
+    Node& in = nodes_[size_t(n.in[q])];
+    if (in.state != ValueState::Deferred) continue;
+    materialize(n.in[q]);
+    in.state = ValueState::Pinned;
+  }
+  run_forward_kernel(n);
+  n.state = ValueState::Computed;
+}
+
 void Tape::forward_range(int32_t first, int32_t last) {
-  const bool f32 = dtype_ == DType::F32;
   for (int32_t i = first; i <= last; ++i) {
-    const Node& n = nodes_[size_t(i)];
-    const OpKernels* k = op_info(n.op).kernels;
-    if (!k) continue;  // leaves and constants hold their values
-    (f32 ? k->forward_f32 : k->forward_f64)(*this, n);
+    Node& n = nodes_[size_t(i)];
+    if (!op_info(n.op).kernels) continue;  // leaves and constants hold their values
+    if (!reads_deferred(n.op))
+      for (int q = 0; q < n.n_in; ++q) {
+        Node& in = nodes_[size_t(n.in[q])];
+        if (in.state == ValueState::Deferred) {
+          materialize(n.in[q]);
+          in.state = ValueState::Pinned;  // an op reads its value: compute it eagerly from now on
+        }
+      }
+    if (may_defer(n) && n.state != ValueState::Pinned) {
+      n.state = ValueState::Deferred;
+      continue;
+    }
+    run_forward_kernel(n);
   }
 }
 
@@ -241,6 +278,7 @@ void Tape::restore_grads(const std::vector<double>& saved) {
 
 double Tape::value_at(int32_t id, int64_t i) const {
   const Node& n = node(id);
+  materialize_for_read(id);
   if (i < 0 || i >= n.shape.size()) fail("index ", i, " is outside node ", id, " of shape ", n.shape.str());
   const size_t at = size_t(n.off.elements + i);
   return dtype_ == DType::F32 ? double(values32_[at]) : values64_[at];
@@ -265,6 +303,7 @@ std::vector<double> Tape::grads(int32_t id) const {
 }
 const void* Tape::value_ptr(int32_t id) const {
   const Node& n = node(id);
+  materialize_for_read(id);
   return dtype_ == DType::F32 ? static_cast<const void*>(values32_.data() + n.off.elements)
                               : static_cast<const void*>(values64_.data() + n.off.elements);
 }

@@ -29,10 +29,19 @@ struct ArenaOffset {
   constexpr explicit ArenaOffset(int64_t e) : elements(e) {}
 };
 
+// Transpose as a view: forward() leaves a rank-2 transpose's value uncomputed
+// (Deferred) and matmul reads the transpose's input with the GEMM's transpose flags
+// instead (ops/matmul.cpp), so Aᵀ·B and A·Bᵀ run without a copy. The value is computed
+// when anything else needs it: another op's forward (which also pins it: computed on
+// every forward from then on), a read through value_at/values/value_ptr, or set_values
+// on its input (so a node still shows its input's values as of its last forward).
+enum class ValueState : uint8_t { Computed, Deferred, Pinned };
+
 struct Node {
   Op op = Op::Leaf;
   uint8_t n_in = 0;
   bool requires_grad = false;  // a leaf the user differentiates, or depends on one
+  ValueState state = ValueState::Computed;
   int32_t in[3] = {-1, -1, -1};
   Shape shape;
   ArenaOffset off;                // where the value (and the gradient) starts in the arenas
@@ -76,6 +85,10 @@ class Tape {
 
   // Generic builder through the op table: apply(Op::Add, {a, b}, {}).
   int32_t apply(Op op, const std::vector<int32_t>& inputs, const std::vector<double>& attrs);
+
+  // Computes a Deferred node's value now (no-op otherwise); see ValueState.
+  void materialize(int32_t id);
+  bool deferred(int32_t id) const { return node(id).state == ValueState::Deferred; }
 
   // Replays every non-leaf node in creation order.
   void forward();
@@ -122,6 +135,11 @@ class Tape {
     else return a64.data();
   }
   void grow(int64_t elements, int64_t scratch_elements);
+  void run_forward_kernel(const Node& n);
+  // Reads of values are logically const; computing a Deferred value is a cache fill.
+  void materialize_for_read(int32_t id) const {
+    if (nodes_[size_t(id)].state == ValueState::Deferred) const_cast<Tape*>(this)->materialize(id);
+  }
 
   DType dtype_;
   std::vector<Node> nodes_;

@@ -1,7 +1,8 @@
 // matmul with numpy rules for vectors:
 //   A [m,k] · B [k,n] -> [m,n];  A [k] · B [k,n] -> [n];  A [m,k] · B [k] -> [m];  A [k] · B [k] -> []
 // A vector on the left is a 1xk row, on the right a kx1 column. Backward runs the
-// transposed GEMM variants: dA[M,K] += G[M,N]·Bᵀ and dB[K,N] += Aᵀ·G.
+// transposed GEMM variants: dA[M,K] += G[M,N]·Bᵀ and dB[K,N] += Aᵀ·G. An operand that
+// is a transpose node runs as the flag of the GEMM too (transpose as a view, below).
 #include "kernel_helpers.h"
 #include "op_family.h"
 #include "kernels/gemm.h"
@@ -32,36 +33,58 @@ int32_t matmul_build(Tape& t, const int32_t* in, const double*) {
   return t.append(Op::MatMul, {in[0], in[1]}, out);
 }
 
+// One GEMM operand: the logical [rows, cols] matrix is op(p), where op is a transpose
+// when `trans` (p then holds [cols, rows]) and ld is p's row length. A deferred transpose
+// node (tape.h, ValueState) is read through its input with trans set: no copy is made,
+// and the GEMM's bit-reproducibility contract (kernels/gemm.cpp) makes the result the
+// same bits as reading the transposed copy.
+template <class T> struct Operand {
+  const T* p;
+  bool trans;
+  int ld;
+  T at(int r, int c) const { return trans ? p[int64_t(c) * ld + r] : p[int64_t(r) * ld + c]; }
+};
+template <class T> Operand<T> operand(Tape& t, const Node& x, int cols) {
+  if (x.state == ValueState::Deferred) {
+    const Node& src = t.node(x.in[0]);  // [cols, rows]
+    return {t.val<T>(src), true, src.shape.cols()};
+  }
+  return {t.val<T>(x), false, cols};
+}
+
 template <class T> void matmul_forward(Tape& t, const Node& n) {
   const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
   const Dims d = dims_of(A.shape, B.shape);
-  gemm(false, false, d.M, d.N, d.K, t.val<T>(A), d.K, t.val<T>(B), d.N, t.val<T>(n), d.N, false);
+  const Operand<T> a = operand<T>(t, A, d.K), b = operand<T>(t, B, d.N);
+  gemm(a.trans, b.trans, d.M, d.N, d.K, a.p, a.ld, b.p, b.ld, t.val<T>(n), d.N, false);
 }
 
 template <class T> void matmul_backward(Tape& t, const Node& n) {
   const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
   const Dims d = dims_of(A.shape, B.shape);
+  const Operand<T> a = operand<T>(t, A, d.K), b = operand<T>(t, B, d.N);
   const T* g = t.grad<T>(n);  // [M,N]
-  if (A.requires_grad)        // dA[M,K] += G[M,N] · B[K,N]ᵀ
-    gemm(false, true, d.M, d.K, d.N, g, d.N, t.val<T>(B), d.N, t.grad<T>(A), d.K, true);
+  // A transposed operand flips the flag: (Xᵀ)ᵀ = X is read as stored. The gradient of a
+  // transpose node itself is a plain [rows, cols] array (its own backward moves it on).
+  if (A.requires_grad)  // dA[M,K] += G[M,N] · B[K,N]ᵀ
+    gemm(false, !b.trans, d.M, d.K, d.N, g, d.N, b.p, b.ld, t.grad<T>(A), d.K, true);
   if (B.requires_grad)  // dB[K,N] += A[M,K]ᵀ · G[M,N]
-    gemm(true, false, d.K, d.N, d.M, t.val<T>(A), d.K, g, d.N, t.grad<T>(B), d.N, true);
+    gemm(!a.trans, false, d.K, d.N, d.M, a.p, a.ld, g, d.N, t.grad<T>(B), d.N, true);
 }
 
 // Ẏ[M,N] = Ȧ[M,K]·B + A·Ḃ[K,N] (product rule), in f64: O(M·K·N) like the forward.
 template <class T> void matmul_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
   const Node &A = t.node(n.in[0]), &B = t.node(n.in[1]);
   const Dims d = dims_of(A.shape, B.shape);
-  const T *a = t.val<T>(A), *b = t.val<T>(B);
+  const Operand<T> a = operand<T>(t, A, d.K), b = operand<T>(t, B, d.N);
   const double *da = dt[0], *db = dt[1];
   for (int64_t e = 0; e < int64_t(d.M) * d.N; ++e) out[e] = 0;
   for (int i = 0; i < d.M; ++i)
     for (int k = 0; k < d.K; ++k) {
-      const double aik = double(a[int64_t(i) * d.K + k]), daik = da[int64_t(i) * d.K + k];
-      const T* brow = b + int64_t(k) * d.N;
+      const double aik = double(a.at(i, k)), daik = da[int64_t(i) * d.K + k];
       const double* dbrow = db + int64_t(k) * d.N;
       double* orow = out + int64_t(i) * d.N;
-      for (int j = 0; j < d.N; ++j) orow[j] += daik * double(brow[j]) + aik * dbrow[j];
+      for (int j = 0; j < d.N; ++j) orow[j] += daik * double(b.at(k, j)) + aik * dbrow[j];
     }
 }
 

@@ -32,14 +32,27 @@ int32_t transpose_build(Tape& t, const int32_t* in, const double*) {
   const Shape& s = t.node(in[0]).shape;
   return t.append(Op::Transpose, {in[0]}, s.rank == 2 ? Shape::mat(s.dim[1], s.dim[0]) : s);
 }
+// y[j][i] (+)= x[i][j] for x [R, C], in square tiles so that both the reads and the
+// strided writes stay in cache (a row-by-row loop misses on every write at large sizes).
+template <bool Accumulate, class T> void transpose_tiled(const T* x, T* y, int32_t R, int32_t C) {
+  constexpr int32_t kTile = 32;
+  for (int32_t i0 = 0; i0 < R; i0 += kTile)
+    for (int32_t j0 = 0; j0 < C; j0 += kTile) {
+      const int32_t i1 = i0 + kTile < R ? i0 + kTile : R, j1 = j0 + kTile < C ? j0 + kTile : C;
+      for (int32_t i = i0; i < i1; ++i)
+        for (int32_t j = j0; j < j1; ++j) {
+          T& out = y[int64_t(j) * R + i];
+          out = Accumulate ? out + x[int64_t(i) * C + j] : x[int64_t(i) * C + j];
+        }
+    }
+}
+
+// Runs only when something reads the value: matmul reads a rank-2 transpose through its
+// input (core/tape.h, ValueState), and the tape skips this copy then.
 template <class T> void transpose_forward(Tape& t, const Node& n) {
   const Shape& s = t.node(n.in[0]).shape;
-  const T* x = t.val_of<T>(n.in[0]);
-  T* y = t.val<T>(n);
-  const int32_t R = s.rows(), C = s.cols();
   if (s.rank < 2) return copy_forward<T>(t, n);
-  for (int32_t i = 0; i < R; ++i)
-    for (int32_t j = 0; j < C; ++j) y[int64_t(j) * R + i] = x[int64_t(i) * C + j];
+  transpose_tiled<false>(t.val_of<T>(n.in[0]), t.val<T>(n), s.rows(), s.cols());
 }
 template <class T> void transpose_jvp(Tape& t, const Node& n, const double* const* dt, double* out) {
   const Shape& s = t.node(n.in[0]).shape;
@@ -58,8 +71,7 @@ template <class T> void transpose_backward(Tape& t, const Node& n) {
     for (int64_t i = 0; i < n.shape.size(); ++i) dx[i] += g[i];
     return;
   }
-  for (int32_t i = 0; i < R; ++i)
-    for (int32_t j = 0; j < C; ++j) dx[int64_t(i) * C + j] += g[int64_t(j) * R + i];
+  transpose_tiled<true>(g, dx, C, R);  // dx [R, C] += gᵀ, g [C, R]
 }
 
 // reshape: attr = [rank, d0, d1]; one dimension may be -1 (inferred). Same data order.
