@@ -24,9 +24,12 @@ const dist = (name) => join(web, 'dist', name);
 const DESIGN_BAR = 100_000;
 // The modules a page loads on demand hold ceilings of their own (module + loader, measured
 // 2026-12-02: experiments 76,018; expressions 112,201, which still links printf and strtod
-// for the checker's and the lexer's own number text).
+// for the checker's and the lexer's own number text). The expression functions erf, min,
+// max (ops) and cosh, sinh, sech, Phi, phi (definitions, two-argument calls, min/max ties
+// in the checker) cost the expression module 2,350 bytes gzipped (108,319 -> 110,669 for
+// the .wasm; 115,216 -> 117,566 with the loader): the ceiling rose by 3,000.
 const EXPERIMENTS_CEILING = 80_000;
-const EXPRESSIONS_CEILING = 115_000;
+const EXPRESSIONS_CEILING = 118_000;
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const part = (name, bytes) => ({ name, bytes: bytes.length, gzip: gz(bytes) });
