@@ -333,6 +333,9 @@ export declare class Tensor {
   sub(x: Tensor | number): Tensor;
   mul(x: Tensor | number): Tensor;
   div(x: Tensor | number): Tensor;
+  /** Elementwise min / max (broadcasting); at a tie each input gets half the gradient, as PyTorch. */
+  minimum(x: Tensor | number): Tensor;
+  maximum(x: Tensor | number): Tensor;
   neg(): Tensor;
   pow(p: number): Tensor;
   exp(): Tensor;
@@ -341,6 +344,8 @@ export declare class Tensor {
   abs(): Tensor;
   sin(): Tensor;
   cos(): Tensor;
+  /** The error function: erf(x) = 2/√π ∫₀ˣ exp(−t²) dt. */
+  erf(): Tensor;
   tanh(): Tensor;
   sigmoid(): Tensor;
   relu(): Tensor;

@@ -59,6 +59,9 @@ enum class Op : uint8_t {
   CastFp16,
   CastBf16,
   Heaviside,
+  Erf,
+  Minimum,
+  Maximum,
   Count
 };
 

@@ -86,6 +86,45 @@ std::string list_names(const Point& at) {
        list_names(given), hint);
 }
 
+// A definition (parser.h) applied to node x, as table ops. Every node it appends is
+// recorded in `internal` with the call's AST node, so feedback quotes the call as typed.
+int32_t lower_definition(Tape& t, Definition def, int32_t x, int32_t ast,
+                         std::vector<std::pair<int32_t, int32_t>>& internal) {
+  auto num = [&](double v) { return t.constant(Shape::scalar(), &v); };
+  auto op = [&](Op o, int32_t p, int32_t q) {
+    const int32_t r = q >= 0 ? t.apply(o, {p, q}, {}) : t.apply(o, {p}, {});
+    internal.push_back({r, ast});
+    return r;
+  };
+  // One statement per node: the tape order is the same under every compiler.
+  switch (def) {
+    case kCosh: case kSinh: case kSech: {  // from e^x and e^−x
+      const int32_t ex = op(Op::Exp, x, -1);
+      const int32_t emx = op(Op::Exp, op(Op::Neg, x, -1), -1);
+      if (def == kSech) {  // 2/(e^x + e^−x)
+        const int32_t two = num(2);
+        return op(Op::Div, two, op(Op::Add, ex, emx));
+      }
+      const int32_t both = op(def == kCosh ? Op::Add : Op::Sub, ex, emx);
+      return op(Op::Mul, both, num(0.5));
+    }
+    case kPhi: {  // Φ(x) = (1 + erf(x/√2))/2
+      const int32_t scaled = op(Op::Mul, x, num(0.7071067811865476));
+      const int32_t e = op(Op::Erf, scaled, -1);
+      const int32_t one = num(1);
+      const int32_t sum = op(Op::Add, one, e);
+      return op(Op::Mul, sum, num(0.5));
+    }
+    case kPhiDensity: {  // φ(x) = exp(−x²/2)/√(2π)
+      const int32_t sq = op(Op::Mul, x, x);
+      const int32_t half = op(Op::Mul, sq, num(-0.5));
+      const int32_t e = op(Op::Exp, half, -1);
+      return op(Op::Mul, e, num(0.3989422804014327));
+    }
+    default: fail("unknown definition ", int(def));
+  }
+}
+
 }  // namespace
 
 Lowering lower(const Expr& e, Tape& t, const Point& values, const std::map<std::string, int32_t>& bound,
@@ -141,7 +180,10 @@ Lowering lower(const Expr& e, Tape& t, const Point& values, const std::map<std::
       case Kind::Sub: id = t.apply(Op::Sub, {x, y}, {}); break;
       case Kind::Mul: id = t.apply(Op::Mul, {x, y}, {}); break;
       case Kind::Div: id = t.apply(Op::Div, {x, y}, {}); break;
-      case Kind::Call: id = t.apply(a.fn, {x}, {}); break;
+      case Kind::Call:
+        if (a.def) id = lower_definition(t, Definition(a.def), x, i, internal);
+        else id = y >= 0 ? t.apply(a.fn, {x, y}, {}) : t.apply(a.fn, {x}, {});
+        break;
       case Kind::Pow:
         if (!has_var[size_t(a.b)]) {
           // Constant exponent: its value was computed while lowering (define-by-run);
@@ -150,6 +192,8 @@ Lowering lower(const Expr& e, Tape& t, const Point& values, const std::map<std::
           if (!std::isfinite(p))
             fail("the exponent ", e.text(a.b), " in ", e.text(i), " is not a finite number (", p, ")");
           t.truncate(start[size_t(a.b)]);
+          // A definition's nodes inside the exponent (x^Phi(1)) went with it.
+          while (!internal.empty() && internal.back().first >= start[size_t(a.b)]) internal.pop_back();
           std::vector<int32_t> stack{a.b};
           while (!stack.empty()) {
             const AstNode& c = e.node(stack.back());

@@ -9,6 +9,9 @@
 
 namespace gradlab::expr {
 
+// Names of the definitions (Definition order); their formulas are in eval.cpp's lowering.
+static const char* const kDefinitionNames[] = {"", "cosh", "sinh", "sech", "Phi", "phi"};
+
 const std::vector<FunctionName>& functions() {
   // Read from the op table (each op family names its expression function in its
   // row), in table order, an op's alias right after its name.
@@ -19,10 +22,15 @@ const std::vector<FunctionName>& functions() {
       if (row.expr_name) out.push_back({row.expr_name, row.op});
       if (row.expr_alias) out.push_back({row.expr_alias, row.op});
     }
+    for (uint8_t d = kCosh; d <= kPhiDensity; ++d) out.push_back({kDefinitionNames[d], Op::Leaf, d});
     return out;
   }();
   return table;
 }
+
+int FunctionName::arity() const { return def ? 1 : op_info(op).arity; }
+
+const char* call_name(const AstNode& n) { return n.def ? kDefinitionNames[n.def] : op_info(n.fn).expr_name; }
 
 std::string function_list() {
   std::string out;
@@ -84,7 +92,7 @@ class Parser {
     expr();
     const Token& t = peek();
     if (t.kind != Tok::End) {
-      if (t.kind == Tok::Comma) error_at(t, "unexpected ',' (only function calls have arguments, and they take one)");
+      if (t.kind == Tok::Comma) error_at(t, "unexpected ',' (only function calls have arguments: min and max two, the others one)");
       error_at(t, cat("unexpected ", describe(src_, t)));
     }
   }
@@ -255,10 +263,10 @@ class Parser {
   }
 
   int32_t call(const Token& name_tok, const std::string& name) {
-    Op op = Op::Leaf;
+    const FunctionName* fn = nullptr;
     for (const FunctionName& f : functions())
-      if (name == f.name) op = f.op;
-    if (op == Op::Leaf) {
+      if (name == f.name) fn = &f;
+    if (!fn) {
       std::vector<std::string> known;
       for (const FunctionName& f : functions()) known.push_back(f.name);
       const std::string near = closest_name(name, known);
@@ -269,12 +277,21 @@ class Parser {
     enter(open);
     if (peek().kind == Tok::RParen) error_at(peek(), cat(name, "() needs an argument"));
     const int32_t arg = expr();
-    if (peek().kind == Tok::Comma) error_at(peek(), cat(name, " takes one argument"));
+    int32_t arg2 = -1;
+    if (fn->arity() == 2) {
+      if (peek().kind != Tok::Comma) error_at(peek(), cat(name, " takes two arguments: ", name, "(a, b)"));
+      next();
+      arg2 = expr();
+    }
+    if (peek().kind == Tok::Comma)
+      error_at(peek(), fn->arity() == 2 ? cat(name, " takes two arguments: ", name, "(a, b)") : cat(name, " takes one argument"));
     const uint32_t end = close(open);
     AstNode n;
     n.kind = Kind::Call;
-    n.fn = op;
+    n.fn = fn->op;
+    n.def = fn->def;
     n.a = arg;
+    n.b = arg2;
     n.begin = name_tok.pos;
     n.end = end;
     return add(n);
@@ -343,7 +360,10 @@ std::string Expr::canonical(int32_t node) const {
       case Kind::Number: s = format_number(n.value); break;
       case Kind::Variable: s = variables_[size_t(n.var)]; break;
       case Kind::Neg: s = "(-" + done[size_t(n.a)] + ")"; break;
-      case Kind::Call: s = std::string(op_info(n.fn).name) + "(" + done[size_t(n.a)] + ")"; break;
+      case Kind::Call:
+        s = std::string(n.def ? call_name(n) : op_info(n.fn).name) + "(" + done[size_t(n.a)] +
+            (n.b >= 0 ? "," + done[size_t(n.b)] : std::string()) + ")";
+        break;
       default: s = "(" + done[size_t(n.a)] + op_text(n.kind) + done[size_t(n.b)] + ")";
     }
     if (n.a >= 0) std::string().swap(done[size_t(n.a)]);

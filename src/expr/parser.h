@@ -9,8 +9,11 @@
 //
 // As in mathematics, '^' binds tighter than unary minus: -x^2 = -(x^2), and its
 // exponent may carry a sign: x^-2 = x^(-2); a^b^c = a^(b^c). Functions: exp, log
-// (alias ln), sqrt, abs, sin, cos, tanh, sigmoid, relu, softplus, gelu (alias gelu_tanh:
-// the tanh form), gelu_exact (x·Φ(x)), silu.
+// (alias ln), sqrt, abs, sin, cos, erf, tanh, sigmoid, relu, softplus, gelu (alias
+// gelu_tanh: the tanh form), gelu_exact (x·Φ(x)), silu, and of two arguments min(a, b),
+// max(a, b) (each an op of the table); and definitions over those ops (kDefinitions in
+// parser.cpp, lowered in eval.cpp): cosh, sinh, sech, Phi (the standard normal CDF Φ)
+// and phi (its density φ); names are case-sensitive.
 // `pi` is the constant π. Implicit multiplication ("2x") is an error that
 // suggests "2*x". Nothing is ever evaluated as code: the parser builds an AST.
 //
@@ -38,19 +41,29 @@ enum class Kind : uint8_t { Number, Variable, Neg, Add, Sub, Mul, Div, Pow, Call
 
 struct AstNode {
   Kind kind;
-  Op fn = Op::Leaf;   // Call: the op of the function
-  int32_t a = -1;     // operand (unary) or left operand
-  int32_t b = -1;     // right operand
+  Op fn = Op::Leaf;   // Call: the op of the function (Leaf for a definition)
+  uint8_t def = 0;    // Call of a definition: its Definition (0: an op)
+  int32_t a = -1;     // operand (unary) or left operand (first argument)
+  int32_t b = -1;     // right operand (second argument of min/max)
   int32_t var = -1;   // Variable: index into Expr::variables()
   double value = 0;   // Number
   uint32_t begin = 0, end = 0;  // byte span in the source (parentheses included)
 };
 
-// The known functions: name -> op (exp, log, ln, sqrt, abs, ...).
+// Functions defined over the table's ops, for formulas a learner writes: no op (nor its
+// kernels) of their own. Lowered by expr::lower (eval.cpp); feedback quotes their call as
+// typed ("Phi(x)"), as it does for an op.
+enum Definition : uint8_t { kNoDefinition, kCosh, kSinh, kSech, kPhi, kPhiDensity };
+
+// The known functions: name -> op (exp, log, ln, sqrt, abs, ...) or definition.
 struct FunctionName {
   const char* name;
   Op op;
+  uint8_t def = kNoDefinition;
+  int arity() const;  // 1, or 2 for min and max
 };
+// The name a Call node is written with ("sin", "Phi").
+const char* call_name(const AstNode& n);
 const std::vector<FunctionName>& functions();
 std::string function_list();  // "exp, log, ln, sqrt, ..." for messages
 bool is_function_name(std::string_view name);

@@ -1,4 +1,4 @@
-// Elementwise arithmetic with broadcasting: add, sub, mul, div.
+// Elementwise arithmetic with broadcasting: add, sub, mul, div, minimum, maximum.
 // Shapes: a [ra, ca], b [rb, cb] -> y [max(ra,rb), max(ca,cb)] (numpy rules, rank <= 2;
 // a dimension of 1 repeats, e.g. a scalar or a bias row).
 #include "kernel_helpers.h"
@@ -108,12 +108,40 @@ struct DivF {
   }
 };
 
+// minimum / maximum (gradient clipping's g·min(1, τ/‖g‖)): the gradient goes to the
+// input that is chosen; at a tie (a = b) each input gets half, as PyTorch's
+// torch.minimum / torch.maximum do (any split λ, 1 − λ is a subgradient).
+template <class T> T chosen(T a, T b) { return a < b ? T(1) : a == b ? T(0.5) : T(0); }  // ∂min(a, b)/∂a
+// (1 + sign(u))/2 as nodes: 1 where u > 0, ½ at 0, 0 below, like `chosen`.
+int32_t half_step(Tape& t, int32_t u) {
+  const int32_t sign = gops::op2(t, Op::Sub, gops::op1(t, Op::Heaviside, u), gops::op1(t, Op::Heaviside, gops::op1(t, Op::Neg, u)));
+  return gops::mul(t, gops::scalar(t, 0.5), gops::op2(t, Op::Add, gops::scalar(t, 1), sign));
+}
+struct MinimumF {
+  static constexpr Op op = Op::Minimum;
+  template <class T> static T f(T a, T b) { return b < a ? b : a; }
+  template <class T> static T da(T a, T b, T) { return chosen(a, b); }
+  template <class T> static T db(T a, T b, T) { return chosen(b, a); }
+  static int32_t vjp_a(Tape& t, int32_t, int32_t a, int32_t b, int32_t g) { return gops::mul(t, g, half_step(t, gops::op2(t, Op::Sub, b, a))); }
+  static int32_t vjp_b(Tape& t, int32_t, int32_t a, int32_t b, int32_t g) { return gops::mul(t, g, half_step(t, gops::op2(t, Op::Sub, a, b))); }
+};
+struct MaximumF {
+  static constexpr Op op = Op::Maximum;
+  template <class T> static T f(T a, T b) { return a < b ? b : a; }
+  template <class T> static T da(T a, T b, T) { return chosen(b, a); }
+  template <class T> static T db(T a, T b, T) { return chosen(a, b); }
+  static int32_t vjp_a(Tape& t, int32_t, int32_t a, int32_t b, int32_t g) { return gops::mul(t, g, half_step(t, gops::op2(t, Op::Sub, a, b))); }
+  static int32_t vjp_b(Tape& t, int32_t, int32_t a, int32_t b, int32_t g) { return gops::mul(t, g, half_step(t, gops::op2(t, Op::Sub, b, a))); }
+};
+
 }  // namespace
 
 extern const OpKernels kAddKernels = Binary<AddF>::kernels();
 extern const OpKernels kSubKernels = Binary<SubF>::kernels();
 extern const OpKernels kMulKernels = Binary<MulF>::kernels();
 extern const OpKernels kDivKernels = Binary<DivF>::kernels();
+extern const OpKernels kMinimumKernels = Binary<MinimumF>::kernels();
+extern const OpKernels kMaximumKernels = Binary<MaximumF>::kernels();
 
 // Classic wrong local derivatives (the derivation checker's feedback), per op: formulas
 // over x (the input of the slot) and o (the other input); see WrongRuleTemplate in core/op.h.
@@ -130,6 +158,9 @@ static const WrongRuleTemplate kDivWrong[] = {
     {1, "-o/x^2", "-o/x", nullptr, nullptr},
     {1, "-o/x^2", "1/x", nullptr, nullptr},
 };
+// min/max: the derivative 1 sent to both inputs, as if each were the one chosen.
+static const WrongRuleTemplate kMinimumWrong[] = {{-1, nullptr, "1", "for both inputs", "1 where {(x)} is the smaller input, else 0"}};
+static const WrongRuleTemplate kMaximumWrong[] = {{-1, nullptr, "1", "for both inputs", "1 where {(x)} is the larger input, else 0"}};
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kBinaryArithRows[] = {
@@ -145,6 +176,12 @@ static const OpInfo kBinaryArithRows[] = {
     {Op::Div, "div", "÷", 2, 0,
      "∂/∂a = 1/b, ∂/∂b = −a/b²",
      &kDivKernels, nullptr, nullptr, wrong_rules_of(kDivWrong)},
+    {Op::Minimum, "minimum", "min", 2, 0,
+     "∂/∂a = 1 if a < b else 0, ∂/∂b = 1 if b < a else 0 (½ each at a tie)",
+     &kMinimumKernels, "min", nullptr, wrong_rules_of(kMinimumWrong)},
+    {Op::Maximum, "maximum", "max", 2, 0,
+     "∂/∂a = 1 if a > b else 0, ∂/∂b = 1 if b > a else 0 (½ each at a tie)",
+     &kMaximumKernels, "max", nullptr, wrong_rules_of(kMaximumWrong)},
 };
 extern const OpFamily kBinaryArithFamily = {"binary_arith", kBinaryArithRows, int(std::size(kBinaryArithRows))};
 

@@ -1,4 +1,4 @@
-// Elementwise math: neg, pow (constant exponent), exp, log, sqrt, abs, sin, cos.
+// Elementwise math: neg, pow (constant exponent), exp, log, sqrt, abs, sin, cos, erf.
 // Shapes: x [*] -> y [*].
 #include "kernel_helpers.h"
 #include "op_family.h"
@@ -80,6 +80,19 @@ struct CosF {
   }
 };
 
+// erf(x) = 2/√π ∫₀ˣ exp(−t²) dt: the exact GELU's Φ(x) = (1 + erf(x/√2))/2. libm's erf
+// (already linked for geluErf).
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+struct ErfF {
+  static constexpr Op op = Op::Erf;
+  template <class T> static T f(T x, const double*) { return std::erf(x); }
+  template <class T> static T df(T x, T, const double*) { return T(kTwoOverSqrtPi) * std::exp(-x * x); }
+  static int32_t vjp(Tape& t, int32_t, int32_t x, int32_t g, const double*) {  // g·2/√π·exp(−x²)
+    const int32_t bell = gops::op1(t, Op::Exp, gops::op1(t, Op::Neg, gops::mul(t, x, x)));
+    return gops::mul(t, g, gops::mul(t, gops::scalar(t, kTwoOverSqrtPi), bell));
+  }
+};
+
 }  // namespace
 
 extern const OpKernels kNegKernels = Unary<NegF>::kernels();
@@ -90,6 +103,7 @@ extern const OpKernels kSqrtKernels = Unary<SqrtF>::kernels();
 extern const OpKernels kAbsKernels = Unary<AbsF>::kernels();
 extern const OpKernels kSinKernels = Unary<SinF>::kernels();
 extern const OpKernels kCosKernels = Unary<CosF>::kernels();
+extern const OpKernels kErfKernels = Unary<ErfF>::kernels();
 
 // Classic wrong local derivatives (the derivation checker's feedback), per op: formulas
 // over x (the input), p (the exponent); see WrongRuleTemplate in core/op.h.
@@ -119,6 +133,11 @@ static const WrongRuleTemplate kCosWrong[] = {
     {0, "-sin(x)", "cos(x)", nullptr, nullptr},
     {0, "-sin(x)", "-cos(x)", nullptr, nullptr},
 };
+// erf: the factor 2/√π left out, or the exponent's sign lost.
+static const WrongRuleTemplate kErfWrong[] = {
+    {0, "2/sqrt(pi)*exp(-x^2)", "exp(-x^2)", nullptr, nullptr},
+    {0, "2/sqrt(pi)*exp(-x^2)", "2/sqrt(pi)*exp(x^2)", nullptr, nullptr},
+};
 
 // This family's rows of the op table (ops/op_table.cpp collects every family).
 static const OpInfo kUnaryMathRows[] = {
@@ -146,6 +165,9 @@ static const OpInfo kUnaryMathRows[] = {
     {Op::Cos, "cos", "cos", 1, 0,
      "∂/∂x = −sin(x)",
      &kCosKernels, "cos", nullptr, wrong_rules_of(kCosWrong)},
+    {Op::Erf, "erf", "erf", 1, 0,
+     "∂/∂x = (2/√π)·exp(−x²)",
+     &kErfKernels, "erf", nullptr, wrong_rules_of(kErfWrong)},
 };
 extern const OpFamily kUnaryMathFamily = {"unary_math", kUnaryMathRows, int(std::size(kUnaryMathRows))};
 

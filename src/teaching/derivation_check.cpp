@@ -44,6 +44,7 @@ const char* feedback_kind_name(FeedbackKind k) {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;  // the parser's pi
 
 struct Tol {
   double rel, abs;
@@ -256,7 +257,7 @@ void render(const Expr& e, int32_t i, bool tight, const TemplateText& s, std::st
     if (wrap) out += ')';
   };
   switch (n.kind) {
-    case expr::Kind::Number: out += format_number(n.value); return;
+    case expr::Kind::Number: out += n.value == kPi ? "pi" : format_number(n.value); return;  // 2/sqrt(pi), not 2/sqrt(3.14...)
     case expr::Kind::Variable: {
       const std::string& name = e.variables()[size_t(n.var)];
       if (name == "p") out += s.for_eval ? "(" + format_number(s.p) + ")" : format_number(s.p);
@@ -277,9 +278,10 @@ void render(const Expr& e, int32_t i, bool tight, const TemplateText& s, std::st
       return;
     }
     case expr::Kind::Call:
-      out += op_info(n.fn).expr_name;
+      out += expr::call_name(n);
       out += '(';
       render(e, n.a, false, s, out);
+      if (n.b >= 0) out += ", ", render(e, n.b, false, s, out);
       out += ')';
       return;
   }
@@ -376,6 +378,7 @@ Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const 
     if (ast < 0) continue;
     const expr::Kind k = F.expr().node(ast).kind;
     if (k == expr::Kind::Pow && n.op != Op::Pow) continue;  // inside exp(y*log(x))
+    if (F.expr().node(ast).def) continue;  // inside a definition (Phi(x)): its ops are not the learner's
     for (int s = 0; s < n.n_in; ++s) {
       const int32_t v = n.in[s];
       if (table ? v != table_node : !dep[size_t(v)]) continue;
@@ -410,13 +413,17 @@ Finding find_wrong_local(CompiledExpr& F, const std::vector<Sample>& pts, const 
   return out;
 }
 
-// A relu or abs node's input: the function changes formula where it crosses 0.
-using Kink = int32_t;
+// Where the function changes formula: a relu or abs node's input crossing 0 (b = -1), or
+// min/max's two inputs crossing each other (a − b crossing 0).
+struct Kink {
+  int32_t a, b;
+};
 std::vector<Kink> kinks_of(const Tape& t) {
   std::vector<Kink> out;
   for (int32_t i = 0; i < t.size(); ++i) {
     const Node& n = t.node(i);
-    if (n.op == Op::Relu || n.op == Op::Abs) out.push_back(n.in[0]);
+    if (n.op == Op::Relu || n.op == Op::Abs) out.push_back({n.in[0], -1});
+    if (n.op == Op::Minimum || n.op == Op::Maximum) out.push_back({n.in[0], n.in[1]});
   }
   return out;
 }
@@ -425,7 +432,7 @@ std::vector<int> sides(const Tape& t, const std::vector<Kink>& kinks) {
   std::vector<int> out;
   out.reserve(kinks.size());
   for (Kink k : kinks) {
-    const double x = t.value_at(k);
+    const double x = t.value_at(k.a) - (k.b >= 0 ? t.value_at(k.b) : 0.0);
     out.push_back(x > 0 ? 1 : x < 0 ? -1 : 0);
   }
   return out;
@@ -620,13 +627,26 @@ struct KinkInterval {
   std::string where;  // "relu(x) at x = 0"
   double lo = 0, hi = 0;
   bool any = false;
+  bool tie = false;  // a min/max tie among the kinks
 };
 KinkInterval kink_interval(const DerivativeCase& c) {
   const Tape& t = c.F->tape();
   const Sample& s = c.pts[0];
-  KinkInterval k{"", s.expected, s.expected, false};
+  KinkInterval k{"", s.expected, s.expected, false, false};
   for (int32_t i = 0; i < t.size(); ++i) {
     const Node& n = t.node(i);
+    if ((n.op == Op::Minimum || n.op == Op::Maximum) && s.value[size_t(n.in[0])] == s.value[size_t(n.in[1])] &&
+        n.in[0] != n.in[1]) {
+      // A tie: the split λ, 1 − λ of the gradient between the inputs is free; the
+      // engine's ½, ½ sits in the middle of ±½·∂f/∂node·(∂a/∂x − ∂b/∂x).
+      const double half = 0.5 * std::fabs(s.adj[size_t(i)] * (s.tan[size_t(n.in[0])] - s.tan[size_t(n.in[1])]));
+      k.lo -= half;
+      k.hi += half;
+      k.where += cat(k.any ? ", " : "", c.F->text_of_node(i), " at ", c.F->text_of_node(n.in[0]), " = ",
+                     c.F->text_of_node(n.in[1]));
+      k.any = k.tie = true;
+      continue;
+    }
     if ((n.op != Op::Relu && n.op != Op::Abs) || s.value[size_t(n.in[0])] != 0) continue;
     const double g = s.adj[size_t(i)] * s.tan[size_t(n.in[0])], used = s.local[size_t(i)][0];
     const double a = g * ((n.op == Op::Relu ? 0.0 : -1.0) - used), b = g * (1.0 - used);
@@ -1013,8 +1033,11 @@ DerivativeCheck check_derivative(const DerivativeQuestion& q) {
       c.r.kind = any ? FeedbackKind::Correct : FeedbackKind::Incorrect;
       c.r.feedback = cat(any ? "Correct: f" : "f", " has a kink here (", k.where, "), where any value from ", show(k.lo),
                          " to ", show(k.hi), " is a subgradient of ", c.D,
-                         any ? "; the engine uses " : ", but this question fixes the convention that relu and abs have "
-                                                      "derivative 0 at 0 (as PyTorch), so the answer is ",
+                         any      ? "; the engine uses "
+                         : k.tie  ? ", but this question fixes the convention that min and max send half the gradient "
+                                    "to each input at a tie (as PyTorch), so the answer is "
+                                  : ", but this question fixes the convention that relu and abs have "
+                                    "derivative 0 at 0 (as PyTorch), so the answer is ",
                          show(c.r.expected), ".");
       return c.r;
     }
@@ -1049,7 +1072,7 @@ std::string commuted_key(const Expr& e, int32_t i) {
   if (commutes)
     for (size_t k = 1; k < terms.size(); ++k)
       for (size_t j = k; j > 0 && terms[j] < terms[j - 1]; --j) terms[j].swap(terms[j - 1]);
-  std::string out = {'(', char('A' + int(n.kind)), char('A' + int(n.fn))};
+  std::string out = {'(', char('A' + int(n.kind)), char('A' + int(n.fn)), char('a' + n.def)};
   for (const std::string& t : terms) out += ',', out += t;
   return out + ')';
 }

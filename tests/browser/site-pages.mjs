@@ -2,6 +2,7 @@
 //   rows:       data-key → [engine value, 'match' | 'corrected', relative tolerance]
 //   corrections: rows whose correction note must be shown
 //   quiz:       [a right answer, a wrong answer]
+//   moreQuizzes: { element id: [a right answer, a wrong answer] } for a page's other quizzes
 //   keyboard:   { input, value, row: [key, new engine value, tol] | text: [selector, text] }
 //   click:      a button to press first
 //   text:       strings the page must show
@@ -58,11 +59,15 @@ export const PAGES = {
     rows: { sigmoidMax: [0.25, 'match'], tanhMax: [1, 'match'], chain: [0.25 ** 20, 'match', 1e-9], geluZero: [0, 'corrected', 1e-9], siluZero: [0, 'corrected', 1e-9], gelu: [0.8674, 'match', 1e-3], silu: [0.7399, 'match', 1e-3] },
     corrections: ['geluZero', 'siluZero'],
     quiz: ['sigmoid(z)*(1-sigmoid(z))', 'sigmoid(z)'],
+    // The exact GELU's derivative with Φ and φ, and seed 000's tanh′ = sech².
+    moreQuizzes: { 'quiz-gelu-exact': ['Phi(x) + x*phi(x)', 'Phi(x)'], 'quiz-tanh': ['sech(x)^2', '1-x^2'] },
     keyboard: { input: 'L', value: 3, row: ['chain', 0.25 ** 3] },
   },
   depth: {
     rows: { xavierNormal: [0.0625, 'match', 0.03], xavierUniform: [0.1083, 'match', 0.01], heNormal: [0.0884, 'match', 0.03], gpt2: [0.02, 'match', 0.03], gpt2res: [0.02 / Math.sqrt(10), 'match', 0.04], direction: [0, 'match', 1e-9] },
     quiz: ['0.0625', '0.0884'],
+    // Clipping above τ: the clipped value is ±τ, its slope 0 (the factor alone misses the product rule).
+    moreQuizzes: { 'quiz-clip': ['0', 'min(1, tau/abs(g))'] },
     keyboard: { input: 'depth', value: 8, text: ['main', 'Layer 8'] },
   },
   optimizers: {

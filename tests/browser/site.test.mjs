@@ -90,18 +90,20 @@ describe('demo site in Chromium', { timeout: 240_000 }, () => {
       }
       if (spec.text) for (const t of spec.text) assert.ok((await page.locator('main').textContent()).includes(t), `${topic.href}: shows "${t}"`);
 
-      // (3) the quiz: a right and a wrong answer.
-      const quiz = page.locator('gradlab-quiz#quiz');
-      await quiz.scrollIntoViewIfNeeded();
-      const quizInput = page.locator('gradlab-quiz#quiz input');
-      for (const [answer, correct] of [[spec.quiz[0], true], [spec.quiz[1], false]]) {
-        await quizInput.fill(answer);
-        await quizInput.press('Enter');
-        const result = await waitFor(() => page.evaluate((a) => {
-          const r = document.querySelector('gradlab-quiz#quiz').result;
-          return r && r.answer === a ? { correct: r.correct, kind: r.kind } : null;
-        }, answer), `quiz verdict for "${answer}"`, 10_000);
-        assert.equal(result.correct, correct, `${topic.href}: quiz answer "${answer}" judged ${result.kind}`);
+      // (3) each quiz (#quiz, then the page's moreQuizzes): a right and a wrong answer.
+      for (const [id, [right, wrong]] of [['quiz', spec.quiz], ...Object.entries(spec.moreQuizzes ?? {})]) {
+        const quiz = page.locator(`gradlab-quiz#${id}`);
+        await quiz.scrollIntoViewIfNeeded();
+        const quizInput = page.locator(`gradlab-quiz#${id} input`);
+        for (const [answer, correct] of [[right, true], [wrong, false]]) {
+          await quizInput.fill(answer);
+          await quizInput.press('Enter');
+          const result = await waitFor(() => page.evaluate(([q, a]) => {
+            const r = document.querySelector(`gradlab-quiz#${q}`).result;
+            return r && r.answer === a ? { correct: r.correct, kind: r.kind } : null;
+          }, [id, answer]), `quiz ${id}: verdict for "${answer}"`, 10_000);
+          assert.equal(result.correct, correct, `${topic.href}: quiz ${id}: answer "${answer}" judged ${result.kind}`);
+        }
       }
 
       // (4) keyboard: Tab from the top to the input, type a new value, numbers update.

@@ -156,7 +156,7 @@ TEST_CASE("syntax errors give the position and a caret line") {
   CHECK(parse_error("exp").reason == "'exp' is a function: write exp(...)");
   CHECK(parse_error("sin()").reason == "sin() needs an argument");
   CHECK(parse_error("sin(x, y)").reason == "sin takes one argument");
-  CHECK(parse_error("a, b").reason == "unexpected ',' (only function calls have arguments, and they take one)");
+  CHECK(parse_error("a, b").reason == "unexpected ',' (only function calls have arguments: min and max two, the others one)");
   CHECK(parse_error("1e").reason == "number '1e' needs digits after its exponent 'e'");
   CHECK(parse_error("1e+").reason == "number '1e+' needs digits after its exponent 'e'");
   CHECK(parse_error("1.2.3").reason == "unexpected '.' after the number 1.2");
@@ -177,7 +177,8 @@ TEST_CASE("unknown functions list the known ones and suggest the nearest") {
   CHECK(e.position == 0);
   CHECK(e.reason ==
         "unknown function 'sigmod' (did you mean sigmoid?); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, "
-        "sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus; to multiply, write sigmod*(...)");
+        "sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus, erf, min, max, cosh, sinh, sech, Phi, phi; to "
+                    "multiply, write sigmod*(...)");
   CHECK(contains(parse_error("foo(x)").reason, "unknown function 'foo'; known functions: exp,"));
   CHECK(contains(parse_error("tanhh(x)").reason, "did you mean tanh?"));
   CHECK(closest_name("sigmod", {"sigmoid", "silu"}) == "sigmoid");
@@ -311,6 +312,15 @@ const FnCase kFunctions[] = {
     {"gelu_exact", [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); },
      [](double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }},
     {"silu", [](double x) { return x * sigmoid(x); }, [](double x) { return sigmoid(x) * (1 + x * (1 - sigmoid(x))); }},
+    {"erf", [](double x) { return std::erf(x); }, [](double x) { return 2 / std::sqrt(M_PI) * std::exp(-x * x); }},
+    // Definitions over the ops (parser.h): no op of their own.
+    {"cosh", [](double x) { return std::cosh(x); }, [](double x) { return std::sinh(x); }},
+    {"sinh", [](double x) { return std::sinh(x); }, [](double x) { return std::cosh(x); }},
+    {"sech", [](double x) { return 1 / std::cosh(x); }, [](double x) { return -std::tanh(x) / std::cosh(x); }},
+    {"Phi", [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); },
+     [](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }},
+    {"phi", [](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); },
+     [](double x) { return -x * std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }},
 };
 
 }  // namespace
@@ -442,10 +452,12 @@ TEST_CASE("shorten cuts at a character boundary") {
 
 TEST_CASE("the expression language's functions are the op table's expression names, in table order") {
   std::string listed;
-  for (const FunctionName& f : functions()) listed += cat(f.name, "->", op_info(f.op).name, " ");
+  for (const FunctionName& f : functions())
+    listed += cat(f.name, "->", f.def ? "definition" : op_info(f.op).name, f.arity() == 2 ? "/2 " : " ");
   CHECK(listed ==
         "exp->exp log->log ln->log sqrt->sqrt abs->abs sin->sin cos->cos tanh->tanh sigmoid->sigmoid relu->relu "
-        "gelu->gelu gelu_tanh->gelu gelu_exact->geluErf silu->silu softplus->softplus ");
+        "gelu->gelu gelu_tanh->gelu gelu_exact->geluErf silu->silu softplus->softplus erf->erf min->minimum/2 "
+        "max->maximum/2 cosh->definition sinh->definition sech->definition Phi->definition phi->definition ");
   // Every row that names an expression function is reachable by that name (and alias).
   for (int i = 0; i < op_count(); ++i) {
     const OpInfo& row = op_info(Op(i));
@@ -454,4 +466,48 @@ TEST_CASE("the expression language's functions are the op table's expression nam
   }
   CHECK(!is_function_name("neg"));
   CHECK(!is_function_name("geluErf"));
+}
+
+TEST_CASE("min and max take two arguments; at a tie each gets half the gradient") {
+  CHECK(canon("min( a , b )") == "minimum(a,b)");
+  CHECK(canon("max(a*x, 1)") == "maximum((a*x),1)");
+  CHECK(value("min(2, -3)") == -3);
+  CHECK(value("max(2, -3)") == 2);
+  CompiledExpr c = CompiledExpr::parse("min(a, b) + 10*max(a, b)");
+  Evaluation ev = c.evaluate({{"a", 1}, {"b", 2}});
+  CHECK(ev.value == 21);
+  CHECK(ev.gradient.at("a") == 1);
+  CHECK(ev.gradient.at("b") == 10);
+  ev = c.evaluate({{"a", 3}, {"b", 2}});
+  CHECK(ev.gradient.at("a") == 10);
+  CHECK(ev.gradient.at("b") == 1);
+  ev = c.evaluate({{"a", 2}, {"b", 2}});  // a tie: ½ and ½ from each, as torch.minimum / maximum
+  CHECK(ev.gradient.at("a") == 5.5);
+  CHECK(ev.gradient.at("b") == 5.5);
+  // Gradient clipping, g·min(1, τ/|g|): the norm capped at τ.
+  CompiledExpr clip = CompiledExpr::parse("g*min(1, tau/abs(g))");
+  CHECK(clip.evaluate({{"g", 0.5}, {"tau", 1}}).value == 0.5);
+  CHECK(clip.evaluate({{"g", -4}, {"tau", 1}}).value == -1);
+  CHECK(clip.evaluate({{"g", -4}, {"tau", 1}}).gradient.at("g") == doctest::Approx(0).epsilon(1e-15));
+  CHECK(parse_error("min(a)").reason == "min takes two arguments: min(a, b)");
+  CHECK(parse_error("max(a, b, c)").reason == "max takes two arguments: max(a, b)");
+  CHECK(parse_error("erf(a, b)").reason == "erf takes one argument");
+  CHECK(parse_error("a, b").reason == "unexpected ',' (only function calls have arguments: min and max two, the others one)");
+}
+
+TEST_CASE("the exact GELU's derivative typed with Phi and phi, tanh's with sech") {
+  CompiledExpr gelu = CompiledExpr::parse("gelu_exact(x)");
+  CompiledExpr typed = CompiledExpr::parse("Phi(x) + x*phi(x)");
+  CompiledExpr tanh_slope = CompiledExpr::parse("sech(x)^2");
+  for (double x : {-3.0, -0.7, 0.0, 0.4, 2.5}) {
+    CAPTURE(x);
+    CHECK(typed.evaluate({{"x", x}}, false).value == doctest::Approx(gelu.evaluate({{"x", x}}).gradient.at("x")).epsilon(1e-15));
+    CHECK(tanh_slope.evaluate({{"x", x}}, false).value == doctest::Approx(1 - std::tanh(x) * std::tanh(x)).epsilon(1e-14));
+  }
+  CHECK(canon("Phi(x)") == "Phi(x)");  // a definition keeps its name in the canonical form
+  CHECK(canon("x^Phi(0)") == "(x^Phi(0))");
+  CHECK(value("x^Phi(0)", {{"x", 4}}) == doctest::Approx(2).epsilon(1e-15));  // a definition folded into an exponent
+  CHECK(contains(parse_error("PHI(x)").reason, "unknown function 'PHI' (did you mean Phi?)"));
+  // An undefined point names the call as typed.
+  CHECK(error_of([] { evaluate("cosh(x)", {{"x", 800}}); }) == "cosh(x) overflows at x = 800: the result (inf) is too large for a double");
 }

@@ -47,6 +47,10 @@ std::vector<Case> cases() {
       {"abs", Op::Abs, {{m34, D::AwayFromZero}}, {}},
       {"sin", Op::Sin, {{m34, D::AwayFromZero}}, {}},
       {"cos", Op::Cos, {{m34, D::AwayFromZero}}, {}},
+      {"erf", Op::Erf, {{m34, D::AwayFromZero}}, {}},
+      {"minimum broadcast row", Op::Minimum, {{m34, D::AwayFromZero}, {row4, D::AwayFromZero}}, {}},
+      {"maximum", Op::Maximum, {{m34, D::AwayFromZero}, {m34, D::AwayFromZero}}, {}},
+      {"minimum of one input twice (a tie: half to each slot)", Op::Minimum, {{m34, D::AwayFromZero}}, {}},
       {"tanh", Op::Tanh, {{m34, D::AwayFromZero}}, {}},
       {"sigmoid", Op::Sigmoid, {{m34, D::AwayFromZero}}, {}},
       {"relu", Op::Relu, {{m34, D::AwayFromZero}}, {}},
@@ -94,7 +98,7 @@ Built build(const Case& c, std::mt19937_64& rng) {
     ins.push_back(id);
     b.leaves.push_back(id);
   }
-  if (c.op == Op::Mul && ins.size() == 1) ins.push_back(ins[0]);  // x·x
+  if ((c.op == Op::Mul || c.op == Op::Minimum) && ins.size() == 1) ins.push_back(ins[0]);  // x·x, min(x, x)
   const int32_t y = b.t.apply(c.op, ins, c.attrs);
   auto random_constant = [&] {
     std::vector<double> w(size_t(b.t.node(y).shape.size()));
@@ -191,7 +195,7 @@ TEST_CASE("grad_graph: every op with a rule gives the backward kernels' gradient
 
 TEST_CASE("grad_graph: the ops the brief lists have rules; the others throw naming the op, adding nothing") {
   for (const char* name : {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-                           "relu", "softplus", "matmul", "transpose", "sum", "mean", "mse"}) {
+                           "relu", "softplus", "matmul", "transpose", "sum", "mean", "mse", "erf", "minimum", "maximum"}) {
     INFO("op ", name);
     CHECK(bool(op_info(op_by_name(name)).kernels->vjp_ops));
   }

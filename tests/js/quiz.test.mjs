@@ -237,7 +237,7 @@ test('bad input: unknown variables and functions come with suggestions', () => {
   throwsClearly(() => gl.evaluate('ytreu - y', { ytrue: 1, y: 2 }), /unknown variable 'ytreu'.*values were given for y, ytrue \(did you mean ytrue\?\)/);
   throwsClearly(
     () => gl.parse('sigmod(x)'),
-    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
+    /^parse: unknown function 'sigmod' \(did you mean sigmoid\?\); known functions: exp, log, ln, sqrt, abs, sin, cos, tanh, sigmoid, relu, gelu, gelu_tanh, gelu_exact, silu, softplus, erf, min, max, cosh, sinh, sech, Phi, phi; to multiply, write sigmod\*\(\.\.\.\) at position 0/,
   );
   throwsClearly(() => gl.checkDerivative({ f: 'a*b', wrt: 'z', answer: 1, at: { a: 1, b: 2 } }), /'z' \(the variable to differentiate by\) has no value/);
   // In the learner's answer an unknown variable is feedback, not an error.

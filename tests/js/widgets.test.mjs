@@ -51,6 +51,11 @@ describe('widgets/math display parser', () => {
     assert.equal(t.r.t, 'paren');
     assert.deepEqual(parseForDisplay('2·x − 1').op, '-');
     assert.deepEqual(parseForDisplay('sigmoid(w1*x)'), { t: 'call', fn: 'sigmoid', arg: { t: 'bin', op: '*', l: { t: 'var', v: 'w1' }, r: { t: 'var', v: 'x' } } });
+    // The functions of docs/expressions.md: min/max with two arguments, Φ and φ.
+    assert.deepEqual(parseForDisplay('min(1, tau/g)'), { t: 'call', fn: 'min', arg: { t: 'num', v: '1' }, arg2: { t: 'bin', op: '/', l: { t: 'var', v: 'tau' }, r: { t: 'var', v: 'g' } } });
+    assert.deepEqual(parseForDisplay('Phi(x) + x*phi(x)').l, { t: 'call', fn: 'Phi', arg: { t: 'var', v: 'x' } });
+    assert.deepEqual(parseForDisplay('sech(x)^2').l, { t: 'call', fn: 'sech', arg: { t: 'var', v: 'x' } });
+    assert.throws(() => parseForDisplay('max(a)'), (err) => err.message === "expected ',', got ')' at position 5");
   });
   it('throws MathSyntaxError with the position', () => {
     assert.throws(() => parseForDisplay('2*(a*b+'), (err) => err instanceof MathSyntaxError && err.position === 7 && /unexpected end of expression/.test(err.message));

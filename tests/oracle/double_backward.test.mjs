@@ -20,7 +20,7 @@ const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const BAR = 1e-10;
 // The ops the brief asks double backward for (each must appear in the random graphs).
 const REQUIRED = ['add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu',
-  'softplus', 'matmul', 'transpose', 'sum', 'mean', 'mse'];
+  'softplus', 'matmul', 'transpose', 'sum', 'mean', 'mse', 'erf', 'minimum', 'maximum'];
 
 function worst(got, want, scale) {
   let err = 0;

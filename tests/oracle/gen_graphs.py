@@ -49,9 +49,9 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
-UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'leakyRelu',
+UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'erf', 'tanh', 'sigmoid', 'relu', 'leakyRelu',
          'gelu', 'geluErf', 'silu', 'softplus', 'pow']
-BINARY = ['add', 'sub', 'mul', 'div']
+BINARY = ['add', 'sub', 'mul', 'div', 'minimum', 'maximum']
 SHAPE_OPS = ['matmul', 'transpose', 'reshape', 'sum', 'mean', 'sumAxis', 'meanAxis', 'softmax', 'logSoftmax',
              'mse', 'crossEntropy']
 ALL_OPS = BINARY + UNARY + SHAPE_OPS
@@ -94,7 +94,8 @@ def apply_op(spec, ins):
     x = ins[0]
     if op in BINARY:
         y = ins[1] if len(ins) > 1 else torch.tensor(spec['c'], dtype=x.dtype)
-        return {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'div': torch.div}[op](x, y)
+        return {'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'div': torch.div,
+                'minimum': torch.minimum, 'maximum': torch.maximum}[op](x, y)
     if op == 'neg': return -x
     if op == 'pow': return x ** spec['p']
     if op == 'exp': return torch.exp(x)
@@ -103,6 +104,7 @@ def apply_op(spec, ins):
     if op == 'abs': return torch.abs(x)
     if op == 'sin': return torch.sin(x)
     if op == 'cos': return torch.cos(x)
+    if op == 'erf': return torch.erf(x)
     if op == 'tanh': return torch.tanh(x)
     if op == 'sigmoid': return torch.sigmoid(x)
     if op == 'relu': return F.relu(x)
@@ -294,9 +296,14 @@ class Builder:
             b = self.broadcast_partner(a, op == 'div')
             if b is None:
                 c = rng.choice([0.5, 1.5, 2.0, -0.75, 3.0, -1.25, 0.25])
+                # min/max: no tie (a kink, where the gradient split is a convention).
+                if op in ('minimum', 'maximum') and (self.vals[a] - c).abs().min().item() <= KINK_MARGIN:
+                    raise Reject()
                 return self.emit({'op': op, 'in': [a], 'c': self.num(c)})
             if op == 'div':
                 return self.emit({'op': op, 'in': [a, b]})
+            if op in ('minimum', 'maximum') and (self.vals[a] - self.vals[b]).abs().min().item() <= KINK_MARGIN:
+                raise Reject()
             return self.emit({'op': op, 'in': [b, a] if rng.random() < 0.5 else [a, b]})
         if op == 'pow':
             p = rng.choice(POW_EXPONENTS)

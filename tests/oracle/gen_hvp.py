@@ -23,9 +23,9 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
-UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'silu',
+UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'erf', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'silu',
          'softplus', 'pow']
-BINARY = ['add', 'sub', 'mul', 'div']
+BINARY = ['add', 'sub', 'mul', 'div', 'minimum', 'maximum']
 SHAPE_OPS = ['matmul', 'transpose', 'reshape', 'sum', 'mean', 'sumAxis', 'meanAxis', 'softmax', 'logSoftmax', 'mse']
 POSITIVE = {'log', 'sqrt'}
 KINKED = {'abs', 'relu', 'leakyRelu'}
@@ -65,13 +65,16 @@ class Builder:
         a = list(attrs)
         if name in KINKED and x[0].abs().min().item() < 1e-2:
             raise Reject()
+        if name in ('minimum', 'maximum') and (x[0] - x[1]).abs().min().item() < 1e-2:  # a tie: a kink
+            raise Reject()
         f = {
             'neg': lambda: -x[0], 'exp': lambda: torch.exp(x[0]), 'log': lambda: torch.log(x[0]),
             'sqrt': lambda: torch.sqrt(x[0]), 'abs': lambda: torch.abs(x[0]), 'sin': lambda: torch.sin(x[0]),
-            'cos': lambda: torch.cos(x[0]), 'tanh': lambda: torch.tanh(x[0]), 'sigmoid': lambda: torch.sigmoid(x[0]),
+            'cos': lambda: torch.cos(x[0]), 'erf': lambda: torch.erf(x[0]), 'tanh': lambda: torch.tanh(x[0]), 'sigmoid': lambda: torch.sigmoid(x[0]),
             'relu': lambda: torch.relu(x[0]), 'leakyRelu': lambda: F.leaky_relu(x[0], a[0] if a else 0.01),
             'silu': lambda: F.silu(x[0]), 'softplus': lambda: F.softplus(x[0]), 'pow': lambda: x[0] ** a[0],
             'add': lambda: x[0] + x[1], 'sub': lambda: x[0] - x[1], 'mul': lambda: x[0] * x[1], 'div': lambda: x[0] / x[1],
+            'minimum': lambda: torch.minimum(x[0], x[1]), 'maximum': lambda: torch.maximum(x[0], x[1]),
             'matmul': lambda: torch.matmul(x[0], x[1]), 'transpose': lambda: x[0].t() if x[0].dim() == 2 else x[0],
             'reshape': lambda: x[0].reshape(a), 'sum': lambda: x[0].sum(), 'mean': lambda: x[0].mean(),
             'sumAxis': lambda: x[0].sum(dim=a[0]), 'meanAxis': lambda: x[0].mean(dim=a[0]),

@@ -114,7 +114,7 @@ function build(g, graph) {
       case 'const':
         t = spec.shape.length === 0 ? g.constant(spec.data[0]) : g.constant(Float64Array.from(spec.data), spec.shape);
         break;
-      case 'add': case 'sub': case 'mul': case 'div': case 'matmul': case 'mse':
+      case 'add': case 'sub': case 'mul': case 'div': case 'minimum': case 'maximum': case 'matmul': case 'mse':
         t = x[spec.op](y);
         break;
       case 'pow': t = x.pow(spec.p); break;

@@ -457,6 +457,9 @@ export class Tensor {
   sub(x) { return this._op('sub', [x]); }
   mul(x) { return this._op('mul', [x]); }
   div(x) { return this._op('div', [x]); }
+  /** Elementwise min / max (broadcasting, as torch.minimum / maximum): at a tie each input gets half the gradient. */
+  minimum(x) { return this._op('minimum', [x]); }
+  maximum(x) { return this._op('maximum', [x]); }
   neg() { return this._op('neg'); }
   pow(p) {
     number(p, 'the exponent', 'pow');
@@ -468,6 +471,7 @@ export class Tensor {
   abs() { return this._op('abs'); }
   sin() { return this._op('sin'); }
   cos() { return this._op('cos'); }
+  erf() { return this._op('erf'); }
   tanh() { return this._op('tanh'); }
   sigmoid() { return this._op('sigmoid'); }
   relu() { return this._op('relu'); }

@@ -34,7 +34,10 @@ const GREEK = {
   alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', eta: 'η', theta: 'θ', lambda: 'λ', mu: 'μ',
   sigma: 'σ', tau: 'τ', phi: 'φ', omega: 'ω', pi: 'π',
 };
-const FUNCTIONS = new Set(['exp', 'log', 'ln', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'gelu', 'silu']);
+const FUNCTIONS = new Set(['exp', 'log', 'ln', 'sqrt', 'abs', 'sin', 'cos', 'erf', 'tanh', 'sigmoid', 'relu', 'softplus', 'gelu',
+  'gelu_tanh', 'gelu_exact', 'silu', 'min', 'max', 'cosh', 'sinh', 'sech', 'Phi', 'phi']);
+// Function names drawn as symbols: Φ and φ (the standard normal CDF and density), σ.
+const FUNCTION_SYMBOL = { sigmoid: 'σ', Phi: 'Φ', phi: 'φ' };
 
 // ---------------------------------------------------------------- display parser
 
@@ -64,7 +67,7 @@ function tokenize(src) {
       i += 2;
       continue;
     }
-    const op = { '+': '+', '-': '-', '−': '-', '*': '*', '×': '*', '·': '*', '⋅': '*', '/': '/', '÷': '/', '^': '^', '(': '(', ')': ')' }[ch];
+    const op = { '+': '+', '-': '-', '−': '-', '*': '*', '×': '*', '·': '*', '⋅': '*', '/': '/', '÷': '/', '^': '^', '(': '(', ')': ')', ',': ',' }[ch];
     if (!op) throw new MathSyntaxError(`unexpected character '${ch}'`, i);
     tokens.push({ t: 'op', v: op, pos: i });
     i++;
@@ -135,10 +138,16 @@ export function parseForDisplay(src) {
       k++;
       if (FUNCTIONS.has(tok.v) && isOp('(')) {
         k++;
-        const arg = expr();
+        const call = { t: 'call', fn: tok.v, arg: expr() };
+        // min and max take two arguments, the others one.
+        if (tok.v === 'min' || tok.v === 'max') {
+          if (!isOp(',')) fail("','");
+          k++;
+          call.arg2 = expr();
+        }
         if (!isOp(')')) fail("')'");
         k++;
-        return { t: 'call', fn: tok.v, arg };
+        return call;
       }
       return { t: 'var', v: tok.v };
     }
@@ -182,8 +191,10 @@ function treeNode(n) {
     case 'call': {
       if (n.fn === 'sqrt') return el('msqrt', [treeNode(strip(n.arg))]);
       if (n.fn === 'abs') return el('mrow', [leaf('mo', '|'), treeNode(strip(n.arg)), leaf('mo', '|')]);
-      const fname = n.fn === 'sigmoid' ? leaf('mi', 'σ') : leaf('mi', n.fn);
-      return el('mrow', [fname, leaf('mo', '\u2061'), el('mrow', [paren('('), treeNode(strip(n.arg)), paren(')')])]);
+      const fname = leaf('mi', FUNCTION_SYMBOL[n.fn] ?? n.fn);
+      const inner = [];
+      for (const [i, a] of (n.arg2 ? [n.arg, n.arg2] : [n.arg]).entries()) inner.push(...(i ? [leaf('mo', ',')] : []), treeNode(strip(a)));
+      return el('mrow', [fname, leaf('mo', '\u2061'), el('mrow', [paren('('), ...inner, paren(')')])]);
     }
     case 'bin':
       if (n.op === '/') return el('mfrac', [treeNode(strip(n.l)), treeNode(strip(n.r))]);
