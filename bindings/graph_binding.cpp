@@ -371,6 +371,22 @@ class GraphHandle {
   Staging<double> staging_;
 };
 
+// A graph's address as JavaScript holds it (web/lib/graph.js): made by graph_new, freed by
+// graph_delete; the wrapper calls nothing on a graph it has disposed.
+uintptr_t graph_new() { return reinterpret_cast<uintptr_t>(new GraphHandle()); }
+void graph_delete(uintptr_t graph) { delete reinterpret_cast<GraphHandle*>(graph); }
+// OnGraph<&GraphHandle::m>::call(graph, args…) is graph->m(args…), one free function per method.
+template <auto Method>
+struct OnGraph;
+template <class R, class... A, R (GraphHandle::*Method)(A...)>
+struct OnGraph<Method> {
+  static R call(uintptr_t graph, A... a) { return (reinterpret_cast<GraphHandle*>(graph)->*Method)(a...); }
+};
+template <class R, class... A, R (GraphHandle::*Method)(A...) const>
+struct OnGraph<Method> {
+  static R call(uintptr_t graph, A... a) { return (reinterpret_cast<const GraphHandle*>(graph)->*Method)(a...); }
+};
+
 // The op table for the JS layer: [{code, name, symbol, arity, nAttr, localDerivative}].
 std::string op_table_json() {
   Json j;
@@ -403,31 +419,34 @@ EMSCRIPTEN_BINDINGS(gradlab_graph) {
       .field("in1", &ApplyArgs::in1)
       .field("nAttr", &ApplyArgs::nAttr)
       .field("attrs", &ApplyArgs::attrs);
-  class_<GraphHandle>("GraphHandle")
-      .constructor<>()
-      .function("init", &GraphHandle::init)
-      .function("dtype", &GraphHandle::dtype)
-      .function("size", &GraphHandle::size)
-      .function("stage", &GraphHandle::stage)
-      .function("leaf", &GraphHandle::leaf)
-      .function("setValues", &GraphHandle::set_values)
-      .function("apply", &GraphHandle::apply)
-      .function("checkWithData", &GraphHandle::check_with_data)
-      .function("truncate", &GraphHandle::truncate)
-      .function("forward", &GraphHandle::forward)
-      .function("backward", &GraphHandle::backward)
-      .function("zeroGrad", &GraphHandle::zero_grad)
-      .function("setLabel", &GraphHandle::set_label)
-      .function("nodeSize", &GraphHandle::node_size)
-      .function("valuePtr", &GraphHandle::value_ptr)
-      .function("gradPtr", &GraphHandle::grad_ptr)
-      .function("nodeJson", &GraphHandle::node_json)
-      .function("nodesJson", &GraphHandle::nodes_json)
-      .function("gradcheckJson", &GraphHandle::gradcheck_json)
-      .function("traceJson", &GraphHandle::trace_json)
-      .function("listingJson", &GraphHandle::listing_json)
-      .function("nodeGradcheckJson", &GraphHandle::node_gradcheck_json)
-      .function("gradJson", &GraphHandle::grad_json)
-      .function("hvpJson", &GraphHandle::hvp_json)
-      .function("compareModesJson", &GraphHandle::compare_modes_json);
+  // The graph is a C++ object handed to JavaScript as its address, each method a free
+  // function on it (web/lib/graph.js wraps them): an Embind class_ costs the loader about
+  // 2.7 KB gzipped (docs/size.md).
+  function("g_new", &graph_new);
+  function("g_delete", &graph_delete);
+  function("g_init", &OnGraph<&GraphHandle::init>::call);
+  function("g_dtype", &OnGraph<&GraphHandle::dtype>::call);
+  function("g_size", &OnGraph<&GraphHandle::size>::call);
+  function("g_stage", &OnGraph<&GraphHandle::stage>::call);
+  function("g_leaf", &OnGraph<&GraphHandle::leaf>::call);
+  function("g_setValues", &OnGraph<&GraphHandle::set_values>::call);
+  function("g_apply", &OnGraph<&GraphHandle::apply>::call);
+  function("g_checkWithData", &OnGraph<&GraphHandle::check_with_data>::call);
+  function("g_truncate", &OnGraph<&GraphHandle::truncate>::call);
+  function("g_forward", &OnGraph<&GraphHandle::forward>::call);
+  function("g_backward", &OnGraph<&GraphHandle::backward>::call);
+  function("g_zeroGrad", &OnGraph<&GraphHandle::zero_grad>::call);
+  function("g_setLabel", &OnGraph<&GraphHandle::set_label>::call);
+  function("g_nodeSize", &OnGraph<&GraphHandle::node_size>::call);
+  function("g_valuePtr", &OnGraph<&GraphHandle::value_ptr>::call);
+  function("g_gradPtr", &OnGraph<&GraphHandle::grad_ptr>::call);
+  function("g_nodeJson", &OnGraph<&GraphHandle::node_json>::call);
+  function("g_nodesJson", &OnGraph<&GraphHandle::nodes_json>::call);
+  function("g_gradcheckJson", &OnGraph<&GraphHandle::gradcheck_json>::call);
+  function("g_traceJson", &OnGraph<&GraphHandle::trace_json>::call);
+  function("g_listingJson", &OnGraph<&GraphHandle::listing_json>::call);
+  function("g_nodeGradcheckJson", &OnGraph<&GraphHandle::node_gradcheck_json>::call);
+  function("g_gradJson", &OnGraph<&GraphHandle::grad_json>::call);
+  function("g_hvpJson", &OnGraph<&GraphHandle::hvp_json>::call);
+  function("g_compareModesJson", &OnGraph<&GraphHandle::compare_modes_json>::call);
 }

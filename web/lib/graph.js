@@ -1,4 +1,4 @@
-// Graph and Tensor: the idiomatic layer over the GraphHandle binding.
+// Graph and Tensor: the idiomatic layer over the graph binding (bindings/graph_binding.cpp).
 // A Tensor is a (graph, node id) pair: no wasm object per node.
 //
 // Every method checks its arguments (web/lib/check.js) before the engine sees them,
@@ -22,6 +22,27 @@ const wellFormed = (s) =>
     ? s.toWellFormed()
     : s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
+// The wasm graph is a C++ object JavaScript holds by its address, each method a free
+// function g_<method>(address, …) (bindings/graph_binding.cpp; an Embind class would cost
+// the loader about 2.7 KB gzipped). handle.m(…) calls g_m; handle.delete() frees it.
+function graphHandle(mod) {
+  let address = mod.g_new();
+  return new Proxy(
+    {},
+    {
+      get: (_, name) =>
+        name === 'delete'
+          ? () => {
+              mod.g_delete(address);
+              address = 0;
+            }
+          : typeof name === 'string' && mod['g_' + name]
+            ? (...args) => mod['g_' + name](address, ...args)
+            : undefined,
+    },
+  );
+}
+
 export class Graph {
   /** @internal use gl.graph() */
   constructor(engine, dtype) {
@@ -29,7 +50,7 @@ export class Graph {
     if (!DTYPES.includes(dtype)) throw new TypeError(`Graph: dtype must be 'f32' or 'f64', got ${describe(dtype)}`);
     this._engine = engine;
     this._mod = engine._mod;
-    const handle = new this._mod.GraphHandle();
+    const handle = graphHandle(this._mod);
     handle.init(this._mod.DType[dtype]);
     this._handle = handle;
     this._dtype = dtype;
