@@ -1,5 +1,5 @@
-// Embind: one graph (tape) as JavaScript sees it. Arguments are typed: enums (DType),
-// value objects (LeafArgs, ApplyArgs) and integers that web/lib has range-checked;
+// Embind: one graph (tape) as JavaScript sees it. Arguments are numbers, bools and
+// strings (integers that web/lib has range-checked);
 // bulk values go through the graph's Staging buffer; records come back as JSON text
 // from the one Json writer. Every entry point runs inside guard(): a C++ error sets the
 // error flag and the message, and web/lib/call.js turns that into a JS Error.
@@ -71,11 +71,12 @@ Shape make_shape(const ShapeArg& s) {
 
 class GraphHandle {
  public:
-  bool init(DType dtype) {
-    tape_ = Tape(dtype);
+  // dtype: 0 f32, 1 f64 (DType's order; web/lib/graph.js passes DTYPES' index).
+  bool init(int32_t dtype) {
+    tape_ = Tape(dtype == 1 ? DType::F64 : DType::F32);
     return true;
   }
-  DType dtype() const { return tape_.dtype(); }
+  int32_t dtype() const { return int32_t(tape_.dtype()); }
   int32_t size() const { return tape_.size(); }
 
   uintptr_t stage(double n) {
@@ -83,7 +84,8 @@ class GraphHandle {
       return reinterpret_cast<uintptr_t>(staging_.reserve(n, "number of values"));
     });
   }
-  int32_t leaf(const LeafArgs& a) {
+  int32_t leaf(int32_t rank, int32_t d0, int32_t d1, const std::string& label, bool requires_grad, bool constant) {
+    const LeafArgs a{{rank, d0, d1}, label, requires_grad, constant};
     return guard(-1, [&] {
       StagedUse<double> used(staging_);
       const Shape s = make_shape(a.shape);
@@ -98,7 +100,8 @@ class GraphHandle {
       tape_.set_values(id, staging_.take(count), int64_t(count));
     });
   }
-  int32_t apply(const ApplyArgs& a) {
+  int32_t apply(int32_t op, int32_t in0, int32_t in1, int32_t n_attr, double a0, double a1, double a2) {
+    const ApplyArgs a{op, in0, in1, n_attr, {a0, a1, a2}};
     return guard(-1, [&] {
       if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
       const OpInfo& info = op_info(Op(a.op));
@@ -126,7 +129,9 @@ class GraphHandle {
   // Would apply(a) succeed with input 1 a constant of the staged values (shape)? Run on a
   // scratch tape holding copies of the inputs, so a refusal (shapes, label values) leaves
   // this tape, its capacity included, exactly as it was. The staged values stay staged.
-  bool check_with_data(const ApplyArgs& a, const ShapeArg& shape) {
+  bool check_with_data(int32_t op, int32_t in0, int32_t rank, int32_t d0, int32_t d1) {
+    const ApplyArgs a{op, in0, -1, 0, {}};
+    const ShapeArg shape{rank, d0, d1};
     const bool ok = guard(false, [&] {
       if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
       const Node& in0 = tape_.node(a.in0);
@@ -405,23 +410,10 @@ std::string op_table_json() {
 EMSCRIPTEN_BINDINGS(gradlab_graph) {
   using namespace gradlab::bindings;
   function("opTableJson", &op_table_json);
-  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
-  value_object<ShapeArg>("ShapeArg").field("rank", &ShapeArg::rank).field("d0", &ShapeArg::d0).field("d1", &ShapeArg::d1);
-  value_object<LeafArgs>("LeafArgs")
-      .field("shape", &LeafArgs::shape)
-      .field("label", &LeafArgs::label)
-      .field("requiresGrad", &LeafArgs::requiresGrad)
-      .field("constant", &LeafArgs::constant);
-  value_array<std::array<double, 3>>("Attrs").element(emscripten::index<0>()).element(emscripten::index<1>()).element(emscripten::index<2>());
-  value_object<ApplyArgs>("ApplyArgs")
-      .field("op", &ApplyArgs::op)
-      .field("in0", &ApplyArgs::in0)
-      .field("in1", &ApplyArgs::in1)
-      .field("nAttr", &ApplyArgs::nAttr)
-      .field("attrs", &ApplyArgs::attrs);
   // The graph is a C++ object handed to JavaScript as its address, each method a free
   // function on it (web/lib/graph.js wraps them): an Embind class_ costs the loader about
-  // 2.7 KB gzipped (docs/size.md).
+  // 2.7 KB gzipped (docs/size.md). Arguments are numbers, bools and strings: Embind's enums
+  // and value objects cost this loader about 1 KB gzipped more.
   function("g_new", &graph_new);
   function("g_delete", &graph_delete);
   function("g_init", &OnGraph<&GraphHandle::init>::call);
