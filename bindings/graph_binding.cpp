@@ -1,5 +1,5 @@
-// Embind: one graph (tape) as JavaScript sees it. Arguments are typed: enums (DType),
-// value objects (LeafArgs, ApplyArgs) and integers that web/lib has range-checked;
+// Embind: one graph (tape) as JavaScript sees it. Arguments are numbers, bools and
+// strings (integers that web/lib has range-checked);
 // bulk values go through the graph's Staging buffer; records come back as JSON text
 // from the one Json writer. Every entry point runs inside guard(): a C++ error sets the
 // error flag and the message, and web/lib/call.js turns that into a JS Error.
@@ -71,11 +71,12 @@ Shape make_shape(const ShapeArg& s) {
 
 class GraphHandle {
  public:
-  bool init(DType dtype) {
-    tape_ = Tape(dtype);
+  // dtype: 0 f32, 1 f64 (DType's order; web/lib/graph.js passes DTYPES' index).
+  bool init(int32_t dtype) {
+    tape_ = Tape(dtype == 1 ? DType::F64 : DType::F32);
     return true;
   }
-  DType dtype() const { return tape_.dtype(); }
+  int32_t dtype() const { return int32_t(tape_.dtype()); }
   int32_t size() const { return tape_.size(); }
 
   uintptr_t stage(double n) {
@@ -83,7 +84,8 @@ class GraphHandle {
       return reinterpret_cast<uintptr_t>(staging_.reserve(n, "number of values"));
     });
   }
-  int32_t leaf(const LeafArgs& a) {
+  int32_t leaf(int32_t rank, int32_t d0, int32_t d1, const std::string& label, bool requires_grad, bool constant) {
+    const LeafArgs a{{rank, d0, d1}, label, requires_grad, constant};
     return guard(-1, [&] {
       StagedUse<double> used(staging_);
       const Shape s = make_shape(a.shape);
@@ -98,7 +100,8 @@ class GraphHandle {
       tape_.set_values(id, staging_.take(count), int64_t(count));
     });
   }
-  int32_t apply(const ApplyArgs& a) {
+  int32_t apply(int32_t op, int32_t in0, int32_t in1, int32_t n_attr, double a0, double a1, double a2) {
+    const ApplyArgs a{op, in0, in1, n_attr, {a0, a1, a2}};
     return guard(-1, [&] {
       if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
       const OpInfo& info = op_info(Op(a.op));
@@ -126,7 +129,9 @@ class GraphHandle {
   // Would apply(a) succeed with input 1 a constant of the staged values (shape)? Run on a
   // scratch tape holding copies of the inputs, so a refusal (shapes, label values) leaves
   // this tape, its capacity included, exactly as it was. The staged values stay staged.
-  bool check_with_data(const ApplyArgs& a, const ShapeArg& shape) {
+  bool check_with_data(int32_t op, int32_t in0, int32_t rank, int32_t d0, int32_t d1) {
+    const ApplyArgs a{op, in0, -1, 0, {}};
+    const ShapeArg shape{rank, d0, d1};
     const bool ok = guard(false, [&] {
       if (a.op < 0 || a.op >= op_count()) fail("op code ", a.op, " does not exist");
       const Node& in0 = tape_.node(a.in0);
@@ -371,6 +376,22 @@ class GraphHandle {
   Staging<double> staging_;
 };
 
+// A graph's address as JavaScript holds it (web/lib/graph.js): made by graph_new, freed by
+// graph_delete; the wrapper calls nothing on a graph it has disposed.
+uintptr_t graph_new() { return reinterpret_cast<uintptr_t>(new GraphHandle()); }
+void graph_delete(uintptr_t graph) { delete reinterpret_cast<GraphHandle*>(graph); }
+// OnGraph<&GraphHandle::m>::call(graph, args…) is graph->m(args…), one free function per method.
+template <auto Method>
+struct OnGraph;
+template <class R, class... A, R (GraphHandle::*Method)(A...)>
+struct OnGraph<Method> {
+  static R call(uintptr_t graph, A... a) { return (reinterpret_cast<GraphHandle*>(graph)->*Method)(a...); }
+};
+template <class R, class... A, R (GraphHandle::*Method)(A...) const>
+struct OnGraph<Method> {
+  static R call(uintptr_t graph, A... a) { return (reinterpret_cast<const GraphHandle*>(graph)->*Method)(a...); }
+};
+
 // The op table for the JS layer: [{code, name, symbol, arity, nAttr, localDerivative}].
 std::string op_table_json() {
   Json j;
@@ -389,45 +410,35 @@ std::string op_table_json() {
 EMSCRIPTEN_BINDINGS(gradlab_graph) {
   using namespace gradlab::bindings;
   function("opTableJson", &op_table_json);
-  enum_<DType>("DType").value("f32", DType::F32).value("f64", DType::F64);
-  value_object<ShapeArg>("ShapeArg").field("rank", &ShapeArg::rank).field("d0", &ShapeArg::d0).field("d1", &ShapeArg::d1);
-  value_object<LeafArgs>("LeafArgs")
-      .field("shape", &LeafArgs::shape)
-      .field("label", &LeafArgs::label)
-      .field("requiresGrad", &LeafArgs::requiresGrad)
-      .field("constant", &LeafArgs::constant);
-  value_array<std::array<double, 3>>("Attrs").element(emscripten::index<0>()).element(emscripten::index<1>()).element(emscripten::index<2>());
-  value_object<ApplyArgs>("ApplyArgs")
-      .field("op", &ApplyArgs::op)
-      .field("in0", &ApplyArgs::in0)
-      .field("in1", &ApplyArgs::in1)
-      .field("nAttr", &ApplyArgs::nAttr)
-      .field("attrs", &ApplyArgs::attrs);
-  class_<GraphHandle>("GraphHandle")
-      .constructor<>()
-      .function("init", &GraphHandle::init)
-      .function("dtype", &GraphHandle::dtype)
-      .function("size", &GraphHandle::size)
-      .function("stage", &GraphHandle::stage)
-      .function("leaf", &GraphHandle::leaf)
-      .function("setValues", &GraphHandle::set_values)
-      .function("apply", &GraphHandle::apply)
-      .function("checkWithData", &GraphHandle::check_with_data)
-      .function("truncate", &GraphHandle::truncate)
-      .function("forward", &GraphHandle::forward)
-      .function("backward", &GraphHandle::backward)
-      .function("zeroGrad", &GraphHandle::zero_grad)
-      .function("setLabel", &GraphHandle::set_label)
-      .function("nodeSize", &GraphHandle::node_size)
-      .function("valuePtr", &GraphHandle::value_ptr)
-      .function("gradPtr", &GraphHandle::grad_ptr)
-      .function("nodeJson", &GraphHandle::node_json)
-      .function("nodesJson", &GraphHandle::nodes_json)
-      .function("gradcheckJson", &GraphHandle::gradcheck_json)
-      .function("traceJson", &GraphHandle::trace_json)
-      .function("listingJson", &GraphHandle::listing_json)
-      .function("nodeGradcheckJson", &GraphHandle::node_gradcheck_json)
-      .function("gradJson", &GraphHandle::grad_json)
-      .function("hvpJson", &GraphHandle::hvp_json)
-      .function("compareModesJson", &GraphHandle::compare_modes_json);
+  // The graph is a C++ object handed to JavaScript as its address, each method a free
+  // function on it (web/lib/graph.js wraps them): an Embind class_ costs the loader about
+  // 2.7 KB gzipped (docs/size.md). Arguments are numbers, bools and strings: Embind's enums
+  // and value objects cost this loader about 1 KB gzipped more.
+  function("g_new", &graph_new);
+  function("g_delete", &graph_delete);
+  function("g_init", &OnGraph<&GraphHandle::init>::call);
+  function("g_dtype", &OnGraph<&GraphHandle::dtype>::call);
+  function("g_size", &OnGraph<&GraphHandle::size>::call);
+  function("g_stage", &OnGraph<&GraphHandle::stage>::call);
+  function("g_leaf", &OnGraph<&GraphHandle::leaf>::call);
+  function("g_setValues", &OnGraph<&GraphHandle::set_values>::call);
+  function("g_apply", &OnGraph<&GraphHandle::apply>::call);
+  function("g_checkWithData", &OnGraph<&GraphHandle::check_with_data>::call);
+  function("g_truncate", &OnGraph<&GraphHandle::truncate>::call);
+  function("g_forward", &OnGraph<&GraphHandle::forward>::call);
+  function("g_backward", &OnGraph<&GraphHandle::backward>::call);
+  function("g_zeroGrad", &OnGraph<&GraphHandle::zero_grad>::call);
+  function("g_setLabel", &OnGraph<&GraphHandle::set_label>::call);
+  function("g_nodeSize", &OnGraph<&GraphHandle::node_size>::call);
+  function("g_valuePtr", &OnGraph<&GraphHandle::value_ptr>::call);
+  function("g_gradPtr", &OnGraph<&GraphHandle::grad_ptr>::call);
+  function("g_nodeJson", &OnGraph<&GraphHandle::node_json>::call);
+  function("g_nodesJson", &OnGraph<&GraphHandle::nodes_json>::call);
+  function("g_gradcheckJson", &OnGraph<&GraphHandle::gradcheck_json>::call);
+  function("g_traceJson", &OnGraph<&GraphHandle::trace_json>::call);
+  function("g_listingJson", &OnGraph<&GraphHandle::listing_json>::call);
+  function("g_nodeGradcheckJson", &OnGraph<&GraphHandle::node_gradcheck_json>::call);
+  function("g_gradJson", &OnGraph<&GraphHandle::grad_json>::call);
+  function("g_hvpJson", &OnGraph<&GraphHandle::hvp_json>::call);
+  function("g_compareModesJson", &OnGraph<&GraphHandle::compare_modes_json>::call);
 }

@@ -1,4 +1,4 @@
-// Graph and Tensor: the idiomatic layer over the GraphHandle binding.
+// Graph and Tensor: the idiomatic layer over the graph binding (bindings/graph_binding.cpp).
 // A Tensor is a (graph, node id) pair: no wasm object per node.
 //
 // Every method checks its arguments (web/lib/check.js) before the engine sees them,
@@ -22,6 +22,30 @@ const wellFormed = (s) =>
     ? s.toWellFormed()
     : s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
+// The wasm graph is a C++ object JavaScript holds by its address, each method a free
+// function g_<method>(address, …) (bindings/graph_binding.cpp; an Embind class would cost
+// the loader about 2.7 KB gzipped). handle.m(…) calls g_m; handle.delete() frees it;
+// handle.apply({ op, in0, in1, nAttr, attrs }) passes the fields as numbers (no Embind value object).
+function graphHandle(mod) {
+  let address = mod.g_new();
+  return new Proxy(
+    {},
+    {
+      get: (_, name) =>
+        name === 'delete'
+          ? () => {
+              mod.g_delete(address);
+              address = 0;
+            }
+          : name === 'apply'
+            ? (a) => mod.g_apply(address, a.op, a.in0, a.in1, a.nAttr, ...a.attrs)
+          : typeof name === 'string' && mod['g_' + name]
+            ? (...args) => mod['g_' + name](address, ...args)
+            : undefined,
+    },
+  );
+}
+
 export class Graph {
   /** @internal use gl.graph() */
   constructor(engine, dtype) {
@@ -29,8 +53,8 @@ export class Graph {
     if (!DTYPES.includes(dtype)) throw new TypeError(`Graph: dtype must be 'f32' or 'f64', got ${describe(dtype)}`);
     this._engine = engine;
     this._mod = engine._mod;
-    const handle = new this._mod.GraphHandle();
-    handle.init(this._mod.DType[dtype]);
+    const handle = graphHandle(this._mod);
+    handle.init(DTYPES.indexOf(dtype));
     this._handle = handle;
     this._dtype = dtype;
     this._disposed = false;
@@ -92,12 +116,7 @@ export class Graph {
     }
     this._stage(where, flat.values);
     const id = this._call(where, (h) =>
-      h.leaf({
-        shape: { rank: s.length, d0: s[0] ?? 1, d1: s[1] ?? 1 },
-        label: label === undefined ? '' : wellFormed(label),
-        requiresGrad,
-        constant,
-      }),
+      h.leaf(s.length, s[0] ?? 1, s[1] ?? 1, label === undefined ? '' : wellFormed(label), requiresGrad, constant),
     );
     if (label !== undefined) this._labels.set(id, label);
     return new Tensor(this, id);
@@ -448,9 +467,8 @@ export class Tensor {
     const flat = copyData(x, name);
     const s = flat.shape;
     const info = g._engine._opsByName.get(name);
-    const shape = { rank: s.length, d0: s[0] ?? 1, d1: s[1] ?? 1 };
     g._stage(name, flat.values);
-    g._call(name, (h) => h.checkWithData({ op: info.code, in0: this.id, in1: -1, nAttr: 0, attrs: [0, 0, 0] }, shape));
+    g._call(name, (h) => h.checkWithData(info.code, this.id, s.length, s[0] ?? 1, s[1] ?? 1));
     return g._atomic(name, () => this._op(name, [g._leaf(name, flat.values, s, label, false, true)]));
   }
   add(x) { return this._op('add', [x]); }
