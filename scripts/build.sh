@@ -16,10 +16,12 @@ cmake --build build/wasm -j "$JOBS"
 
 mkdir -p web/dist
 cp build/wasm/gradlab_wasm.mjs build/wasm/gradlab_wasm.wasm build/wasm/gradlab_expr.mjs build/wasm/gradlab_expr.wasm web/dist/
+# The pthreads engine (docs/threads.md): loader, .wasm and the script each pthread's worker runs.
+cp build/wasm/gradlab_wasm_threads.mjs build/wasm/gradlab_wasm_threads.wasm build/wasm/gradlab_wasm_threads.worker.js web/dist/
 # Emscripten 3.1.6 without closure-compiler leaves the loaders' local names long; esbuild
 # (a dev dependency) shortens them: about 3 KB gzipped off each loader, no eval, same exports.
 if [ -x node_modules/.bin/esbuild ]; then
-  for f in web/dist/gradlab_wasm.mjs web/dist/gradlab_expr.mjs; do
+  for f in web/dist/gradlab_wasm.mjs web/dist/gradlab_expr.mjs web/dist/gradlab_wasm_threads.mjs; do
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning --outfile="$f.min" && mv "$f.min" "$f"
   done
 fi

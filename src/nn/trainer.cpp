@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/thread_pool.h"
 
 namespace gradlab {
 
@@ -154,6 +155,7 @@ Trainer<T>::Trainer(Mlp<T>& model, const TrainConfig& config)
   xb_.assign(B * size_t(model.input_dim()), T(0));
   yb_.assign(B * size_t(model.output_dim()), T(0));
   lb_.assign(B, 0);
+  bi_.assign(B, 0);
 }
 
 template <class T> void Trainer<T>::set_learning_rate(double lr) {
@@ -205,31 +207,42 @@ template <class T> inline void copy_row(T* dst, const T* src, size_t n) {
 }
 }  // namespace
 
+template <class T> int Trainer<T>::next_index() {
+  if (cfg_.sampling == Sampling::Random) return int(rng_.below(uint32_t(n_)));
+  if (perm_.size() != size_t(n_) || pos_ >= n_) {
+    if (perm_.size() != size_t(n_)) {
+      perm_.resize(size_t(n_));  // allocates once per data set size, not per step
+    }
+    for (int i = 0; i < n_; ++i) perm_[size_t(i)] = i;
+    rng_.shuffle(perm_.data(), n_);
+    pos_ = 0;
+  }
+  return perm_[size_t(pos_++)];
+}
+
 template <class T> void Trainer<T>::next_batch() {
   const int B = cfg_.batch_size;
   const size_t in = size_t(model_->input_dim()), out = size_t(model_->output_dim());
   const bool ce = cfg_.loss == LossKind::CrossEntropy;
-  for (int b = 0; b < B; ++b) {
-    int idx;
-    if (cfg_.sampling == Sampling::Random) {
-      idx = int(rng_.below(uint32_t(n_)));
-    } else {
-      if (perm_.size() != size_t(n_) || pos_ >= n_) {
-        if (perm_.size() != size_t(n_)) {
-          perm_.resize(size_t(n_));  // allocates once per data set size, not per step
-        }
-        for (int i = 0; i < n_; ++i) perm_[size_t(i)] = i;
-        rng_.shuffle(perm_.data(), n_);
-        pos_ = 0;
-      }
-      idx = perm_[size_t(pos_++)];
-    }
-    copy_row(xb_.data() + size_t(b) * in, x_.data() + size_t(idx) * in, in);
+  auto copy_sample = [&](int b, size_t idx) {
+    copy_row(xb_.data() + size_t(b) * in, x_.data() + idx * in, in);
     if (ce)
-      lb_[size_t(b)] = labels_[size_t(idx)];
+      lb_[size_t(b)] = labels_[idx];
     else
-      copy_row(yb_.data() + size_t(b) * out, y_.data() + size_t(idx) * out, out);
+      copy_row(yb_.data() + size_t(b) * out, y_.data() + idx * out, out);
+  };
+  const int64_t row = int64_t(in + out);
+  if (parallel::threads() > 1 && int64_t(B) * row >= parallel::kMinParallelElements) {
+    // Wide rows (MNIST: 128 × 784 floats): the indices are drawn in order on this thread
+    // (the same draws as the loop below), the rows copied by the pool, a block per task.
+    for (int b = 0; b < B; ++b) bi_[size_t(b)] = next_index();
+    const int64_t min_rows = (parallel::kMinParallelElements + row - 1) / row;
+    parallel::for_range(B, min_rows, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t b = lo; b < hi; ++b) copy_sample(int(b), size_t(bi_[size_t(b)]));
+    });
+    return;
   }
+  for (int b = 0; b < B; ++b) copy_sample(b, size_t(next_index()));
 }
 
 template <class T> int Trainer<T>::train(int steps, T* losses, size_t losses_len) {
@@ -241,8 +254,12 @@ template <class T> int Trainer<T>::train(int steps, T* losses, size_t losses_len
   const int accum = cfg_.accum_steps;
   const double scale = 1.0 / double(accum);
   Mlp<T>& m = *model_;
+  T* grads = m.grads();
   for (int s = 0; s < steps; ++s) {
-    m.zero_grad();
+    // m.zero_grad(), a block of the flat buffer per task on a large model
+    parallel::for_range(int64_t(m.num_params()), parallel::kMinParallelElements, 16, [grads](int64_t lo, int64_t hi) {
+      std::fill(grads + lo, grads + hi, T(0));
+    });
     double loss = 0;
     for (int a = 0; a < accum; ++a) {
       // with Epoch sampling a batch never straddles two passes
