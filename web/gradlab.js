@@ -21,6 +21,7 @@ export { Graph, Tensor, Model };
  * a rejection fails createGradlab with its message); `exprWasmBinary` (the bytes of
  * gradlab_expr.wasm, the expression module); `expressions: false` leaves that module out
  * (a lean page: `await gl.loadExpressions()` loads it on first need). Errors name the URL that failed.
+ * `backend` ('auto', 'wasm', 'wasm-threads', 'webgpu') and `threads`: docs/threads.md.
  */
 export async function createGradlab(createOptions) {
   return new Gradlab(await loadEngineModule(createOptions));
@@ -127,6 +128,10 @@ export class Gradlab {
   /** Checks one cell of a backward-pass table: a node's gradient (or value) in f's trace. */
   checkTableEntry(question) {
     return quiz.checkTableEntry(this._mod, question);
+  }
+  /** The engine loaded: { name: 'wasm' | 'wasm-threads' | 'webgpu', threads, reason } (docs/threads.md). */
+  get backend() {
+    return { ...this._mod.gradlabBackend };
   }
   /** Bytes of wasm memory (the memory size: grows, never shrinks). */
   get heapBytes() {

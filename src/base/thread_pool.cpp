@@ -12,10 +12,6 @@
 
 #include "base/error.h"
 
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-#define GRADLAB_NO_THREADS 1
-#endif
-
 #ifndef GRADLAB_NO_THREADS
 #include <atomic>
 #include <condition_variable>
@@ -37,12 +33,8 @@ void set_threads(int n) {
   if (n != 1)
     fail("this build of the engine has no threads (the single-thread wasm module): threads must be 1, got ", n);
 }
-int threads() { return 1; }
 void end_pool() {}
 int running_workers() { return 0; }
-void run(int tasks, void (*fn)(void*, int), void* ctx) {
-  for (int t = 0; t < tasks; ++t) fn(ctx, t);
-}
 
 #else
 
@@ -201,13 +193,13 @@ void end_pool() { pool().end(); }
 int running_workers() { return pool().running(); }
 void run(int tasks, void (*fn)(void*, int), void* ctx) { pool().run(tasks, fn, ctx); }
 
-#endif
-
 int tasks_for(int64_t work, int64_t min_work) {
   const int n = threads();
   if (n <= 1 || work < min_work) return 1;
   const int64_t by_size = work / (min_work / 2 > 0 ? min_work / 2 : 1);
   return int(by_size < n ? by_size : n);
 }
+
+#endif
 
 }  // namespace gradlab::parallel

@@ -15,6 +15,12 @@
 #pragma once
 #include <cstdint>
 
+// The single-thread wasm modules: no threads, and the serial answers below are inline, so
+// the compiler drops the parallel branches of GEMM and the trainer from those modules.
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define GRADLAB_NO_THREADS 1
+#endif
+
 namespace gradlab::parallel {
 
 // Whether this build can run threads (false in a wasm module built without -pthread).
@@ -26,7 +32,11 @@ constexpr int kMaxThreads = 64;
 // outside [1, kMaxThreads], or above 1 in a build without threads. Starts nothing: the
 // workers start on the first job that needs them.
 void set_threads(int n);
+#ifdef GRADLAB_NO_THREADS
+inline int threads() { return 1; }
+#else
 int threads();
+#endif
 
 // Joins the workers (the next parallel job starts them again). No-op when none run.
 void end_pool();
@@ -36,7 +46,13 @@ int running_workers();
 // Calls fn(ctx, t) for t in [0, tasks) and returns when all have returned; serial when
 // threads() == 1, tasks ≤ 1, or when called from inside a task (no nesting). An exception
 // thrown by a task is rethrown here (the first one; the other tasks still complete).
+#ifdef GRADLAB_NO_THREADS
+inline void run(int tasks, void (*fn)(void* ctx, int task), void* ctx) {
+  for (int t = 0; t < tasks; ++t) fn(ctx, t);
+}
+#else
 void run(int tasks, void (*fn)(void* ctx, int task), void* ctx);
+#endif
 
 template <class F> void run(int tasks, F&& f) {
   run(tasks, [](void* ctx, int t) { (*static_cast<F*>(ctx))(t); }, static_cast<void*>(&f));
@@ -50,7 +66,11 @@ constexpr int64_t kMinParallelElements = int64_t(1) << 16;  // elementwise loops
 
 // How many tasks to split `work` units into: 1 below `min_work` or with one thread, else
 // min(threads(), work / (min_work / 2)) so no task gets less than half the threshold.
+#ifdef GRADLAB_NO_THREADS
+inline int tasks_for(int64_t, int64_t) { return 1; }
+#else
 int tasks_for(int64_t work, int64_t min_work);
+#endif
 
 // [begin, end) of part `t` of `parts` of [0, n), in units of `align` (the last part
 // takes the remainder): a fixed function of (n, parts, align), never of timing.

@@ -155,7 +155,6 @@ Trainer<T>::Trainer(Mlp<T>& model, const TrainConfig& config)
   xb_.assign(B * size_t(model.input_dim()), T(0));
   yb_.assign(B * size_t(model.output_dim()), T(0));
   lb_.assign(B, 0);
-  bi_.assign(B, 0);
 }
 
 template <class T> void Trainer<T>::set_learning_rate(double lr) {
@@ -207,42 +206,52 @@ template <class T> inline void copy_row(T* dst, const T* src, size_t n) {
 }
 }  // namespace
 
-template <class T> int Trainer<T>::next_index() {
-  if (cfg_.sampling == Sampling::Random) return int(rng_.below(uint32_t(n_)));
-  if (perm_.size() != size_t(n_) || pos_ >= n_) {
-    if (perm_.size() != size_t(n_)) {
-      perm_.resize(size_t(n_));  // allocates once per data set size, not per step
-    }
-    for (int i = 0; i < n_; ++i) perm_[size_t(i)] = i;
-    rng_.shuffle(perm_.data(), n_);
-    pos_ = 0;
-  }
-  return perm_[size_t(pos_++)];
-}
-
 template <class T> void Trainer<T>::next_batch() {
   const int B = cfg_.batch_size;
   const size_t in = size_t(model_->input_dim()), out = size_t(model_->output_dim());
   const bool ce = cfg_.loss == LossKind::CrossEntropy;
-  auto copy_sample = [&](int b, size_t idx) {
-    copy_row(xb_.data() + size_t(b) * in, x_.data() + idx * in, in);
-    if (ce)
-      lb_[size_t(b)] = labels_[idx];
-    else
-      copy_row(yb_.data() + size_t(b) * out, y_.data() + idx * out, out);
-  };
+  // Wide rows on several threads (MNIST: 128 × 784 floats): the indices are drawn here, in
+  // order (the same draws), and the rows copied by the pool, a block of rows per task.
   const int64_t row = int64_t(in + out);
-  if (parallel::threads() > 1 && int64_t(B) * row >= parallel::kMinParallelElements) {
-    // Wide rows (MNIST: 128 × 784 floats): the indices are drawn in order on this thread
-    // (the same draws as the loop below), the rows copied by the pool, a block per task.
-    for (int b = 0; b < B; ++b) bi_[size_t(b)] = next_index();
-    const int64_t min_rows = (parallel::kMinParallelElements + row - 1) / row;
-    parallel::for_range(B, min_rows, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t b = lo; b < hi; ++b) copy_sample(int(b), size_t(bi_[size_t(b)]));
-    });
-    return;
+  const bool gather = parallel::threads() > 1 && int64_t(B) * row >= parallel::kMinParallelElements;
+  if (gather) bi_.resize(size_t(B));  // allocates on the first such step only: B is fixed
+  for (int b = 0; b < B; ++b) {
+    int idx;
+    if (cfg_.sampling == Sampling::Random) {
+      idx = int(rng_.below(uint32_t(n_)));
+    } else {
+      if (perm_.size() != size_t(n_) || pos_ >= n_) {
+        if (perm_.size() != size_t(n_)) {
+          perm_.resize(size_t(n_));  // allocates once per data set size, not per step
+        }
+        for (int i = 0; i < n_; ++i) perm_[size_t(i)] = i;
+        rng_.shuffle(perm_.data(), n_);
+        pos_ = 0;
+      }
+      idx = perm_[size_t(pos_++)];
+    }
+    if (gather) {
+      bi_[size_t(b)] = idx;
+      continue;
+    }
+    copy_row(xb_.data() + size_t(b) * in, x_.data() + size_t(idx) * in, in);
+    if (ce)
+      lb_[size_t(b)] = labels_[size_t(idx)];
+    else
+      copy_row(yb_.data() + size_t(b) * out, y_.data() + size_t(idx) * out, out);
   }
-  for (int b = 0; b < B; ++b) copy_sample(b, size_t(next_index()));
+  if (!gather) return;
+  const int64_t min_rows = (parallel::kMinParallelElements + row - 1) / row;
+  parallel::for_range(B, min_rows, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; ++b) {
+      const size_t idx = size_t(bi_[size_t(b)]);
+      copy_row(xb_.data() + size_t(b) * in, x_.data() + idx * in, in);
+      if (ce)
+        lb_[size_t(b)] = labels_[idx];
+      else
+        copy_row(yb_.data() + size_t(b) * out, y_.data() + idx * out, out);
+    }
+  });
 }
 
 template <class T> int Trainer<T>::train(int steps, T* losses, size_t losses_len) {

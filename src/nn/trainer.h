@@ -99,7 +99,6 @@ template <class T> class Trainer {
 
  private:
   void next_batch();  // fills xb_ and yb_ / lb_
-  int next_index();   // the next sample of the batch order (random or epoch)
 
   Mlp<T>* model_;
   TrainConfig cfg_;

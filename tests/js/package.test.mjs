@@ -96,7 +96,7 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
   const gl = await createGradlab({ locateFile: async (file) => new URL(`../../web/dist/${file}`, import.meta.url) });
   assert.equal(gl.graph().scalar(9).sqrt().value, 3);
   const asked = [];
-  const gl2 = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
+  const gl2 = await createGradlab({ expressions: false, backend: 'wasm', locateFile: (file, prefix) => (asked.push([file, prefix]), prefix + file) });
   assert.deepEqual(asked, [['gradlab_wasm.wasm', new URL('../../web/dist/', import.meta.url).href]]);
   assert.equal(gl2.graph().scalar(25).sqrt().value, 5);
   await assert.rejects(
@@ -113,13 +113,13 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
     message: 'createGradlab: cannot load the engine from ftp://example.org/gradlab_wasm.wasm in Node (use a path, a file: URL or an http(s) URL)',
   });
   await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), {
-    message: "createGradlab: unknown option 'wasmbinary' (valid: locateFile, wasmBinary, exprWasmBinary, expressions)",
+    message: "createGradlab: unknown option 'wasmbinary' (valid: locateFile, wasmBinary, exprWasmBinary, expressions, backend, threads)",
   });
 });
 
 test('the expression module loads lazily, through the same locateFile, or from exprWasmBinary', async () => {
   const asked = [];
-  const gl = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push(file), prefix + file) });
+  const gl = await createGradlab({ expressions: false, backend: 'wasm', locateFile: (file, prefix) => (asked.push(file), prefix + file) });
   assert.deepEqual(asked, ['gradlab_wasm.wasm']);  // a lean page never asks for the second file
   assert.equal(gl.expressionsLoaded, false);
   assert.throws(() => gl.evaluate('a*b', { a: 2, b: 3 }), {
@@ -154,7 +154,7 @@ test('the expression module loads lazily, through the same locateFile, or from e
 
   // By default both modules load: every documented call works at once.
   const both = [];
-  const gl4 = await createGradlab({ locateFile: (file, prefix) => (both.push(file), prefix + file) });
+  const gl4 = await createGradlab({ backend: 'wasm', locateFile: (file, prefix) => (both.push(file), prefix + file) });
   assert.deepEqual(both.sort(), ['gradlab_expr.wasm', 'gradlab_wasm.wasm']);
   assert.equal(gl4.expressionsLoaded, true);
   assert.equal(gl4.evaluate('a*b', { a: 2, b: 3 }).value, 6);

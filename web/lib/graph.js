@@ -10,7 +10,7 @@ import {
 } from './check.js';
 import { call, callJson } from './call.js';
 import { lowerInto } from './quiz.js';
-import { handleRegistry } from './handles.js';
+import { handleClosed, handleOpened, handleRegistry } from './handles.js';
 
 export const DTYPES = ['f32', 'f64'];
 /** Nodes and values one g.nodes() call lists (the engine's trace() limits). */
@@ -38,6 +38,7 @@ export class Graph {
     this._disposed = false;
     this._labels = new Map();  // id → the label as given (exact UTF-16)
     handleRegistry?.register(this, handle, this);
+    handleOpened(this._mod);
   }
 
   /** 'f32' or 'f64' */
@@ -218,6 +219,7 @@ export class Graph {
     handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
+    handleClosed(this._mod);
     this._labels.clear();
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {

@@ -11,3 +11,7 @@ export const handleRegistry =
         }
       })
     : null;
+
+// Live graphs and models: when the last goes, the threaded engine's pool ends (docs/threads.md).
+export const handleOpened = (mod) => (mod.gradlabLiveHandles = (mod.gradlabLiveHandles ?? 0) + 1);
+export const handleClosed = (mod) => --mod.gradlabLiveHandles || mod.endThreadPool?.();

@@ -5,6 +5,7 @@
 // browsers, workers and bundlers; Node's file reading comes in through `readFile`
 // (web/gradlab.node.js passes fs.readFile; see nodeReadFile() for a direct import).
 import { describe, optionsObject } from './data.js';
+import { chooseEngine } from './backend.js';
 
 export const WASM_FILE = 'gradlab_wasm.wasm';
 /** The expression language and derivation checker: a second module, loaded on first use. */
@@ -62,10 +63,11 @@ function checkIsEngine(module, source, imports, { where, file }) {
   const wanted = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   const missing = wanted.filter((n) => !provided.has(n));
   const unused = [...provided].filter((n) => !wanted.includes(n));
-  const hasMemory = WebAssembly.Module.exports(module).some((e) => e.kind === 'memory');
+  // (the threaded engine imports its shared memory)
+  const hasMemory = [...WebAssembly.Module.exports(module), ...WebAssembly.Module.imports(module)].some((e) => e.kind === 'memory');
   if (missing.length || unused.length || !hasMemory)
     throw new Error(
-      `${where}: ${source} is a WebAssembly module but not this version of gradlab's ${file === WASM_FILE ? 'engine' : 'expression module'} ` +
+      `${where}: ${source} is a WebAssembly module but not this version of gradlab's ${file === EXPR_WASM_FILE ? 'expression module' : 'engine'} ` +
         `(imports ${wanted.length ? wanted.slice(0, 5).join(', ') + (wanted.length > 5 ? ', …' : '') : 'nothing'}; ` +
         `the loader provides ${provided.size}${hasMemory ? '' : '; it exports no memory'}): use the ${file} of the same gradlab package`,
     );
@@ -90,7 +92,9 @@ async function fetchBytes(url, { where, file, binaryOption, subpath, what }) {
 // Its second argument is the folder of the default place, as Emscripten's locateFile gets
 // the loader's folder (so `(file, prefix) => prefix + file` means the default).
 async function locate(options, { where: fn, file }) {
-  const fallback = defaultWasmUrl(file);
+  // The threaded engine's files lie next to gradlab_wasm.wasm; not literal `new URL(...)`s:
+  // bundlers leave them out, and the loader falls back to one thread.
+  const fallback = file === WASM_FILE || file === EXPR_WASM_FILE ? defaultWasmUrl(file) : new URL(file, defaultWasmUrl(WASM_FILE));
   if (!options.locateFile) return fallback;
   let where;
   try {
@@ -137,13 +141,15 @@ const EXPR = {
 
 // Fetches (or reads) and imports in parallel (each loader is a separate chunk for
 // bundlers), then instantiates through instantiateWasm so failures are our Errors.
-async function instantiate(options, readFile, part) {
+async function instantiate(options, readFile, part, moduleOptions = {}) {
   const [{ bytes, source }, { default: createModule }] = await Promise.all([readEngineBytes(options, readFile, part), part.factory()]);
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
   const ready = createModule({
+    ...moduleOptions,
     // Emscripten calls this with its imports; returning {} says "the instance comes later".
     instantiateWasm(imports, receiveInstance) {
+      moduleOptions.onImports?.(imports);
       compileEngine(bytes, source, imports, part)
         .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
         .catch((e) => fail(e instanceof Error && e.message.startsWith(`${part.where}:`) ? e : new Error(`${part.where}: instantiating ${source} failed: ${e?.message ?? e}`)));
@@ -183,8 +189,22 @@ export function loadExprModule(mod) {
   return pending;
 }
 
-const OPTION_KEYS = ['locateFile', 'wasmBinary', 'exprWasmBinary', 'expressions'];
+const OPTION_KEYS = ['locateFile', 'wasmBinary', 'exprWasmBinary', 'expressions', 'backend', 'threads'];
+
+// The chosen engine; 'auto' falls back to one thread (saying why) if the threaded one fails.
+async function loadCore(options, readFile, engine) {
+  if (engine.module === 'wasm-threads')
+    try {
+      const { instantiateThreaded } = await import('./threads.js');
+      return { mod: await instantiateThreaded({ options, readFile, threads: engine.threads, core: CORE, instantiate, locate }), engine };
+    } catch (e) {
+      if (engine.backend === 'wasm-threads') throw e;
+      engine = { module: 'wasm', threads: 1, reason: `one thread: the threaded engine did not load (${e?.message ?? e})` };
+    }
+  return { mod: await instantiate(options, readFile, CORE), engine };
+}
 const isBytes = (b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
+
 
 /**
  * Checks createGradlab's options and loads the Emscripten module (unless `expressions: false`,
@@ -204,8 +224,15 @@ export async function loadEngineModule(createOptions, readFile) {
     throw new TypeError(`createGradlab: exprWasmBinary must be an ArrayBuffer or a Uint8Array of ${EXPR_WASM_FILE}, got ${describe(options.exprWasmBinary)}`);
   if (options.expressions !== undefined && typeof options.expressions !== 'boolean')
     throw new TypeError(`createGradlab: expressions must be true or false, got ${describe(options.expressions)}`);
+  const chosen = chooseEngine(options);
+  const gpu = chosen.backend === 'webgpu' ? await import('./gpu-adapter.js') : null;
+  const adapter = await gpu?.webgpuAdapter();
   const kept = { locateFile: options.locateFile, exprWasmBinary: options.exprWasmBinary };
-  const core = instantiate(options, readFile, CORE);
+  const core = loadCore(options, readFile, chosen).then(({ mod, engine }) => {
+    mod.gradlabBackend = gpu ? gpu.webgpuBackend(adapter, engine) : { name: engine.module, threads: engine.threads, reason: engine.reason };
+    mod.gradlabEngine = engine;
+    return mod;
+  });
   // Started together, so the page waits for the slower of the two, not their sum.
   // Default: both, so every documented call works at once; lean pages pass expressions: false.
   const expr = options.expressions ?? true ? instantiate(kept, readFile, EXPR) : null;

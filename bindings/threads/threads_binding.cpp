@@ -1,6 +1,6 @@
-// The worker pool as JavaScript sees it (base/thread_pool.h): web/lib/load.js sets the
-// thread count at load and ends the pool when the last graph or model is disposed.
-// Both engine builds have these entry points; the single-thread one accepts 1 thread only.
+// The worker pool as JavaScript sees it (base/thread_pool.h), in the threaded engine only:
+// web/lib/threads.js sets the thread count at load; web/lib/handles.js ends the pool when
+// the last graph or model is disposed.
 #include <emscripten/bind.h>
 
 #include "base/thread_pool.h"
@@ -16,12 +16,10 @@ void set_threads(double n) {
   });
 }
 int threads() { return parallel::threads(); }
-bool threads_available() { return parallel::available(); }
 void end_thread_pool() { parallel::end_pool(); }
 int thread_pool_workers() { return parallel::running_workers(); }
-// The size below which a product stays on one thread (multiply-adds), and a loop (elements).
+// The size below which a product stays on one thread (multiply-adds): gl.backendFor reports it.
 double parallel_min_macs() { return double(parallel::kMinParallelMacs); }
-double parallel_min_elements() { return double(parallel::kMinParallelElements); }
 
 }  // namespace
 }  // namespace gradlab::bindings
@@ -30,9 +28,7 @@ EMSCRIPTEN_BINDINGS(gradlab_threads) {
   using namespace gradlab::bindings;
   emscripten::function("setThreads", &set_threads);
   emscripten::function("threads", &threads);
-  emscripten::function("threadsAvailable", &threads_available);
   emscripten::function("endThreadPool", &end_thread_pool);
   emscripten::function("threadPoolWorkers", &thread_pool_workers);
   emscripten::function("parallelMinMacs", &parallel_min_macs);
-  emscripten::function("parallelMinElements", &parallel_min_elements);
 }
