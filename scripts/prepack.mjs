@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 // The package folder: this repository, or the one given (tests check a folder without an engine).
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = [];
-// Both engine modules: the core and the expression module (loaded on first use).
-for (const name of ['gradlab_wasm', 'gradlab_expr']) {
+// The engine modules: the core, the expression module (loaded on first use) and the
+// threaded core (its pthreads also need gradlab_wasm_threads.worker.js).
+const worker = join(root, 'web/dist/gradlab_wasm_threads.worker.js');
+if (!existsSync(worker)) problems.push('web/dist/gradlab_wasm_threads.worker.js is missing');
+for (const name of ['gradlab_wasm', 'gradlab_expr', 'gradlab_wasm_threads']) {
   const wasm = join(root, `web/dist/${name}.wasm`);
   const loader = join(root, `web/dist/${name}.mjs`);
   const missing = [wasm, loader].filter((file) => !existsSync(file));

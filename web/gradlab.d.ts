@@ -39,6 +39,26 @@ export interface CreateOptions {
    * is the folder of the default place.
    */
   locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
+  /**
+   * Which engine runs the work (docs/threads.md). 'auto' (default): the threaded engine
+   * where SharedArrayBuffer is usable (Node, workers, cross-origin-isolated pages) and 2+
+   * cores exist, else the single-thread one; 'wasm': one thread; 'wasm-threads': the
+   * threaded engine or an Error that says why it cannot run here; 'webgpu': needs a WebGPU
+   * adapter (MLP training through gradlab/webgpu's createMlpTrainer), CPU work as 'auto'.
+   * gl.backend says what was chosen and why.
+   */
+  backend?: Backend;
+  /** Threads of the threaded engine: an integer from 1 to the cores here (default: the cores, at most 4). */
+  threads?: number;
+}
+
+export type Backend = 'auto' | 'wasm' | 'wasm-threads' | 'webgpu';
+
+/** What runs the work, and why (gl.backend, model.backendFor). */
+export interface BackendInfo {
+  name: 'wasm' | 'wasm-threads' | 'webgpu';
+  threads: number;
+  reason: string;
 }
 
 export interface OpInfo {
@@ -665,6 +685,11 @@ export declare class Model<D extends DType = DType> {
   loadParams(json: ModelJSON | ModelJSONV1 | string | Model): this;
   /** The settings of the last train() call and the steps taken; null before training. */
   readonly training: TrainingRecord | null;
+  /**
+   * What runs a training step of this model at `batchSize` (default 32): the threaded engine
+   * splits a product over its threads only when it is large enough to repay the hand-over.
+   */
+  backendFor(batchSize?: number): BackendInfo;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -697,6 +722,8 @@ export declare class Gradlab {
   readonly heapBytes: number;
   /** Bytes in live malloc'd blocks of the wasm heap. */
   readonly heapUsedBytes: number;
+  /** The engine createGradlab chose ({ backend, threads } options) and why. */
+  readonly backend: BackendInfo;
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
   toJSON(): { kind: 'gradlab'; ops: number; heapBytes: number };
   graph(options?: { dtype?: DType }): Graph;

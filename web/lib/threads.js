@@ -120,6 +120,9 @@ export async function instantiateThreaded({ options, readFile, threads, core, in
     locateFile: (file) => (file === THREADS_WORKER_FILE ? String(worker) : file),
     onImports: (imports) => (memory = imports.env?.memory),
     gradlabWorker: PthreadWorker,
+    // Emscripten warns once when the main thread waits on a lock or a thread; the pool's waits
+    // are bounded (a worker's lock handover, joining idle workers), so that one line is dropped.
+    printErr: (text) => /^Blocking on the main thread/.test(text) || console.warn(text),
   });
   let mod;
   try {

@@ -37,7 +37,8 @@ function engine() {
   // The .wasm URL written out here so that bundlers (Vite, webpack) see it, copy the file
   // and put its final (hashed) name in; unbundled it is the package's own web/dist file.
   const wasmUrl = new URL('../dist/gradlab_wasm.wasm', import.meta.url);
-  enginePromise ??= createGradlab({ locateFile: () => wasmUrl, expressions: false }).then((g) => (gl = g));
+  // The threaded engine's files (backend 'auto' on a cross-origin-isolated page) lie next to it.
+  enginePromise ??= createGradlab({ locateFile: (file, prefix) => (file === 'gradlab_wasm.wasm' ? wasmUrl : prefix + file), expressions: false }).then((g) => (gl = g));
   return enginePromise;
 }
 
@@ -244,6 +245,8 @@ function configure(config) {
       nTest: parts.test.n,
       batchSize: Math.min(config.train.batchSize, parts.train.n),
       grid,
+      // What runs the steps (the meter's Engine): a toy MLP stays on one thread.
+      backend: session.model.backendFor(Math.min(config.train.batchSize, parts.train.n)),
     },
     // Copies for drawing; the worker keeps its own.
     data: { trainX: parts.train.x.slice(), trainY: parts.train.y.slice(), testX: parts.test.x.slice(), testY: parts.test.y.slice() },
