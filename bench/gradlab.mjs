@@ -6,16 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { ADAM } from './common.mjs';
 
-export async function load({ module = null } = {}) {
+export async function load({ module = null, threads = 1 } = {}) {
   let gl;
+  // --threads N: the threaded engine on N threads; 1 (default): the single-thread engine.
+  const engine = threads > 1 ? { backend: 'wasm-threads', threads } : { backend: 'wasm' };
   if (module) {
     // --gradlab MODULE: another build's web/gradlab.js (e.g. before/after a kernel change), or a
     // stand-in implementing the same API. Labelled with its path everywhere.
     const m = await import(new URL(module, `file://${process.cwd()}/`).href);
-    gl = await m.createGradlab();
+    gl = await m.createGradlab(engine);
   } else {
     const { createGradlab } = await import('../web/gradlab.js');
-    gl = await createGradlab();
+    gl = await createGradlab(engine);
   }
   const missing = (name) => `n/a (API missing: ${name})`;
   const hasGemm = typeof gl.gemm === 'function', hasMlp = typeof gl.mlp === 'function';
@@ -23,8 +25,8 @@ export async function load({ module = null } = {}) {
   return {
     name: 'gradlab',
     version: `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${module ? ` (loaded from ${module})` : ''}`,
-    details: `wasm SIMD128, single thread${hasGemm ? '' : '; gl.gemm missing'}${hasMlp ? '' : '; gl.mlp missing'}`,
-    singleThread: true,
+    details: `wasm SIMD128, ${threads > 1 ? `${threads} threads` : 'single thread'}${hasGemm ? '' : '; gl.gemm missing'}${hasMlp ? '' : '; gl.mlp missing'}`,
+    singleThread: threads <= 1,
     missing: { gemm: hasGemm ? null : missing('gl.gemm'), mlp: hasMlp ? null : missing('gl.mlp'), overhead: hasGraph ? null : missing('gl.graph') },
 
     gemm(n, variant, A, B) {

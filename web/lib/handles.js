@@ -11,3 +11,9 @@ export const handleRegistry =
         }
       })
     : null;
+
+// Live models and optimizers of the training module: when the last goes, the threaded
+// training module's pool ends (docs/threads.md). Graphs live in the graph module, which has
+// no threads.
+export const handleOpened = (mod) => (mod.gradlabLiveHandles = (mod.gradlabLiveHandles ?? 0) + 1);
+export const handleClosed = (mod) => --mod.gradlabLiveHandles || mod.endThreadPool?.();
