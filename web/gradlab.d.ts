@@ -927,7 +927,7 @@ export declare class Gradlab {
   readonly heapBytes: number;
   /** Bytes in live malloc'd blocks of the graph, training and experiments modules' heaps. */
   readonly heapUsedBytes: number;
-  /** The engine createGradlab chose ({ backend, threads } options) and why. */
+  /** What runs training (the training module createGradlab chose by its { backend, threads } options) and why; before the training module loads, the planned one. */
   readonly backend: BackendInfo;
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
   toJSON(): { kind: 'gradlab'; modules: ModuleName[]; ops: number; heapBytes: number };
