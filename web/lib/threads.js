@@ -1,6 +1,8 @@
 // Loading the threaded training module (gradlab_train_threads.*): imported by web/lib/load.js
 // only when createGradlab chose it (web/lib/backend.js) and the training module loads, so a
-// page on the single-thread engine never downloads this file. No top-level await and no `node:` import: Node's modules come through
+// page on the single-thread engine never downloads this file. No top-level await and no
+// `node:` import (NODE_BOOT below is the text of a Node worker's module, not code of this
+// file): Node's modules come through
 // process.getBuiltinModule.
 const THREADS_JS_FILE = 'gradlab_train_threads.mjs';
 const THREADS_WASM_FILE = 'gradlab_train_threads.wasm';
@@ -9,7 +11,7 @@ const THREADS_WORKER_FILE = 'gradlab_train_threads.worker.js';
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 const nodeModule = (name) => (isNode && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule(name) : null);
 
-/** `new WebAssembly.Memory(...)` of the module uses a shared buffer: heap views are re-taken when it grows. */
+// The heap views Emscripten keeps on the module, and their types.
 const HEAP_VIEWS = {
   HEAP8: Int8Array, HEAPU8: Uint8Array, HEAP16: Int16Array, HEAPU16: Uint16Array,
   HEAP32: Int32Array, HEAPU32: Uint32Array, HEAPF32: Float32Array, HEAPF64: Float64Array,
@@ -56,8 +58,8 @@ for (const data of early.splice(0)) globalThis.onmessage({ data });
  * fails (its script missing, blocked or broken) calls `onError(error, script)` instead of
  * Emscripten's handler, which would throw it at the page; the loader then rejects and
  * 'auto' falls back to one thread. The workers are kept in `workers`: the loader ends them
- * when the load fails, and in Node unrefs them once loaded: an idle pool must not keep a Node process alive (the engine's
- * calls are synchronous, so exiting never loses pending work).
+ * when the load fails, and in Node unrefs them once loaded: an idle pool must not keep a
+ * Node process alive (the engine's calls are synchronous: exiting never loses pending work).
  */
 export function pthreadWorkerClass(workers, onError) {
   const wt = nodeModule('node:worker_threads');
