@@ -42,6 +42,22 @@ const int kThreadCounts[] = {1, 2, 3, 4};
 
 }  // namespace
 
+#ifdef GRADLAB_NO_THREADS
+// The single-thread wasm modules (and their doctest run under Node): one thread, serial jobs,
+// and a clear error for more. The threaded engine's bits are compared with this build's in
+// tests/js/threads.test.mjs.
+TEST_CASE("thread pool: a build without threads runs every job serially and refuses more threads") {
+  CHECK_FALSE(parallel::available());
+  CHECK(parallel::threads() == 1);
+  parallel::set_threads(1);
+  CHECK_ERROR_HAS(parallel::set_threads(2), "this build of the engine has no threads", "got 2");
+  std::vector<int> order;
+  parallel::run(4, [&](int t) { order.push_back(t); });
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+  CHECK(parallel::running_workers() == 0);
+}
+#else
+
 TEST_CASE("thread pool: every task runs exactly once, on any thread count") {
   for (int n : kThreadCounts) {
     ThreadsScope scope(n);
@@ -248,3 +264,5 @@ TEST_CASE("threads: MLP training (784-256-256-10 and 2-16-16-1) bit-identical on
     CHECK(ref[0] > 0);  // a real loss was computed
   }
 }
+
+#endif  // GRADLAB_NO_THREADS
