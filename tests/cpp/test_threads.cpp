@@ -43,15 +43,17 @@ const int kThreadCounts[] = {1, 2, 3, 4};
 }  // namespace
 
 #ifdef GRADLAB_NO_THREADS
-// The wasm test binary is built without -pthread, like the single-thread modules: the pool's
-// interface is there and refuses more than one thread, naming the count. The cases below run
-// natively (and the threaded training module's under Node: tests/js/threads.test.mjs).
-TEST_CASE("thread pool: a build without threads refuses more than one and runs on one") {
+// The single-thread wasm modules (and their doctest run under Node): one thread, serial jobs,
+// and a clear error for more. The threaded engine's bits are compared with this build's in
+// tests/js/threads.test.mjs (the threaded training module).
+TEST_CASE("thread pool: a build without threads runs every job serially and refuses more threads") {
   CHECK_FALSE(parallel::available());
-  CHECK_THROWS_WITH_AS(parallel::set_threads(2),
-                       "this build of the engine has no threads (the single-thread wasm module): threads must be 1, got 2",
-                       std::runtime_error);
+  CHECK(parallel::threads() == 1);
   parallel::set_threads(1);
+  CHECK_ERROR_HAS(parallel::set_threads(2), "this build of the engine has no threads", "got 2");
+  std::vector<int> order;
+  parallel::run(4, [&](int t) { order.push_back(t); });
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
   CHECK(parallel::running_workers() == 0);
 }
 #else
