@@ -201,6 +201,10 @@ Pool& pool() {
   return p;
 }
 
+// The thread count, outside the pool: read on every product and loop, so no function-local
+// static's guard on the way (Pool::set_threads keeps it equal to the pool's).
+std::atomic<int> g_threads{1};
+
 }  // namespace
 
 bool available() { return true; }
@@ -208,15 +212,17 @@ bool available() { return true; }
 void set_threads(int n) {
   if (n < 1 || n > kMaxThreads) fail("threads must be an integer in [1, ", kMaxThreads, "], got ", n);
   pool().set_threads(n);
+  g_threads.store(n, std::memory_order_relaxed);
 }
-int threads() { return pool().threads(); }
+int threads() { return g_threads.load(std::memory_order_relaxed); }
 void end_pool() { pool().end(); }
 int running_workers() { return pool().running(); }
 void run(int tasks, void (*fn)(void*, int), void* ctx) { pool().run(tasks, fn, ctx); }
 
 int tasks_for(int64_t work, int64_t min_work) {
+  if (work < min_work) return 1;  // first: small problems (a tiny MLP's every call) stop here
   const int n = threads();
-  if (n <= 1 || work < min_work) return 1;
+  if (n <= 1) return 1;
   const int64_t by_size = work / (min_work / 2 > 0 ? min_work / 2 : 1);
   return int(by_size < n ? by_size : n);
 }

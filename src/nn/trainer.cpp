@@ -214,7 +214,7 @@ template <class T> void Trainer<T>::next_batch() {
   // Wide rows on several threads (MNIST: 128 × 784 floats): the indices are drawn here, in
   // order (the same draws), and the rows copied by the pool, a block of rows per task.
   const int64_t row = int64_t(in + out);
-  const bool gather = parallel::threads() > 1 && int64_t(B) * row >= parallel::kMinParallelElements;
+  const bool gather = int64_t(B) * row >= parallel::kMinParallelElements && parallel::threads() > 1;
   if (gather) bi_.resize(size_t(B));  // allocates on the first such step only: B is fixed
   for (int b = 0; b < B; ++b) {
     int idx;
