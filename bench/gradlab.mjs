@@ -11,20 +11,22 @@ import { ADAM } from './common.mjs';
 // MAX_GEMM_WORK): larger products go through the graph API instead (labelled).
 const GEMM_CALL_LIMIT = 2 ** 31;
 
-export async function load({ module = null } = {}) {
+export async function load({ module = null, threads = 1 } = {}) {
   let gl;
+  // --threads N: the threaded engine on N threads; 1 (default): the single-thread engine.
+  const engine = threads > 1 ? { backend: 'wasm-threads', threads } : { backend: 'wasm' };
   if (module) {
     // --gradlab MODULE: another build's web/gradlab.js (e.g. before/after a kernel change), or a
     // stand-in implementing the same API. Labelled with its path everywhere.
     const m = await import(new URL(module, `file://${process.cwd()}/`).href);
-    gl = await m.createGradlab();
+    gl = await m.createGradlab(engine);
   } else {
     const { createGradlab } = await import('../web/gradlab.js');
-    gl = await createGradlab();
+    gl = await createGradlab(engine);
   }
   const { readFileSync } = await import('node:fs');
   const version = `gradlab ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}${module ? ` (loaded from ${module})` : ''}`;
-  return adapter(gl, { version, threads: 1 });
+  return adapter(gl, { version, threads: gl.backend?.threads ?? 1, backend: gl.backend?.name ?? 'wasm' });
 }
 
 /** The benchmark's view of one gradlab engine (Node or a browser page). */

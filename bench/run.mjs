@@ -13,13 +13,14 @@
 //   node bench/run.mjs --clock cpu         rates per second of process CPU time instead of wall time
 //   node bench/run.mjs --runs 7 --sizes 256,512
 //   node bench/run.mjs --gradlab ../other/web/gradlab.js   gradlab from another build (labelled gradlab*)
+//   node bench/run.mjs --threads 2         gradlab's threaded engine on 2 threads (default: 1, single-thread engine)
 // Progress goes to stderr; the tables go to stdout; the results go to bench/results/latest.json.
 import os from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { median } from './common.mjs';
 import { LIBS, VARIANTS, benchGemm, benchMlp, benchOverhead, benchView, cpuShares } from './suite.mjs';
 
-const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|view|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--view-sizes 512,1024] [--from FILE] [--out FILE] [--gradlab MODULE]';
+const USAGE = 'usage: node bench/run.mjs [--quick] [--only gemm|view|mlp|overhead[,...]] [--markdown] [--clock wall|cpu] [--runs N] [--sizes 64,128,...] [--view-sizes 512,1024] [--from FILE] [--out FILE] [--gradlab MODULE] [--threads N]';
 const SECTIONS = ['overhead', 'gemm', 'view', 'mlp'];
 const PEERS = ['tfjs-wasm', 'jax-js'];
 const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8, view: 0.95 };
@@ -27,7 +28,7 @@ const BARS = { gemm: 1.2, tiny: 25, mnist: 1.8, view: 0.95 };
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { viewSizes: null, quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null };
+  const o = { viewSizes: null, quick: false, only: SECTIONS, markdown: false, clock: 'wall', runs: null, sizes: null, from: null, out: 'bench/results/latest.json', gradlabModule: null, threads: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -54,6 +55,10 @@ function parseArgs(argv) {
     } else if (a === '--from') o.from = val();
     else if (a === '--out') o.out = val();
     else if (a === '--gradlab') o.gradlabModule = val();
+    else if (a === '--threads') {
+      o.threads = Number(val());
+      if (!Number.isInteger(o.threads) || o.threads < 1) throw new UsageError('--threads must be a positive integer (gradlab\'s threaded engine; 1 = the single-thread one)');
+    }
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
     else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
@@ -78,7 +83,7 @@ function machine() {
 
 async function loadLibs(opts) {
   const loaders = {
-    gradlab: async () => (await import('./gradlab.mjs')).load({ module: opts.gradlabModule }),
+    gradlab: async () => (await import('./gradlab.mjs')).load({ module: opts.gradlabModule, threads: opts.threads }),
     'tfjs-wasm': async () => (await import('./peers/tfjs.mjs')).load(),
     'jax-js': async () => (await import('./peers/jax.mjs')).load(),
   };

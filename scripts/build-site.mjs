@@ -9,11 +9,20 @@
 //   outDir/index.html            → sends the browser to demo/
 //   outDir/demo/…                web/demo (the pages, their scripts, style.css)
 //   outDir/gradlab.js, lib/      the engine's JavaScript
-//   outDir/dist/gradlab_wasm.*   the engine (run `npm run build` first if it is missing)
+//   outDir/dist/gradlab_*.*      the engine modules (run `npm run build` first if missing), and
+//                                gradlab_train_threads.* (the threaded training module, with its worker script)
+//   outDir/_headers              COOP/COEP for Netlify-style hosts (see THREADS_NOTE below)
 //   outDir/widgets/*.js          the web components
 //   outDir/vendor/<package>/…    what the pages' import maps take from node_modules (@dagrejs/dagre
 //                                for <gradlab-graph>, uplot for the curves): maps rewritten to point here
 // Nothing is bundled or minified: the files are the sources, so a page can be read as is.
+//
+// THREADS: the engine runs on several cores only on a cross-origin-isolated page, which needs
+// two response headers on every file: Cross-Origin-Opener-Policy: same-origin and
+// Cross-Origin-Embedder-Policy: require-corp (web/serve.mjs sends them). A static host must be
+// told to send them: outDir/_headers does that for Netlify and Cloudflare Pages; elsewhere set
+// them in the server's configuration (nginx add_header, ...). Without them the site still
+// works, on one thread (gl.backend.reason says so). GitHub Pages cannot set headers.
 import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -22,6 +31,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = '.gradlab-site';
 const DAGRE_DIR = join(REPO, 'node_modules', '@dagrejs', 'dagre');
+
+// Netlify / Cloudflare Pages: the cross-origin-isolation headers on every path (THREADS above).
+const HEADERS_FILE = `/*
+  Cross-Origin-Opener-Policy: same-origin
+  Cross-Origin-Embedder-Policy: require-corp
+`;
 
 const REDIRECT = `<!doctype html>
 <html lang="en">
@@ -85,6 +100,10 @@ export async function buildSite({ outDir = join(REPO, 'build', 'site'), log = ()
   await cp(join(web, 'gradlab.js'), join(outDir, 'gradlab.js'));
   await mkdir(join(outDir, 'dist'), { recursive: true });
   for (const f of ['gradlab_wasm.mjs', 'gradlab_wasm.wasm', 'gradlab_train.mjs', 'gradlab_train.wasm', 'gradlab_experiments.mjs', 'gradlab_experiments.wasm', 'gradlab_expr.mjs', 'gradlab_expr.wasm']) await cp(join(web, 'dist', f), join(outDir, 'dist', f));
+  // The threaded training module, where it was built: pages without it (or without the headers) use one thread.
+  for (const f of ['gradlab_train_threads.mjs', 'gradlab_train_threads.wasm', 'gradlab_train_threads.worker.js'])
+    if (existsSync(join(web, 'dist', f))) await cp(join(web, 'dist', f), join(outDir, 'dist', f));
+  await writeFile(join(outDir, '_headers'), HEADERS_FILE);
   await mkdir(join(outDir, 'vendor'), { recursive: true });
   // The licences of what is vendored below travel with it.
   for (const pkg of [join('@dagrejs', 'dagre'), 'uplot'])

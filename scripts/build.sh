@@ -15,13 +15,17 @@ fi
 cmake --build build/wasm -j "$JOBS"
 
 mkdir -p web/dist
-# The engine's modules (CMakeLists.txt): graphs, training, experiments, expressions.
+# The engine's modules (CMakeLists.txt): graphs, training, experiments, expressions; and
+# gradlab_train_threads, the training module's pthreads variant (docs/threads.md), loaded
+# instead of gradlab_train where threads can run: it also has the script each pthread's
+# worker runs (.worker.js).
 MODULES="gradlab_wasm gradlab_train gradlab_experiments gradlab_expr"
-for m in $MODULES; do cp "build/wasm/$m.mjs" "build/wasm/$m.wasm" web/dist/; done
+for m in $MODULES gradlab_train_threads; do cp "build/wasm/$m.mjs" "build/wasm/$m.wasm" web/dist/; done
+cp build/wasm/gradlab_train_threads.worker.js web/dist/
 # Emscripten 3.1.6 without closure-compiler leaves the loaders' local names long; esbuild
 # (a dev dependency) shortens them: about 3 KB gzipped off each loader, no eval, same exports.
 if [ -x node_modules/.bin/esbuild ]; then
-  for m in $MODULES; do
+  for m in $MODULES gradlab_train_threads; do
     f=web/dist/$m.mjs
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning --outfile="$f.min" && mv "$f.min" "$f"
   done
@@ -41,7 +45,8 @@ if [ -x node_modules/.bin/esbuild ]; then
     --outdir=web/dist --entry-names=gradlab.lean.min '--chunk-names=lean.[name]-[hash]' --log-level=warning
 fi
 # The size budget (docs/size.md; tests/js/size.test.mjs holds it): bytes and gzip -9 bytes.
-for m in $MODULES; do
+# (gradlab_train_threads replaces gradlab_train where threads run: not part of a page's sum.)
+for m in $MODULES gradlab_train_threads; do
   for f in web/dist/$m.wasm web/dist/$m.mjs; do
     echo "build: $f $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
   done

@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
 // The package folder: this repository, or the one given (tests check a folder without an engine).
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const problems = [];
-// Every engine module: graphs, training, experiments, expressions (each loaded on demand).
-for (const name of ['gradlab_wasm', 'gradlab_train', 'gradlab_experiments', 'gradlab_expr']) {
+// Every engine module: graphs, training, experiments, expressions (each loaded on demand),
+// and the training module's threaded variant (its pthreads also need
+// gradlab_train_threads.worker.js).
+const worker = join(root, 'web/dist/gradlab_train_threads.worker.js');
+if (!existsSync(worker)) problems.push('web/dist/gradlab_train_threads.worker.js is missing');
+for (const name of ['gradlab_wasm', 'gradlab_train', 'gradlab_experiments', 'gradlab_expr', 'gradlab_train_threads']) {
   const wasm = join(root, `web/dist/${name}.wasm`);
   const loader = join(root, `web/dist/${name}.mjs`);
   const missing = [wasm, loader].filter((file) => !existsSync(file));

@@ -53,11 +53,33 @@ export interface CreateOptions {
   expressions?: boolean;
   /**
    * Where to load `path` ('gradlab_wasm.wasm', 'gradlab_train.wasm',
-   * 'gradlab_experiments.wasm' or 'gradlab_expr.wasm') from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
+   * 'gradlab_experiments.wasm' or 'gradlab_expr.wasm'; with backend 'auto' or 'wasm-threads',
+   * 'gradlab_train_threads.mjs', '.wasm' and '.worker.js') from: a URL in the browser; in Node a file path, a file: URL or an http(s) URL.
    * May return a promise (awaited; a rejection fails the load with its message). `prefix`
    * is the folder of the default place.
    */
   locateFile?: (path: string, prefix: string) => string | URL | Promise<string | URL>;
+  /**
+   * Which training module runs models and gemm (docs/threads.md). 'auto' (default): the
+   * threaded one (gradlab_train_threads) where SharedArrayBuffer is usable (Node, workers,
+   * cross-origin-isolated pages) and 2+ cores exist, else the single-thread one; 'wasm': one
+   * thread; 'wasm-threads': the threaded one or an Error that says why it cannot run here
+   * (graphs, the experiments and expressions always run on one thread); 'webgpu': needs a WebGPU
+   * adapter (MLP training through gradlab/webgpu's createMlpTrainer), CPU work as 'auto'.
+   * gl.backend says what was chosen and why.
+   */
+  backend?: Backend;
+  /** Threads of the threaded training module: an integer from 1 to the cores here (default: the cores, at most 4). */
+  threads?: number;
+}
+
+export type Backend = 'auto' | 'wasm' | 'wasm-threads' | 'webgpu';
+
+/** What runs the work, and why (gl.backend, model.backendFor). */
+export interface BackendInfo {
+  name: 'wasm' | 'wasm-threads' | 'webgpu';
+  threads: number;
+  reason: string;
 }
 
 export interface OpInfo {
@@ -744,6 +766,11 @@ export declare class Model<D extends DType = DType> {
   loadParams(json: ModelJSON | ModelJSONV1 | string | Model): this;
   /** The settings of the last train() call and the steps taken; null before training. */
   readonly training: TrainingRecord | null;
+  /**
+   * What runs a training step of this model at `batchSize` (default 32): the threaded training module
+   * splits a product over its threads only when it is large enough to repay the hand-over.
+   */
+  backendFor(batchSize?: number): BackendInfo;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -905,6 +932,8 @@ export declare class Gradlab {
   readonly heapBytes: number;
   /** Bytes in live malloc'd blocks of the graph, training and experiments modules' heaps. */
   readonly heapUsedBytes: number;
+  /** What runs training (the training module createGradlab chose by its { backend, threads } options) and why; before the training module loads, the planned one. */
+  readonly backend: BackendInfo;
   /** A small summary (JSON.stringify(gl) does not walk the engine). */
   toJSON(): { kind: 'gradlab'; modules: ModuleName[]; ops: number; heapBytes: number };
   /** The loaded wasm modules. */

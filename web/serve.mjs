@@ -10,7 +10,8 @@
 // HTML pages get a strict Content-Security-Policy: scripts only from this origin plus the
 // sha256 hashes of the page's own inline scripts (the import map), 'wasm-unsafe-eval' for
 // WebAssembly, and no 'unsafe-eval' or 'unsafe-inline', which proves the engine and the
-// widgets are CSP-safe.
+// widgets are CSP-safe. Every file also carries COOP same-origin and COEP require-corp, so
+// pages are cross-origin isolated and the engine loads its threaded build.
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -73,6 +74,12 @@ export function contentSecurityPolicy(html = '') {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, the threaded engine). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 function send(res, status, body, headers = {}) {
   const buf = Buffer.from(body, 'utf8');
@@ -138,6 +145,10 @@ function makeHandler(root, realRoot, log) {
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
         'Cross-Origin-Resource-Policy': 'same-origin',
+        // Cross-origin isolation: SharedArrayBuffer, so the engine runs on its threads
+        // (docs/threads.md). Everything the site loads is same-origin (vendored), which
+        // require-corp allows.
+        ...CROSS_ORIGIN_ISOLATION,
       };
       if (ext === '.html') headers['Content-Security-Policy'] = contentSecurityPolicy(body.toString('utf8'));
       res.writeHead(200, headers);

@@ -29,6 +29,9 @@
 // bit-identical to the naive triple loop on every IEEE platform, whichever vector
 // path ran (see kernels_detail:: below, used by tests/cpp/test_kernels.cpp).
 //
+// THREADS: sgemm_threads() cuts C into blocks of whole tiles, one task of the pool
+// (base/thread_pool.h) each; by the contract above the bits do not depend on the cut.
+//
 // linear_forward: Z = gemm(X, W) then Z + bias[j] (one rounding), Y = act(Z) with
 // kernels/activation.h's formulas on fast_math (f32) or detmath (f64). The packed path
 // applies it to each output tile right after its last K-block (fused epilogue, while
@@ -40,6 +43,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/thread_pool.h"
 #include "kernels/fast_math_impl.h"
 #include "kernels/gemm_detail.h"
 #include "kernels/simd4.h"
@@ -58,7 +62,7 @@ constexpr int MC = 128;   // rows of A packed per block (128 KB, L2)
 constexpr int NC = 1024;  // columns of B packed per block (1 MB, L2)
 
 // Growable, never-shrinking, 64-byte aligned scratch (no allocation per call once
-// warm). The engine is single-threaded in wasm; thread_local keeps native callers safe.
+// warm). thread_local: each thread of the pool packs into its own.
 struct Scratch {
   float* base = nullptr;
   float* data = nullptr;
@@ -530,6 +534,43 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int 
   }
 }
 
+// The threaded driver: C is cut into contiguous blocks of columns or of rows, one task each,
+// and every task runs sgemm() on its block. Every path computes each element of C by the
+// same chain (the contract above), so the result is bit-identical to one sgemm() over all
+// of C for any number of tasks. Cutting columns makes every task pack all of op(A) (M·K),
+// cutting rows all of op(B) (K·N): the cut runs along the longer side of C. Blocks are
+// whole micro-tiles (NR columns; 16 rows, the narrow path's step), so the edge tiles are
+// the same as the serial run's.
+template <class V>
+void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
+                   int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi) {
+  const int64_t macs = int64_t(M > 0 ? M : 0) * (N > 0 ? N : 0) * (K > 1 ? K : 1);
+  const int parts = parallel::tasks_for(macs, parallel::kMinParallelMacs);
+  if (parts <= 1) return sgemm<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
+  const bool by_cols = N > kNarrow && N >= M;
+  parallel::run(parts, [&](int t) {
+    int64_t b, e;
+    parallel::split_range(by_cols ? N : M, parts, by_cols ? NR : 16, t, &b, &e);
+    if (b >= e) return;
+    Epilogue sub;
+    if (epi) {
+      sub = *epi;
+      const size_t at = by_cols ? size_t(b) : size_t(b) * size_t(epi->ld);
+      if (epi->Z) sub.Z = epi->Z + at;
+      sub.Y = epi->Y + at;
+      if (by_cols && epi->bias) sub.bias = epi->bias + b;
+    }
+    if (by_cols) {
+      const float* Bb = trans_b ? B + size_t(b) * ldb : B + b;
+      sgemm<V>(trans_a, trans_b, M, int(e - b), K, A, lda, Bb, ldb, C + b, ldc, accumulate, epi ? &sub : nullptr);
+    } else {
+      const float* Ab = trans_a ? A + b : A + size_t(b) * lda;
+      sgemm<V>(trans_a, trans_b, int(e - b), N, K, Ab, lda, B, ldb, C + size_t(b) * ldc, ldc, accumulate,
+               epi ? &sub : nullptr);
+    }
+  });
+}
+
 template <class V>
 void linear_forward_f32(int M, int N, int K, const float* X, const float* W, const float* bias,
                         Activation a, float slope, float* Z, float* Y) {
@@ -540,7 +581,7 @@ void linear_forward_f32(int M, int N, int K, const float* X, const float* W, con
   e.Y = Y;
   e.ld = N;
   e.slope = slope;
-  sgemm<V>(false, false, M, N, K, X, K, W, N, Z ? Z : Y, N, false, &e);
+  sgemm_threads<V>(false, false, M, N, K, X, K, W, N, Z ? Z : Y, N, false, &e);
 }
 
 // ---- f64: plain loops in a cache-friendly order, the same per-element chain ----
@@ -584,12 +625,22 @@ void dgemm_loops(bool trans_a, bool trans_b, int M, int N, int K, const double* 
 // ---- public API ------------------------------------------------------------------
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
           float* C, int ldc, bool accumulate) {
-  sgemm<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
+  sgemm_threads<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
 }
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const double* A, int lda, const double* B,
           int ldb, double* C, int ldc, bool accumulate) {
-  dgemm_loops(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  // Rows of C are independent chains: blocks of rows, one task each (bit-identical).
+  const int64_t macs = int64_t(M > 0 ? M : 0) * (N > 0 ? N : 0) * (K > 1 ? K : 1);
+  const int parts = parallel::tasks_for(macs, parallel::kMinParallelMacs);
+  if (parts <= 1) return dgemm_loops(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  parallel::run(parts, [&](int t) {
+    int64_t b, e;
+    parallel::split_range(M, parts, 4, t, &b, &e);
+    if (b < e)
+      dgemm_loops(trans_a, trans_b, int(e - b), N, K, trans_a ? A + b : A + size_t(b) * lda, lda, B, ldb,
+                  C + size_t(b) * ldc, ldc, accumulate);
+  });
 }
 
 void linear_forward(int M, int N, int K, const float* X, const float* W, const float* bias, Activation act,
@@ -600,7 +651,7 @@ void linear_forward(int M, int N, int K, const float* X, const float* W, const f
 void linear_forward(int M, int N, int K, const double* X, const double* W, const double* bias,
                     Activation act, double slope, double* Z, double* Y) {
   double* out = Z ? Z : Y;
-  dgemm_loops(false, false, M, N, K, X, K, W, N, out, N, false);
+  gemm(false, false, M, N, K, X, K, W, N, out, N, false);
   for (int i = 0; i < M; ++i)
     for (int j = 0; j < N; ++j) {
       const size_t o = size_t(i) * N + j;
@@ -615,7 +666,7 @@ namespace kernels_detail {
 
 void gemm_f32_portable(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda,
                        const float* B, int ldb, float* C, int ldc, bool accumulate) {
-  sgemm<simd::F4Portable>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
+  sgemm_threads<simd::F4Portable>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
 }
 
 void linear_forward_f32_portable(int M, int N, int K, const float* X, const float* W, const float* bias,

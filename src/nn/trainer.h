@@ -110,6 +110,7 @@ template <class T> class Trainer {
   std::vector<int32_t> labels_;   // crossEntropy labels
   std::vector<T> xb_, yb_;        // batch [B, in], [B, out]
   std::vector<int32_t> lb_;       // batch labels [B]
+  std::vector<int32_t> bi_;       // batch sample indices [B] (the threaded gather)
   std::vector<int32_t> perm_;     // Epoch sampling
   int pos_ = 0;
 };

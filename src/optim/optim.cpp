@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "base/detmath.h"
+#include "base/thread_pool.h"
 
 namespace gradlab {
 
@@ -220,20 +221,22 @@ template <class T> double Optimizer<T>::step(T* w, T* g) {
   const double lr = schedule_lr(cfg_.schedule, cfg_.lr, t_);
   last_lr_ = lr;
   if (cfg_.clip_norm > 0) last_norm_ = clip_grad_norm(g, n_, cfg_.clip_norm);
-  switch (cfg_.kind) {
-    case OptimKind::Sgd: sgd_update(w, g, n_, lr, cfg_.weight_decay); break;
-    case OptimKind::Momentum:
-      momentum_update(w, m_.data(), g, n_, lr, cfg_.momentum, cfg_.weight_decay);
-      break;
-    case OptimKind::Adam:
-      adam_update(w, m_.data(), v_.data(), g, n_, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, t_,
-                  cfg_.weight_decay, false);
-      break;
-    case OptimKind::AdamW:
-      adam_update(w, m_.data(), v_.data(), g, n_, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, t_,
-                  cfg_.weight_decay, true);
-      break;
-  }
+  // Every rule is elementwise: on a large model, a block of the buffers per pool task.
+  parallel::for_range(int64_t(n_), parallel::kMinParallelElements, 16, [&](int64_t lo, int64_t hi) {
+    T* m = m_.empty() ? nullptr : m_.data() + lo;
+    T* v = v_.empty() ? nullptr : v_.data() + lo;
+    const size_t n = size_t(hi - lo);
+    switch (cfg_.kind) {
+      case OptimKind::Sgd: sgd_update(w + lo, g + lo, n, lr, cfg_.weight_decay); break;
+      case OptimKind::Momentum: momentum_update(w + lo, m, g + lo, n, lr, cfg_.momentum, cfg_.weight_decay); break;
+      case OptimKind::Adam:
+        adam_update(w + lo, m, v, g + lo, n, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, t_, cfg_.weight_decay, false);
+        break;
+      case OptimKind::AdamW:
+        adam_update(w + lo, m, v, g + lo, n, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, t_, cfg_.weight_decay, true);
+        break;
+    }
+  });
   return lr;
 }
 

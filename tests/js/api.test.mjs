@@ -237,6 +237,7 @@ test('createGradlab accepts wasmBinary and locateFile, and rejects bad options',
   assert.equal(gl2.graph().scalar(4).sqrt().value, 2);
   const asked = [];
   const gl3 = await createGradlab({
+    backend: 'wasm',  // the single-thread engine's files (tests/js/threads.test.mjs: the threaded one's)
     locateFile: (file) => {
       asked.push(file);
       return new URL(`../../web/dist/${file}`, import.meta.url).href;

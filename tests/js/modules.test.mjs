@@ -29,7 +29,7 @@ test('modules: a lean page downloads only the modules it names', async () => {
   assert.deepEqual(JSON.parse(JSON.stringify(gl)).modules, ['graph']);
 
   const trainOnly = recorder();
-  const gt = await createGradlab({ modules: ['training'], locateFile: trainOnly.locateFile });
+  const gt = await createGradlab({ modules: ['training'], backend: 'wasm', locateFile: trainOnly.locateFile });  // (threads: tests/js/threads.test.mjs)
   assert.deepEqual(trainOnly.asked, ['gradlab_train.wasm']);
   const model = gt.mlp([2, 3, 1], { seed: 1 });
   assert.ok(model instanceof Model);
@@ -76,7 +76,7 @@ test('modules: each method names the module it needs and how to load it', async 
 test('modules: gl.load loads each module once, and a failed load names the file and can be retried', async () => {
   let folder = '/no/such/dir/';
   const asked = [];
-  const gl = await createGradlab({ modules: ['graph'], locateFile: (file, prefix) => (asked.push(file), file === 'gradlab_train.wasm' ? folder + file : prefix + file) });
+  const gl = await createGradlab({ modules: ['graph'], backend: 'wasm', locateFile: (file, prefix) => (asked.push(file), file === 'gradlab_train.wasm' ? folder + file : prefix + file) });
   await assert.rejects(gl.load('training'), { message: /^load: could not read the training module from \/no\/such\/dir\/gradlab_train\.wasm: ENOENT/ });
   assert.deepEqual(gl.modules, ['graph']);
   assert.equal(gl.graph().scalar(4).sqrt().value, 2);  // the loaded module keeps working

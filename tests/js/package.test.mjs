@@ -113,13 +113,13 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
     message: 'createGradlab: cannot load the engine from ftp://example.org/gradlab_wasm.wasm in Node (use a path, a file: URL or an http(s) URL)',
   });
   await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), {
-    message: "createGradlab: unknown option 'wasmbinary' (valid: modules, locateFile, wasmBinary, trainWasmBinary, experimentsWasmBinary, exprWasmBinary, expressions)",
+    message: "createGradlab: unknown option 'wasmbinary' (valid: modules, locateFile, wasmBinary, trainWasmBinary, experimentsWasmBinary, exprWasmBinary, expressions, backend, threads)",
   });
 });
 
 test('the expression module loads lazily, through the same locateFile, or from exprWasmBinary', async () => {
   const asked = [];
-  const gl = await createGradlab({ expressions: false, locateFile: (file, prefix) => (asked.push(file), prefix + file) });
+  const gl = await createGradlab({ backend: 'wasm', expressions: false, locateFile: (file, prefix) => (asked.push(file), prefix + file) });
   const others = ['gradlab_experiments.wasm', 'gradlab_train.wasm', 'gradlab_wasm.wasm'];
   assert.deepEqual(asked.sort(), others);  // a lean page never asks for the expression file
   assert.equal(gl.expressionsLoaded, false);
@@ -155,7 +155,7 @@ test('the expression module loads lazily, through the same locateFile, or from e
 
   // By default every module loads: every documented call works at once.
   const all = [];
-  const gl4 = await createGradlab({ locateFile: (file, prefix) => (all.push(file), prefix + file) });
+  const gl4 = await createGradlab({ backend: 'wasm', locateFile: (file, prefix) => (all.push(file), prefix + file) });
   assert.deepEqual(all.sort(), ['gradlab_experiments.wasm', 'gradlab_expr.wasm', 'gradlab_train.wasm', 'gradlab_wasm.wasm']);
   assert.equal(gl4.expressionsLoaded, true);
   assert.equal(gl4.evaluate('a*b', { a: 2, b: 3 }).value, 6);

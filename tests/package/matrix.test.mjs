@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -129,6 +129,8 @@ describe('the packed package in a fresh project', { timeout: 300_000 }, () => {
     checkEngineResult(r, 'Node ESM');
     assert.ok(r.onnxBytes > 100, `gradlab/export's toONNX gave ${r.onnxBytes} bytes`);
     assert.equal(r.pytorchHasModule, true, "gradlab/export's toPyTorch wrote the nn.Module");
+    // Node has SharedArrayBuffer: with 2+ cores 'auto' loads the threaded engine the package ships.
+    assert.equal(r.backend.name, availableParallelism() > 1 ? 'wasm-threads' : 'wasm', r.backend.reason);
   });
 
   it('Node CommonJS: require("gradlab") gives an async createGradlab and load()', async () => {

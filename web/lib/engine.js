@@ -26,7 +26,9 @@ const MODULE_CODE = {
  * `exprWasmBinary` (the bytes of gradlab_wasm.wasm, gradlab_train.wasm,
  * gradlab_experiments.wasm, gradlab_expr.wasm) or `locateFile(file)` returning where each
  * .wasm is (a URL, a string, or a promise of one; a rejection fails the load with its
- * message). Errors name the URL that failed.
+ * message). Errors name the URL that failed. `backend` ('auto', 'wasm', 'wasm-threads',
+ * 'webgpu') and `threads`: which training module runs (threaded where SharedArrayBuffer is
+ * usable), docs/threads.md.
  */
 export async function createGradlab(createOptions) {
   return Gradlab._open(await loadEngineModule(createOptions));
@@ -221,6 +223,13 @@ export class Gradlab {
   /** Checks one cell of a backward-pass table: a node's gradient (or value) in f's trace. */
   checkTableEntry(question) {
     return this._quiz('checkTableEntry').checkTableEntry(this._engine, question);
+  }
+  /**
+   * What runs training: { name: 'wasm' | 'wasm-threads' | 'webgpu', threads, reason }
+   * (docs/threads.md). Before the training module loads: the engine chosen for it.
+   */
+  get backend() {
+    return this._engine.backend();
   }
   /** Bytes of wasm memory of the graph, training and experiments modules (memory grows, never shrinks). */
   get heapBytes() {

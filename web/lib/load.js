@@ -5,6 +5,7 @@
 // browsers, workers and bundlers; Node's file reading comes in through `readFile`
 // (web/gradlab.node.js passes fs.readFile; see nodeReadFile() for a direct import).
 import { describe, optionsObject } from './check.js';
+import { chooseEngine } from './backend.js';
 
 /** The graph module: the tape, the ops, graphs and their teaching tools. */
 export const WASM_FILE = 'gradlab_wasm.wasm';
@@ -70,7 +71,8 @@ function checkIsEngine(module, source, imports, { where, file, label }) {
   const wanted = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   const missing = wanted.filter((n) => !provided.has(n));
   const unused = [...provided].filter((n) => !wanted.includes(n));
-  const hasMemory = WebAssembly.Module.exports(module).some((e) => e.kind === 'memory');
+  // (the threaded training module imports its shared memory)
+  const hasMemory = [...WebAssembly.Module.exports(module), ...WebAssembly.Module.imports(module)].some((e) => e.kind === 'memory');
   if (missing.length || unused.length || !hasMemory)
     throw new Error(
       `${where}: ${source} is a WebAssembly module but not this version of gradlab's ${label} ` +
@@ -98,7 +100,9 @@ async function fetchBytes(url, { where, file, binaryOption, subpath, what }) {
 // Its second argument is the folder of the default place, as Emscripten's locateFile gets
 // the loader's folder (so `(file, prefix) => prefix + file` means the default).
 async function locate(options, { where: fn, file }) {
-  const fallback = defaultWasmUrl(file);
+  // The threaded training module's files lie next to gradlab_wasm.wasm; not literal
+  // `new URL(...)`s: bundlers leave them out, and the loader falls back to one thread.
+  const fallback = file.includes('_threads') ? new URL(file, defaultWasmUrl(WASM_FILE)) : defaultWasmUrl(file);
   if (!options.locateFile) return fallback;
   let where;
   try {
@@ -158,14 +162,17 @@ const PARTS = {
 export const moduleFile = (name) => PARTS[name].file;
 
 // Fetches (or reads) and imports in parallel, then instantiates through instantiateWasm
-// so failures are our Errors.
-async function instantiate(options, readFile, part) {
+// so failures are our Errors. `moduleOptions`: more of the Emscripten Module object (the
+// threaded training module's; onImports sees the imports, its shared memory among them).
+async function instantiate(options, readFile, part, moduleOptions = {}) {
   const [{ bytes, source }, { default: createModule }] = await Promise.all([readEngineBytes(options, readFile, part), part.factory()]);
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
   const ready = createModule({
+    ...moduleOptions,
     // Emscripten calls this with its imports; returning {} says "the instance comes later".
     instantiateWasm(imports, receiveInstance) {
+      moduleOptions.onImports?.(imports);
       compileEngine(bytes, source, imports, part)
         .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
         .catch((e) => fail(e instanceof Error && e.message.startsWith(`${part.where}:`) ? e : new Error(`${part.where}: instantiating ${source} failed: ${e?.message ?? e}`)));
@@ -189,9 +196,11 @@ function warmed(expr) {
  * graph module answers it too: g.fromExpression finds it there).
  */
 export class EngineModules {
-  constructor(options, readFile) {
+  constructor(options, readFile, engine) {
     this._options = options;
     this._readFile = readFile;
+    this._engine = engine;  // the training module's engine: { backend, module, threads, reason } (backend.js)
+    this._gpu = null;       // backend 'webgpu': { adapter, describe } (gpu-adapter.js)
     this._loaded = new Map();   // name → Emscripten module
     this._pending = new Map();  // name → promise of it
   }
@@ -206,6 +215,38 @@ export class EngineModules {
   get gradlabExpr() {
     return this._loaded.get('expressions') ?? null;
   }
+  /**
+   * gl.backend: what runs training ({ name, threads, reason }). Before the training module
+   * has loaded, the engine createGradlab chose for it ('auto' may still fall back to one
+   * thread when it loads).
+   */
+  backend() {
+    const train = this._loaded.get('training');
+    if (train) return { ...train.gradlabBackend };
+    const e = this._engine;
+    const planned = { name: e.module, threads: e.threads, reason: `${e.reason} (when the training module loads)` };
+    return this._gpu ? this._gpu.describe(this._gpu.adapter, { ...e, reason: planned.reason }) : planned;
+  }
+  // The training module, single-thread or threaded (this._engine): 'auto' falls back to one
+  // thread, saying why, if the threaded one fails to load. Graphs, the experiments and
+  // expressions always run on one thread (docs/threads.md).
+  async _loadTraining(part) {
+    let engine = this._engine, mod;
+    if (engine.module === 'wasm-threads')
+      try {
+        const { instantiateThreaded } = await import('./threads.js');
+        mod = await instantiateThreaded({ options: this._options, readFile: this._readFile, threads: engine.threads, part, instantiate, locate });
+      } catch (e) {
+        if (engine.backend === 'wasm-threads') throw e;
+        engine = { ...engine, module: 'wasm', threads: 1, reason: `one thread: the threaded training module did not load (${e?.message ?? e})` };
+      }
+    mod ??= await instantiate(this._options, this._readFile, part);
+    mod.gradlabEngine = engine;
+    mod.gradlabBackend = this._gpu
+      ? this._gpu.describe(this._gpu.adapter, engine)
+      : { name: engine.module, threads: engine.threads, reason: engine.reason };
+    return mod;
+  }
   /** Loads module `name` once; `where` names the public function in a failure's message. */
   load(name, where) {
     const loaded = this._loaded.get(name);
@@ -213,7 +254,8 @@ export class EngineModules {
     let pending = this._pending.get(name);
     if (!pending) {
       const part = where ? { ...PARTS[name], where } : PARTS[name];
-      pending = instantiate(this._options, this._readFile, part).then(
+      const loading = name === 'training' ? this._loadTraining(part) : instantiate(this._options, this._readFile, part);
+      pending = loading.then(
         (mod) => {
           if (name === 'expressions') warmed(mod);
           if (name === 'graph') Object.defineProperty(mod, 'gradlabExpr', { get: () => this.gradlabExpr });
@@ -232,7 +274,7 @@ export class EngineModules {
   }
 }
 
-const OPTION_KEYS = ['modules', 'locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary', 'expressions'];
+const OPTION_KEYS = ['modules', 'locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary', 'expressions', 'backend', 'threads'];
 const isBytes = (b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
 
 /** Checks a list of module names (createGradlab's `modules`, gl.load()'s arguments). */
@@ -279,7 +321,13 @@ export async function loadEngineModule(createOptions, readFile) {
       : MODULE_NAMES.filter((n) => n !== 'expressions' || options.expressions !== false);
   const kept = {};
   for (const key of ['locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary']) if (options[key] !== undefined) kept[key] = options[key];
-  const engine = new EngineModules(kept, readFile);
+  // The training module's engine (single-thread or threaded), chosen now: bad backend or
+  // threads values fail createGradlab, whether or not training loads at once.
+  const engine = new EngineModules(kept, readFile, chooseEngine(options));
+  if (options.backend === 'webgpu') {
+    const gpu = await import('./gpu-adapter.js');
+    engine._gpu = { adapter: await gpu.webgpuAdapter(), describe: gpu.webgpuBackend };
+  }
   // Started together, so the page waits for the slowest, not their sum; every failure is
   // handled (the first one, in module order, is reported).
   const loads = wanted.map((name) => engine.load(name, name === 'expressions' ? undefined : 'createGradlab'));

@@ -21,6 +21,7 @@ import {
   oneOf, optionalFunction, options, product, seed, valueCount,
 } from './check.js';
 import { call, callJson, handleRegistry } from './call.js';
+import { handleClosed, handleOpened } from './handles.js';
 import { MODEL_JSON_VERSION, migrateModelJSON } from './migrate.js';
 
 export const ACTIVATIONS = ['none', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus'];
@@ -268,6 +269,7 @@ export class Model {
     this._disposed = false;
     this._busy = null;  // 'trainAsync' while a trainAsync run is in progress
     handleRegistry?.register(this, handle, this);
+    handleOpened(this._mod);
     this._spec = callJson(mod, where, () => handle.specJson());
     this._spec.dtype = dtype;
     this._f64 = dtype === 'f64';
@@ -648,6 +650,13 @@ export class Model {
     return this;
   }
 
+  /** What runs a training step of this model at `batchSize`: { name, threads, reason } (docs/threads.md). */
+  backendFor(batchSize = 32) {
+    integer(batchSize, 'batchSize', 'backendFor', 1);
+    const e = this._mod.gradlabEngine, s = this.sizes;
+    return this._mod.gradlabBackendFor?.(s, batchSize) ?? { name: e.module, threads: 1, reason: `${s.join('-')} at batch ${batchSize}: ${e.reason}` };
+  }
+
   /** Frees the model's wasm memory. Old params/grads views throw from now on. */
   dispose() {
     if (this._disposed) return;
@@ -655,6 +664,7 @@ export class Model {
     handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
+    handleClosed(this._mod);
     this._dataX = this._dataY = null;
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
@@ -740,6 +750,7 @@ export class Optimizer {
     this._n = values.length;
     this._disposed = false;
     handleRegistry?.register(this, handle, this);
+    handleOpened(this._mod);
     this._heap().set(values, this._buffer(0, where));
   }
 
@@ -830,6 +841,7 @@ export class Optimizer {
     handleRegistry?.unregister(this);
     this._handle.delete();
     this._handle = null;
+    handleClosed(this._mod);
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();

@@ -633,6 +633,7 @@ export class GradlabPlayground extends ElementBase {
     };
     metric('Step', 'mStep');
     metric('Steps / s', 'mRate');
+    metric('Engine', 'mEngine');  // the backend that runs this model's steps (gl.backend, model.backendFor)
     metric('Train loss', 'mTrainLoss');
     metric('Test loss', 'mTestLoss');
     metric('Train accuracy', 'mTrainAcc');
@@ -864,6 +865,11 @@ export class GradlabPlayground extends ElementBase {
         const sizes = info.sizes.join('-');
         const batchNote = info.batchSize < s.batchSize ? ` · batch ${info.batchSize} (only ${info.nTrain} training points)` : '';
         this._c.netInfo.textContent = `${sizes}, ${info.numParams} parameters, ${info.task.loss}${batchNote}`;
+        if (info.backend) {
+          const { name, threads, reason } = info.backend;
+          this._c.mEngine.textContent = `${name}${threads > 1 ? ` × ${threads}` : ', 1 thread'}`;
+          this._c.mEngine.title = reason;
+        }
         this._canvas.setAttribute('aria-label', this._boardLabel());
         this._onProgress(progress);
         this.toggleAttribute('data-ready', true);

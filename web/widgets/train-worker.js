@@ -42,7 +42,10 @@ function engine() {
     'gradlab_train.wasm': new URL('../dist/gradlab_train.wasm', import.meta.url),
     'gradlab_experiments.wasm': new URL('../dist/gradlab_experiments.wasm', import.meta.url),
   };
-  const locateFile = (file) => {
+  // The threaded training module's files (backend 'auto' on a cross-origin-isolated page)
+  // lie next to the others (prefix: the folder of the package's web/dist).
+  const locateFile = (file, prefix) => {
+    if (file.startsWith('gradlab_train_threads.')) return prefix + file;
     if (!urls[file]) throw new Error(`train-worker: no URL for ${file}`);
     return urls[file];
   };
@@ -253,6 +256,8 @@ function configure(config) {
       nTest: parts.test.n,
       batchSize: Math.min(config.train.batchSize, parts.train.n),
       grid,
+      // What runs the steps (the meter's Engine): a toy MLP stays on one thread.
+      backend: session.model.backendFor(Math.min(config.train.batchSize, parts.train.n)),
     },
     // Copies for drawing; the worker keeps its own.
     data: { trainX: parts.train.x.slice(), trainY: parts.train.y.slice(), testX: parts.test.x.slice(), testY: parts.test.y.slice() },

@@ -50,6 +50,8 @@ export interface TrainingInfo {
   batchSize: number;
   /** The input-plane square the grid covers; row 0 of the grid is at y1 (the top). */
   grid: { size: number; x0: number; x1: number; y0: number; y1: number };
+  /** What runs the training steps (model.backendFor at this batch size): shown as the meter's Engine. */
+  backend: { name: 'wasm' | 'wasm-threads' | 'webgpu'; threads: number; reason: string };
 }
 
 export interface TrainingData {

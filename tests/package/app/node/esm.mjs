@@ -10,4 +10,5 @@ const model = gl.mlp([d.inputDim, 4, d.outputDim], { seed: 1 });
 model.train({ x: d.x, y: d.y, steps: 5, batchSize: 4 });
 result.onnxBytes = toONNX(model).length;
 result.pytorchHasModule = toPyTorch(model, { x: d.x, y: d.y }).includes('class GradlabMLP(nn.Module)');
+result.backend = gl.backend;  // the threaded engine, from the package's own files (docs/threads.md)
 console.log(JSON.stringify(result));
