@@ -18,7 +18,7 @@ const json = async (url) => (await fetch(url)).json();
 // gradlab: its own single-thread build for 1 thread; the pthreads build for more, where it exists.
 async function loadGradlab() {
   const version = `gradlab ${(await json('/package.json')).version}`;
-  const options = threads === 1 ? undefined : { backend: 'wasm-threads', threads };
+  const options = threads === 1 ? { backend: 'wasm' } : { backend: 'wasm-threads', threads };
   let gl;
   try {
     gl = await createGradlab(options);
