@@ -151,7 +151,9 @@ TEST_CASE("threads: f32 and f64 GEMM, all variants, bit-identical on 1..4 thread
   // sizes that are not multiples of the tiles; the MNIST MLP's products.
   const Shape shapes[] = {{128, 256, 784}, {784, 256, 128}, {128, 10, 256}, {256, 10, 128}, {128, 256, 10},
                           {37, 301, 129},  {301, 37, 129},  {513, 3, 257},  {65, 65, 65},   {16, 16, 32},
-                          {1, 700, 300},   {700, 1, 300}};
+                          {1, 700, 300},   {700, 1, 300},
+                          // above the threshold (2^21) with odd sizes and narrow outputs
+                          {137, 301, 129}, {301, 137, 129}, {2049, 3, 517}, {1, 7001, 400}};
   for (const Shape& s : shapes) {
     for (int v = 0; v < 4; ++v) {
       const bool ta = v & 1, tb = v & 2, acc = v == 3;
@@ -182,7 +184,7 @@ TEST_CASE("threads: f32 and f64 GEMM, all variants, bit-identical on 1..4 thread
 
 TEST_CASE("threads: linear_forward (bias + activation epilogue, Z kept) bit-identical on 1..4 threads") {
   SplitMix rng(11);
-  const int shapes[][3] = {{128, 256, 784}, {300, 129, 200}, {128, 10, 256}, {640, 3, 300}};
+  const int shapes[][3] = {{128, 256, 784}, {300, 129, 200}, {128, 10, 256}, {640, 3, 300}, {2561, 3, 300}};
   for (const auto& s : shapes) {
     const int M = s[0], N = s[1], K = s[2];
     std::vector<float> X(size_t(M) * K), W(size_t(K) * N), bias(static_cast<size_t>(N));
