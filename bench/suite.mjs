@@ -63,6 +63,27 @@ export async function benchOverhead(libs, cfg) {
   return res;
 }
 
+// Times each n×n GEMM cell of `inst` (its own call per library or path) in turn, rotating
+// the order run by run, into row.results[name] (GFLOP/s by wall and CPU clock, medians),
+// then disposes them. Returns the cell names.
+async function timeGemmCells(inst, row, n, cfg) {
+  const names = Object.keys(inst);
+  const flop = 2 * n ** 3;
+  for (let r = 0; r < cfg.runs; r++)
+    for (const name of rotate(names, r)) {
+      const t = await timeCalls(inst[name].call, cfg.gemmSeconds);
+      row.results[name].runs.push(flop / t.perCall / 1e9);
+      row.results[name].runsCpu.push(flop / t.perCallCpu / 1e9);
+      cpuShares.push(t.cpuShare);
+    }
+  for (const name of names) {
+    row.results[name].gflops = median(row.results[name].runs);
+    row.results[name].gflopsCpu = median(row.results[name].runsCpu);
+    inst[name].dispose();
+  }
+  return names;
+}
+
 export async function benchGemm(libs, cfg) {
   const { ok, na } = usable(libs, 'gemm');
   const rows = [];
@@ -106,20 +127,7 @@ export async function benchGemm(libs, cfg) {
           row.results[name] = { na: `n/a (error: ${e.message})` };
         }
       }
-      const names = Object.keys(inst);
-      const flop = 2 * n ** 3;
-      for (let r = 0; r < cfg.runs; r++)
-        for (const name of rotate(names, r)) {
-          const t = await timeCalls(inst[name].call, cfg.gemmSeconds);
-          row.results[name].runs.push(flop / t.perCall / 1e9);
-          row.results[name].runsCpu.push(flop / t.perCallCpu / 1e9);
-          cpuShares.push(t.cpuShare);
-        }
-      for (const name of names) {
-        row.results[name].gflops = median(row.results[name].runs);
-        row.results[name].gflopsCpu = median(row.results[name].runsCpu);
-        inst[name].dispose();
-      }
+      const names = await timeGemmCells(inst, row, n, cfg);
       for (const [name, c] of Object.entries(row.results)) if (Number.isFinite(c.gflops)) lastRate[`${name} ${v.id}`] = c.gflops;
       log(`gemm n=${n} ${v.label}: ${names.map((k) => `${k} ${row.results[k].gflops.toFixed(2)}`).join(', ')} GFLOP/s`);
       rows.push(row);
@@ -230,20 +238,7 @@ export async function benchView(libs, cfg) {
       // The view and gl.gemm give the same bits (the GEMM's reproducibility contract).
       const same = inst['graph view'].result().every((x, i) => Object.is(x, inst['gl.gemm'].result()[i]));
       row.bitIdentical = same;
-      const names = Object.keys(inst);
-      const flop = 2 * n ** 3;
-      for (let r = 0; r < cfg.runs; r++)
-        for (const name of rotate(names, r)) {
-          const t = await timeCalls(inst[name].call, cfg.gemmSeconds);
-          row.results[name].runs.push(flop / t.perCall / 1e9);
-          row.results[name].runsCpu.push(flop / t.perCallCpu / 1e9);
-          cpuShares.push(t.cpuShare);
-        }
-      for (const name of names) {
-        row.results[name].gflops = median(row.results[name].runs);
-        row.results[name].gflopsCpu = median(row.results[name].runsCpu);
-        inst[name].dispose();
-      }
+      const names = await timeGemmCells(inst, row, n, cfg);
       log(`view n=${n} ${v.label}: ${names.map((k) => `${k} ${row.results[k].gflops.toFixed(2)}`).join(', ')} GFLOP/s`);
       rows.push(row);
     }
