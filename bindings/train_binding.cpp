@@ -386,7 +386,8 @@ bool gemm_run(bool trans_a, bool trans_b, int m, int n, int k) {
     float* A = g.buffer.take(mk + kn + mn);  // kept after success: C is read from it
     const float* B = A + mk;
     float* C = A + mk + kn;
-    gemm(trans_a, trans_b, m, n, k, A, trans_a ? m : k, B, trans_b ? k : n, C, n, false);
+    gemm(trans_a, trans_b, m, n, k, A, trans_a ? m : k, B, trans_b ? k : n, C, n, false,
+         parallel::kMinParallelMacsLoneCall);
     return true;
   });
   if (!ok) gemm_staging().buffer.done();  // a failed call leaves no large buffer behind

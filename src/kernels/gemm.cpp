@@ -543,9 +543,10 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int 
 // the same as the serial run's.
 template <class V>
 void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
-                   int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi) {
+                   int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi,
+                   int64_t min_parallel_macs = parallel::kMinParallelMacs) {
   const int64_t macs = int64_t(M > 0 ? M : 0) * (N > 0 ? N : 0) * (K > 1 ? K : 1);
-  const int parts = parallel::tasks_for(macs, parallel::kMinParallelMacs);
+  const int parts = parallel::tasks_for(macs, min_parallel_macs);
   if (parts <= 1) return sgemm<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
   const bool by_cols = N > kNarrow && N >= M;
   parallel::run(parts, [&](int t) {
@@ -624,8 +625,9 @@ void dgemm_loops(bool trans_a, bool trans_b, int M, int N, int K, const double* 
 
 // ---- public API ------------------------------------------------------------------
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-          float* C, int ldc, bool accumulate) {
-  sgemm_threads<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr);
+          float* C, int ldc, bool accumulate, int64_t min_parallel_macs) {
+  sgemm_threads<simd::F4Native>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, nullptr,
+                                min_parallel_macs);
 }
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const double* A, int lda, const double* B,

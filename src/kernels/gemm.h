@@ -9,12 +9,17 @@
 #pragma once
 #include <cstdint>
 
+#include "base/thread_pool.h"
 #include "kernels/activation.h"
 
 namespace gradlab {
 
+// In the threaded build a product of at least `min_parallel_macs` multiply-adds (M·N·K) is
+// split over the pool (base/thread_pool.h). The default suits products that follow each
+// other (the trainer: the workers are still spinning); a lone call from JavaScript passes
+// parallel::kMinParallelMacsLoneCall, since it also pays the workers' wake-up.
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
-          int ldb, float* C, int ldc, bool accumulate);
+          int ldb, float* C, int ldc, bool accumulate, int64_t min_parallel_macs = parallel::kMinParallelMacs);
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, const double* A, int lda, const double* B,
           int ldb, double* C, int ldc, bool accumulate);
 

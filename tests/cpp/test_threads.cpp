@@ -182,6 +182,30 @@ TEST_CASE("threads: f32 and f64 GEMM, all variants, bit-identical on 1..4 thread
   }
 }
 
+TEST_CASE("threads: a lone product (gl.gemm) stays on one thread below kMinParallelMacsLoneCall") {
+  ThreadsScope scope(2);
+  SplitMix rng(11);
+  // 128·128·128 = 2^21 multiply-adds: split in the trainer (≥ 2^17), not as a lone call (< 2^22);
+  // 128·256·256 = 2^23: split either way. The pool's workers start on the first split job.
+  const struct {
+    int M, N, K;
+    bool split_alone;
+  } cases[] = {{128, 128, 128, false}, {128, 256, 256, true}};
+  for (const auto& c : cases) {
+    std::vector<float> A(size_t(c.M) * c.K), B(size_t(c.K) * c.N), C(size_t(c.M) * c.N), ref(C.size());
+    for (auto& x : A) x = rng.sym();
+    for (auto& x : B) x = rng.sym();
+    parallel::end_pool();
+    gemm(false, false, c.M, c.N, c.K, A.data(), c.K, B.data(), c.N, C.data(), c.N, false,
+         parallel::kMinParallelMacsLoneCall);
+    CHECK_MESSAGE(parallel::running_workers() == (c.split_alone ? 1 : 0), c.M, "x", c.N, "x", c.K);
+    parallel::end_pool();
+    gemm(false, false, c.M, c.N, c.K, A.data(), c.K, B.data(), c.N, ref.data(), c.N, false);
+    CHECK(parallel::running_workers() == 1);  // the default (trainer) threshold splits both
+    CHECK(same_bits(C, ref));
+  }
+}
+
 TEST_CASE("threads: linear_forward (bias + activation epilogue, Z kept) bit-identical on 1..4 threads") {
   SplitMix rng(11);
   const int shapes[][3] = {{128, 256, 784}, {300, 129, 200}, {128, 10, 256}, {640, 3, 300}, {2561, 3, 300}};
