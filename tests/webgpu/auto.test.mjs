@@ -92,6 +92,14 @@ describe("backend 'webgpu': model.trainAsync on the GPU", { timeout: 120_000 }, 
     const r = await same.trainAsync({ ...settings(), steps: 100, chunkSteps: 50 });
     assert.equal(r.backend.name, 'webgpu');
     assert.deepEqual(Array.from(m.params), Array.from(same.params), 'the weights at step 100 were written back');
+    // An exception from onProgress ends the run the same way: its steps stay done.
+    const thrown = model(gpuGl, 11);
+    await assert.rejects(
+      thrown.trainAsync({ ...settings(), steps: 500, chunkSteps: 50, onProgress: ({ step }) => { if (step === 100) throw new RangeError('enough'); } }),
+      { name: 'RangeError', message: 'enough' },
+    );
+    assert.deepEqual(Array.from(thrown.params), Array.from(same.params));
+    thrown.dispose();
     const again = await m.trainAsync({ ...settings(), steps: 10 });  // usable after the abort
     assert.equal(again.losses.length, 10);
     await assert.rejects(m.trainAsync({ ...settings(), steps: 5, signal: AbortSignal.abort() }), { name: 'AbortError', message: 'trainAsync: aborted after 0 of 5 steps' });

@@ -227,12 +227,17 @@ export class GpuBackend {
   async trainAsync(model, s, run, copy) {
     const { steps, chunkSteps, onProgress, signal, aborted, cpu } = run;
     let d = this.decide(model, s.batchSize, s);
+    const shape = shapeOf(model.sizes, s.batchSize);
+    if (!d.gpu && !d.measure) return { ...cpu, reason: `${shape}: ${d.reason}` };
+    // One copy of the data (already checked by the CPU model) for the GPU, the twin and the measurement.
+    const data = model._copyData(s.x, s.y, 'trainAsync');
+    s = { ...s, x: data.x, y: data.y };
     if (d.measure) {
       await this._calibrate(model, s, copy);
       model._live('trainAsync');
+      if (signal?.aborted) throw aborted(0);
       d = this.decide(model, s.batchSize, s);
     }
-    const shape = shapeOf(model.sizes, s.batchSize);
     if (!d.gpu) return { ...cpu, reason: `${shape}: ${d.reason}` };
     const twin = copy();  // the CPU model a device loss finishes on (the caller's is busy)
     let trainer, scheduleLr;
@@ -253,17 +258,21 @@ export class GpuBackend {
     const before = model._report()[0];
     const losses = new Float32Array(steps);
     try {
-      while (done < steps) {
-        const r = await trainer.train({ steps: Math.min(trainer.cfg.readbackEvery, steps - done) });
-        losses.set(r.losses, done);
-        done += r.losses.length;
-        model._live('trainAsync');
-        onProgress?.({ step: done, steps, loss: losses[done - 1] });
-        model._live('trainAsync');
-        if (signal?.aborted) {
-          await this._writeBack(model, trainer, twin, before + done);
-          throw aborted(done);
+      try {
+        while (done < steps) {
+          const r = await trainer.train({ steps: Math.min(trainer.cfg.readbackEvery, steps - done) });
+          losses.set(r.losses, done);
+          done += r.losses.length;
+          model._live('trainAsync');
+          onProgress?.({ step: done, steps, loss: losses[done - 1] });
+          model._live('trainAsync');
+          if (signal?.aborted) throw aborted(done);
         }
+      } catch (e) {
+        // An abort, an onProgress exception, a disposed model: the steps done stay done, as on
+        // the CPU. If the weights cannot be had (the model is gone), the first error is the one.
+        await this._writeBack(model, trainer, twin, before + done).catch(() => {});
+        throw e;
       }
       await this._writeBack(model, trainer, twin, before + steps);
     } finally {
