@@ -206,6 +206,18 @@ describe("backend 'auto' with a WebGPU adapter", { timeout: 60_000 }, () => {
     });
   });
 
+  it('gradlab/min (web/dist/gradlab.min.js) imports web/webgpu/ from beside web/dist/ at run time', { timeout: 20_000 }, async () => {
+    const min = await import('../../web/dist/gradlab.min.js');
+    const gl = await min.createGradlab({ backend: 'webgpu', gpu: dawn, expressions: false });
+    const m = gl.mlp([2, 16, 16, 1], { activation: 'tanh', seed: 7 }), ref = model(cpuGl);
+    const r = await m.trainAsync({ ...settings(), steps: 40 });
+    assert.equal(r.backend.name, 'webgpu');
+    assert.ok(maxRel(r.losses, ref.train({ ...settings(), steps: 40 }).losses) <= TOL);
+    m.dispose();
+    ref.dispose();
+    gl._engine._gpu.ctx.dispose();
+  });
+
   it('bad gpu and gpuTesting values throw, naming them', async () => {
     const cases = [
       [{ gpu: 5 }, TypeError, /gpu must be a GPU object with requestAdapter\(\) .*got number 5/],

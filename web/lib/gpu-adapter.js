@@ -2,10 +2,10 @@
 // backend 'webgpu' (MLP trainAsync always on the GPU) and 'auto' with a WebGPU adapter
 // (the GPU only for steps above GPU_FLOOR_MACS where a measurement said it is faster).
 // web/lib/load.js imports this file only when a GPU object exists or 'webgpu' is asked
-// for; the GPU trainer (web/webgpu/mlp-trainer.js) is imported only when a run goes to the
-// GPU, so pages that never train on the GPU never download it.
+// for; web/webgpu/ is imported at run time (never statically: gradlab/min and gradlab/lean
+// leave it outside the bundle), device.js when an adapter is looked at, the GPU trainer
+// only when a run goes to the GPU, so pages that never train on the GPU never download it.
 import { describe, isPlainObject } from './check.js';
-import { MIN_LIMITS, requestGpu } from '../webgpu/device.js';
 
 /**
  * 'auto' never considers the GPU for a step below this many multiply-adds (batch × Σ in·out
@@ -74,6 +74,13 @@ export async function openGpu(options, engine) {
   }
   if (adapter === undefined) return fail(`requestAdapter() gave no answer in ${PROBE_MS / 1000} s`);
   if (!adapter) return fail('requestAdapter() found no adapter (GPU blocklisted, disabled, or no driver)');
+  let device;
+  try {
+    device = await import('../webgpu/device.js');
+  } catch (e) {
+    return fail(`gradlab's WebGPU code (web/webgpu/, beside web/dist/ in the package) did not load: ${e?.message ?? e}`);
+  }
+  const { MIN_LIMITS } = device;
   for (const [key, need] of Object.entries(MIN_LIMITS))
     if (!(adapter.limits?.[key] >= need)) return fail(`the adapter's ${key} is ${adapter.limits?.[key]}, gradlab's kernels need at least ${need}`);
   const info = adapter.info ?? {};
@@ -164,6 +171,7 @@ export class GpuBackend {
   // The device, shared by this gl's GPU runs; a lost one is replaced on the next request.
   async _device() {
     if (this.ctx && !this.ctx.lost) return this.ctx;
+    const { requestGpu } = await import('../webgpu/device.js');
     this.ctx = await requestGpu({ gpu: this.gpu });
     return this.ctx;
   }
