@@ -229,6 +229,8 @@ describe("backend 'auto' with a WebGPU adapter", { timeout: 60_000 }, () => {
       [{ gpu: dawn, gpuTesting: { calibrateCpuAdapter: 1 } }, TypeError, /gpuTesting\.calibrateCpuAdapter must be true or false, got number 1/],
       [{ backend: 'webgpu', gpu: dawn, gpuTesting: { calibrateCpuAdapter: true } }, TypeError, /gpuTesting applies to backend 'auto'/],
       [{ backend: 'webgpu', gpu: { requestAdapter: async () => null } }, Error, /backend 'webgpu' cannot run here: requestAdapter\(\) found no adapter/],
+      [{ backend: 'webgpu', gpu: { requestAdapter: () => { throw new Error('driver crashed'); } } }, Error, /backend 'webgpu' cannot run here: requestAdapter\(\) failed: driver crashed/],
+      [{ gpuTesting: { calibrateCpuAdapter: true } }, TypeError, /gpuTesting needs a GPU object \(navigator\.gpu is undefined here; pass gpu\)/],
     ];
     for (const [options, Type, message] of cases)
       await assert.rejects(createGradlab({ ...options, modules: ['graph'] }), (e) => e instanceof Type && message.test(e.message), JSON.stringify(Object.keys(options)));
@@ -236,5 +238,11 @@ describe("backend 'auto' with a WebGPU adapter", { timeout: 60_000 }, () => {
     const gl = await createGradlab({ gpu: { requestAdapter: async () => null }, expressions: false });
     assert.equal(gl.backend.gpu.use, 'never');
     assert.match(gl.backend.gpu.reason, /no usable WebGPU adapter: requestAdapter\(\) found no adapter/);
+    // An adapter below what the kernels need: the CPU under 'auto', an Error under 'webgpu'.
+    const small = { requestAdapter: async () => ({ info: { vendor: 'toy', architecture: 'tiny' }, limits: { maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupSizeX: 64, maxComputeWorkgroupStorageSize: 4096, maxStorageBuffersPerShaderStage: 4 } }) };
+    const weak = await createGradlab({ gpu: small, modules: ['graph'] });
+    assert.deepEqual([weak.backend.gpu.use, weak.backend.gpu.adapter], ['never', null]);
+    assert.match(weak.backend.gpu.reason, /the adapter's maxComputeInvocationsPerWorkgroup is 64, gradlab's kernels need at least 256/);
+    await assert.rejects(createGradlab({ backend: 'webgpu', gpu: small, modules: ['graph'] }), /backend 'webgpu' cannot run here: the adapter's maxComputeInvocationsPerWorkgroup is 64/);
   });
 });

@@ -62,6 +62,7 @@ export async function openGpu(options, engine) {
     return new GpuBackend({ gpu, testing, unusable: why });
   };
   if (!gpu) {
+    if (options.gpuTesting !== undefined) throw new TypeError(`${where}: gpuTesting needs a GPU object (navigator.gpu is undefined here; pass gpu)`);
     if (explicit) throw new Error(`${where}: backend 'webgpu' needs WebGPU, and navigator.gpu is undefined here (in Node: createGradlab({ gpu: create([]) }) with the npm package webgpu)`);
     return null;
   }
