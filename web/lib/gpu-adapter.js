@@ -66,12 +66,15 @@ export async function openGpu(options, engine) {
     if (explicit) throw new Error(`${where}: backend 'webgpu' needs WebGPU, and navigator.gpu is undefined here (in Node: createGradlab({ gpu: create([]) }) with the npm package webgpu)`);
     return null;
   }
-  let adapter;
+  let adapter, timer;
   try {
     const request = gpu.requestAdapter({ powerPreference: 'high-performance' });
-    adapter = explicit ? await request : await Promise.race([request, new Promise((r) => setTimeout(() => r(undefined), PROBE_MS))]);
+    // (cleared at once: a pending timer would keep a Node process alive)
+    adapter = explicit ? await request : await Promise.race([request, new Promise((r) => (timer = setTimeout(r, PROBE_MS)))]);
   } catch (e) {
     return fail(`requestAdapter() failed: ${e?.message ?? e}`);
+  } finally {
+    clearTimeout(timer);
   }
   if (adapter === undefined) return fail(`requestAdapter() gave no answer in ${PROBE_MS / 1000} s`);
   if (!adapter) return fail('requestAdapter() found no adapter (GPU blocklisted, disabled, or no driver)');
