@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { create } from 'webgpu';
 import { createGradlab } from '../../web/gradlab.js';
 import { createMlpTrainer } from '../../web/webgpu/mlp-trainer.js';
-import { GPU_FLOOR_MACS } from '../../web/lib/gpu-adapter.js';
+import { GPU_FLOOR_MACS, KERNEL_LIMITS } from '../../web/lib/gpu-adapter.js';
+import { MIN_LIMITS } from '../../web/webgpu/device.js';
 import { relErr } from './util.mjs';
 
 const TOL = 1e-3;
@@ -238,7 +239,9 @@ describe("backend 'auto' with a WebGPU adapter", { timeout: 60_000 }, () => {
     const gl = await createGradlab({ gpu: { requestAdapter: async () => null }, expressions: false });
     assert.equal(gl.backend.gpu.use, 'never');
     assert.match(gl.backend.gpu.reason, /no usable WebGPU adapter: requestAdapter\(\) found no adapter/);
-    // An adapter below what the kernels need: the CPU under 'auto', an Error under 'webgpu'.
+    // An adapter below what the kernels need: the CPU under 'auto', an Error under 'webgpu'
+    // (createGradlab checks web/webgpu's needs without loading it).
+    assert.deepEqual(KERNEL_LIMITS, MIN_LIMITS);
     const small = { requestAdapter: async () => ({ info: { vendor: 'toy', architecture: 'tiny' }, limits: { maxComputeInvocationsPerWorkgroup: 64, maxComputeWorkgroupSizeX: 64, maxComputeWorkgroupStorageSize: 4096, maxStorageBuffersPerShaderStage: 4 } }) };
     const weak = await createGradlab({ gpu: small, modules: ['graph'] });
     assert.deepEqual([weak.backend.gpu.use, weak.backend.gpu.adapter], ['never', null]);

@@ -3,8 +3,8 @@
 // (the GPU only for steps above GPU_FLOOR_MACS where a measurement said it is faster).
 // web/lib/load.js imports this file only when a GPU object exists or 'webgpu' is asked
 // for; web/webgpu/ is imported at run time (never statically: gradlab/min and gradlab/lean
-// leave it outside the bundle), device.js when an adapter is looked at, the GPU trainer
-// only when a run goes to the GPU, so pages that never train on the GPU never download it.
+// leave it outside the bundle), and only when a run goes to the GPU (or 'auto' measures
+// it), so pages that never train on the GPU never download it.
 import { describe, isPlainObject } from './check.js';
 
 /**
@@ -22,6 +22,14 @@ const MAX_TIMED_STEPS = 64;
 const SYNC_EVERY = 1000;   // a device loss redoes at most this many GPU steps on the CPU
 const MAX_READBACK = 4096; // the GPU trainer's largest chunk (one submission)
 const where = 'createGradlab';
+// web/webgpu/device.js's MIN_LIMITS (what the kernels need), here so that looking at an
+// adapter fetches none of web/webgpu/ (tests/webgpu/auto.test.mjs checks the two agree).
+export const KERNEL_LIMITS = {
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupSizeX: 256,
+  maxComputeWorkgroupStorageSize: 8192,
+  maxStorageBuffersPerShaderStage: 6,
+};
 
 const fixed = (ms) => (ms >= 10 ? ms.toFixed(1) : ms.toPrecision(3));
 const shapeOf = (sizes, batch) => `${sizes.join('-')} at batch ${batch}`;
@@ -78,14 +86,7 @@ export async function openGpu(options, engine) {
   }
   if (adapter === undefined) return fail(`requestAdapter() gave no answer in ${PROBE_MS / 1000} s`);
   if (!adapter) return fail('requestAdapter() found no adapter (GPU blocklisted, disabled, or no driver)');
-  let device;
-  try {
-    device = await import('../webgpu/device.js');
-  } catch (e) {
-    return fail(`gradlab's WebGPU code (web/webgpu/, beside web/dist/ in the package) did not load: ${e?.message ?? e}`);
-  }
-  const { MIN_LIMITS } = device;
-  for (const [key, need] of Object.entries(MIN_LIMITS))
+  for (const [key, need] of Object.entries(KERNEL_LIMITS))
     if (!(adapter.limits?.[key] >= need)) return fail(`the adapter's ${key} is ${adapter.limits?.[key]}, gradlab's kernels need at least ${need}`);
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || info.description || 'unnamed adapter';
@@ -175,7 +176,7 @@ export class GpuBackend {
   // The device, shared by this gl's GPU runs; a lost one is replaced on the next request.
   async _device() {
     if (this.ctx && !this.ctx.lost) return this.ctx;
-    const { requestGpu } = await import('../webgpu/device.js');
+    const { requestGpu } = await import('../webgpu/device.js');  // a failed import: the run goes to the CPU, saying why
     this.ctx = await requestGpu({ gpu: this.gpu });
     return this.ctx;
   }
