@@ -33,15 +33,17 @@ fi
 # The whole JavaScript API in one minified file, for pages without a bundler
 # (import from 'gradlab/min'): the loaders and .wasm files stay beside it in web/dist/.
 # tests/js/size.test.mjs builds it the same way and checks this copy is current.
+# web/webgpu/ stays outside both bundles: the GPU trainer is imported at run time from
+# '../webgpu/' (next to web/dist/ in the package), only when a run goes to the GPU.
 if [ -x node_modules/.bin/esbuild ]; then
-  node_modules/.bin/esbuild web/gradlab.js --bundle --minify --format=esm '--external:../dist/*' \
+  node_modules/.bin/esbuild web/gradlab.js --bundle --minify --format=esm '--external:../dist/*' '--external:../webgpu/*' \
     --log-level=warning --outfile=web/dist/gradlab.min.js
   # gradlab/lean (web/lean.js) split per wasm module: the entry holds createGradlab and
   # Gradlab; web/dist/lean.*.js are the chunks each module's JavaScript comes in (Graph with
   # the graph module, Model with the training module, …), so a page downloads only what it
   # loads. The chunk names carry a content hash: stale ones are removed first.
   rm -f web/dist/lean.*.js
-  node_modules/.bin/esbuild web/lean.js --bundle --minify --format=esm --splitting '--external:../dist/*' \
+  node_modules/.bin/esbuild web/lean.js --bundle --minify --format=esm --splitting '--external:../dist/*' '--external:../webgpu/*' \
     --outdir=web/dist --entry-names=gradlab.lean.min '--chunk-names=lean.[name]-[hash]' --log-level=warning
 fi
 # The size budget (docs/size.md; tests/js/size.test.mjs holds it): bytes and gzip -9 bytes.

@@ -65,12 +65,69 @@ export interface CreateOptions {
    * cross-origin-isolated pages) and 2+ cores exist, else the single-thread one; 'wasm': one
    * thread; 'wasm-threads': the threaded one or an Error that says why it cannot run here
    * (graphs, the experiments and expressions always run on one thread); 'webgpu': needs a WebGPU
-   * adapter (MLP training through gradlab/webgpu's createMlpTrainer), CPU work as 'auto'.
-   * gl.backend says what was chosen and why.
+   * adapter (else an Error that says why): every MLP model.trainAsync runs on the GPU
+   * (docs/webgpu.md), model.train and the rest on the CPU as 'auto'. Under 'auto' a WebGPU
+   * adapter (navigator.gpu or `gpu`) runs trainAsync steps of at least 2^20 multiply-adds
+   * where a measurement (the first run of each shape) found it faster; a CPU implementation
+   * of WebGPU (SwiftShader, a fallback adapter) never. gl.backend says what was chosen and why.
    */
   backend?: Backend;
   /** Threads of the threaded training module: an integer from 1 to the cores here (default: the cores, at most 4). */
   threads?: number;
+  /**
+   * The GPU object for backend 'webgpu' or 'auto' (default navigator.gpu): in Node,
+   * create([]) of the npm package 'webgpu' (keep it referenced while the gl lives).
+   */
+  gpu?: GPULike;
+  /** For tests only: { calibrateCpuAdapter: true } lets 'auto' measure a CPU implementation of WebGPU as if it were a GPU. */
+  gpuTesting?: { calibrateCpuAdapter?: boolean };
+}
+
+/** What createGradlab's `gpu` option needs: navigator.gpu's requestAdapter(). */
+export interface GPULike {
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<unknown>;
+}
+
+/** One measurement of 'auto': GPU against CPU for a step shape (gl.backend.gpu.calibrations). */
+export interface GpuCalibration {
+  sizes: number[];
+  batchSize: number;
+  /** Forward multiply-adds of one batch: batchSize × Σ in·out. */
+  macs: number;
+  /** Warm steps timed on each side, and the time per step (NaN where measuring failed). */
+  gpuMsPerStep: number;
+  cpuMsPerStep: number;
+  gpuSteps: number;
+  cpuSteps: number;
+  faster: 'webgpu' | 'cpu';
+  /** Why measuring the GPU failed (then the CPU is used). */
+  error?: string;
+}
+
+/** A WebGPU device loss during a trainAsync run (the CPU finished the steps). */
+export interface GpuDeviceLoss {
+  reason: string;
+  message: string;
+  /** The step the CPU started again from (the last weights read back from the GPU). */
+  resumedFrom: number;
+  /** Steps of the run done when the loss was noticed. */
+  step: number;
+}
+
+/** gl.backend.gpu: the WebGPU adapter of backend 'webgpu' or 'auto' (absent where there is no WebGPU). */
+export interface GpuInfo {
+  /** 'vendor architecture' of the adapter; null when none could be had. */
+  adapter: string | null;
+  /** A CPU implementation of WebGPU (SwiftShader or a fallback adapter). */
+  cpuAdapter: boolean;
+  /** 'always' (backend 'webgpu'), 'measured' ('auto' with a GPU), 'never' (no usable adapter, or a CPU implementation under 'auto'). */
+  use: 'always' | 'measured' | 'never';
+  /** 'auto' considers the GPU for steps of at least this many multiply-adds (2^20). */
+  floorMacs: number;
+  reason: string;
+  calibrations: GpuCalibration[];
+  /** The last device loss, or null. */
+  deviceLost: GpuDeviceLoss | null;
 }
 
 export type Backend = 'auto' | 'wasm' | 'wasm-threads' | 'webgpu';
@@ -80,6 +137,17 @@ export interface BackendInfo {
   name: 'wasm' | 'wasm-threads' | 'webgpu';
   threads: number;
   reason: string;
+  /** gl.backend only, with backend 'webgpu' or 'auto' where a GPU object exists. */
+  gpu?: GpuInfo;
+}
+
+/** What ran a trainAsync run (TrainResult.backend). */
+export interface RunBackend {
+  name: 'wasm' | 'wasm-threads' | 'webgpu';
+  threads: number;
+  reason: string;
+  /** GPU runs: the device loss the CPU finished after, or null. */
+  deviceLost?: GpuDeviceLoss | null;
 }
 
 export interface OpInfo {
@@ -668,6 +736,8 @@ export interface TrainResult<D extends DType = 'f32'> {
   gradNorm: number;
   /** The last step's loss (NaN for steps: 0). */
   loss: number;
+  /** trainAsync only: what ran the steps and why (the GPU or the CPU engine; docs/webgpu.md). */
+  backend?: RunBackend;
 }
 
 export interface ActivationStatsRecord {
@@ -768,7 +838,8 @@ export declare class Model<D extends DType = DType> {
   readonly training: TrainingRecord | null;
   /**
    * What runs a training step of this model at `batchSize` (default 32): the threaded training module
-   * splits a product over its threads only when it is large enough to repay the hand-over.
+   * splits a product over its threads only when it is large enough to repay the hand-over;
+   * 'webgpu' where trainAsync would run on the GPU (the reason says what decided it).
    */
   backendFor(batchSize?: number): BackendInfo;
   dispose(): void;

@@ -113,7 +113,7 @@ test('locateFile: a promise is awaited, a rejection and a missing file are named
     message: 'createGradlab: cannot load the engine from ftp://example.org/gradlab_wasm.wasm in Node (use a path, a file: URL or an http(s) URL)',
   });
   await assert.rejects(createGradlab({ wasmbinary: new Uint8Array(8) }), {
-    message: "createGradlab: unknown option 'wasmbinary' (valid: modules, locateFile, wasmBinary, trainWasmBinary, experimentsWasmBinary, exprWasmBinary, expressions, backend, threads)",
+    message: "createGradlab: unknown option 'wasmbinary' (valid: modules, locateFile, wasmBinary, trainWasmBinary, experimentsWasmBinary, exprWasmBinary, expressions, gpu, gpuTesting, backend, threads)",
   });
 });
 

@@ -76,7 +76,7 @@ function closure(entry) {
   return [...seen];
 }
 
-const esbuildOptions = { bundle: true, minify: true, format: 'esm', external: ['../dist/*'], write: false, logLevel: 'warning' };
+const esbuildOptions = { bundle: true, minify: true, format: 'esm', external: ['../dist/*', '../webgpu/*'], write: false, logLevel: 'warning' };
 // web/gradlab.js bundled as scripts/build.sh bundles it (the loaders stay separate files).
 const bundled = await build({ ...esbuildOptions, entryPoints: [join(web, 'gradlab.js')] });
 const apiJs = bundled.outputFiles[0].contents;

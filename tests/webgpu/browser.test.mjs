@@ -40,7 +40,7 @@ describe('WebGPU executor in Chromium', { timeout: 150_000 }, () => {
   it('kernels match the CPU, training follows model.train, and both fallbacks finish on the CPU', { timeout: 140_000 }, async () => {
     const r = await page.evaluate(() => window.runWebgpuChecks());
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(JSON.stringify({ adapter: r.adapter, cases: r.cases, worst: r.worst, mlp: r.mlp, noGpu: r.noGpu, deviceLoss: r.deviceLoss }));
+    console.log(JSON.stringify({ adapter: r.adapter, cases: r.cases, worst: r.worst, mlp: r.mlp, noGpu: r.noGpu, deviceLoss: r.deviceLoss, auto: r.auto }));
     assert.ok(r.cases >= 100, `${r.cases} kernel cases ran`);
     for (const [name, err] of Object.entries(r.maxErr)) assert.ok(err <= 1e-4, `${name}: max normwise relative error ${err}`);
     assert.equal(r.gatherWrong, 0);
@@ -55,6 +55,13 @@ describe('WebGPU executor in Chromium', { timeout: 150_000 }, () => {
       { events: 1, reason: 'destroyed', resumedFrom: 50, backend: 'cpu', steps: 200, finite: true },
     );
     assert.ok(r.deviceLoss.last < r.deviceLoss.first);
+    // createGradlab's GPU choice on navigator.gpu (SwiftShader).
+    assert.deepEqual({ glGpu: r.auto.glGpu, gl: r.auto.gl, gpuRun: r.auto.gpuRun, cpuRun: r.auto.cpuRun, steps: r.auto.steps }, {
+      glGpu: { name: 'webgpu', use: 'always', cpuAdapter: true }, gl: { use: 'never', cpuAdapter: true }, gpuRun: 'webgpu', cpuRun: 'wasm', steps: 200,
+    });
+    assert.match(r.auto.cpuReason, /^2-16-16-1 at batch 128: on the CPU: 38912 multiply-adds per step, below the floor of 1048576/);
+    assert.ok(r.auto.maxRelDeviation <= 1e-3, `trainAsync on the GPU deviates by ${r.auto.maxRelDeviation}`);
+    assert.ok(r.auto.paramDiff <= 1e-3, `weights written back differ by ${r.auto.paramDiff}`);
     assert.deepEqual(problems, [], 'no page errors or console errors (the device loss included)');
   });
 });

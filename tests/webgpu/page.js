@@ -45,6 +45,26 @@ async function run() {
   show(`MLP 300 steps on ${trainer.backend}: loss ${c.losses[0].toFixed(4)} → ${c.losses[299].toFixed(5)}, max relative deviation from the CPU ${dev.toExponential(2)}`);
   trainer.dispose();
 
+  // createGradlab's GPU choice: 'webgpu' runs model.trainAsync on the GPU; 'auto' (gl) has
+  // the same SwiftShader adapter and never picks it (a CPU implementation).
+  const glGpu = await createGradlab({ backend: 'webgpu', expressions: false });
+  const onGpu = glGpu.mlp([2, 16, 16, 1], { activation: 'tanh', seed: 7 }), onCpu = gl.mlp([2, 16, 16, 1], { activation: 'tanh', seed: 7 });
+  const ga = await onGpu.trainAsync({ ...settings, steps: 200, chunkSteps: 100 });
+  const ca = await onCpu.trainAsync({ ...settings, steps: 200, chunkSteps: 100 });
+  let devAsync = 0;
+  for (let i = 0; i < 200; i++) devAsync = Math.max(devAsync, Math.abs(ga.losses[i] - ca.losses[i]) / Math.abs(ca.losses[i]));
+  let paramDiff = 0;
+  for (let i = 0; i < onGpu.numParams; i++) paramDiff = Math.max(paramDiff, Math.abs(onGpu.params[i] - onCpu.params[i]));
+  results.auto = {
+    glGpu: { name: glGpu.backend.name, use: glGpu.backend.gpu.use, cpuAdapter: glGpu.backend.gpu.cpuAdapter },
+    gl: { use: gl.backend.gpu.use, cpuAdapter: gl.backend.gpu.cpuAdapter },
+    gpuRun: ga.backend.name, cpuRun: ca.backend.name, cpuReason: ca.backend.reason, maxRelDeviation: devAsync, paramDiff, steps: ga.losses.length,
+  };
+  show(`trainAsync with backend 'webgpu': ${ga.backend.name}, 200 steps, max relative deviation from 'auto' (${ca.backend.name}: ${ca.backend.reason}) ${devAsync.toExponential(2)}, weights within ${paramDiff.toExponential(2)}`);
+  onGpu.dispose();
+  onCpu.dispose();
+  glGpu._engine._gpu.ctx?.dispose();
+
   // Fallback 1: navigator.gpu missing.
   Object.defineProperty(navigator, 'gpu', { value: undefined, configurable: true });
   try {

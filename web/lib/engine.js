@@ -28,7 +28,9 @@ const MODULE_CODE = {
  * .wasm is (a URL, a string, or a promise of one; a rejection fails the load with its
  * message). Errors name the URL that failed. `backend` ('auto', 'wasm', 'wasm-threads',
  * 'webgpu') and `threads`: which training module runs (threaded where SharedArrayBuffer is
- * usable), docs/threads.md.
+ * usable), docs/threads.md; with 'webgpu', or 'auto' and a WebGPU adapter (navigator.gpu or
+ * the `gpu` option), model.trainAsync may run on the GPU (docs/webgpu.md; `gpuTesting` is
+ * for tests).
  */
 export async function createGradlab(createOptions) {
   return Gradlab._open(await loadEngineModule(createOptions));
@@ -225,8 +227,10 @@ export class Gradlab {
     return this._quiz('checkTableEntry').checkTableEntry(this._engine, question);
   }
   /**
-   * What runs training: { name: 'wasm' | 'wasm-threads' | 'webgpu', threads, reason }
-   * (docs/threads.md). Before the training module loads: the engine chosen for it.
+   * What runs training: { name: 'wasm' | 'wasm-threads' | 'webgpu', threads, reason, gpu? }
+   * (docs/threads.md); `gpu` with backend 'webgpu' or 'auto' where a GPU object exists: the
+   * adapter, whether it is a CPU implementation, and what 'auto' measured (docs/webgpu.md).
+   * Before the training module loads: the engine chosen for it.
    */
   get backend() {
     return this._engine.backend();

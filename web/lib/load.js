@@ -200,7 +200,7 @@ export class EngineModules {
     this._options = options;
     this._readFile = readFile;
     this._engine = engine;  // the training module's engine: { backend, module, threads, reason } (backend.js)
-    this._gpu = null;       // backend 'webgpu': { adapter, describe } (gpu-adapter.js)
+    this._gpu = null;       // 'webgpu', or 'auto' where a GPU object exists: a GpuBackend (gpu-adapter.js)
     this._loaded = new Map();   // name → Emscripten module
     this._pending = new Map();  // name → promise of it
   }
@@ -222,10 +222,8 @@ export class EngineModules {
    */
   backend() {
     const train = this._loaded.get('training');
-    if (train) return { ...train.gradlabBackend };
-    const e = this._engine;
-    const planned = { name: e.module, threads: e.threads, reason: `${e.reason} (when the training module loads)` };
-    return this._gpu ? this._gpu.describe(this._gpu.adapter, { ...e, reason: planned.reason }) : planned;
+    const e = train?.gradlabEngine ?? this._engine, pending = train ? '' : ' (when the training module loads)';
+    return this._gpu ? this._gpu.describe(e, pending) : { name: e.module, threads: e.threads, reason: e.reason + pending };
   }
   // The training module, single-thread or threaded (this._engine): 'auto' falls back to one
   // thread, saying why, if the threaded one fails to load. Graphs, the experiments and
@@ -242,9 +240,7 @@ export class EngineModules {
       }
     mod ??= await instantiate(this._options, this._readFile, part);
     mod.gradlabEngine = engine;
-    mod.gradlabBackend = this._gpu
-      ? this._gpu.describe(this._gpu.adapter, engine)
-      : { name: engine.module, threads: engine.threads, reason: engine.reason };
+    mod.gradlabGpu = this._gpu;
     return mod;
   }
   /** Loads module `name` once; `where` names the public function in a failure's message. */
@@ -274,7 +270,7 @@ export class EngineModules {
   }
 }
 
-const OPTION_KEYS = ['modules', 'locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary', 'expressions', 'backend', 'threads'];
+const OPTION_KEYS = ['modules', 'locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary', 'expressions', 'gpu', 'gpuTesting', 'backend', 'threads'];
 const isBytes = (b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
 
 /** Checks a list of module names (createGradlab's `modules`, gl.load()'s arguments). */
@@ -323,11 +319,13 @@ export async function loadEngineModule(createOptions, readFile) {
   for (const key of ['locateFile', 'wasmBinary', 'trainWasmBinary', 'experimentsWasmBinary', 'exprWasmBinary']) if (options[key] !== undefined) kept[key] = options[key];
   // The training module's engine (single-thread or threaded), chosen now: bad backend or
   // threads values fail createGradlab, whether or not training loads at once.
-  const engine = new EngineModules(kept, readFile, chooseEngine(options));
-  if (options.backend === 'webgpu') {
-    const gpu = await import('./gpu-adapter.js');
-    engine._gpu = { adapter: await gpu.webgpuAdapter(), describe: gpu.webgpuBackend };
-  }
+  const chosen = chooseEngine(options);
+  const engine = new EngineModules(kept, readFile, chosen);
+  // The GPU (docs/webgpu.md): asked for, or for 'auto' where a GPU object exists.
+  const gpuAsked = options.gpu !== undefined || options.gpuTesting !== undefined;
+  if (chosen.backend === 'webgpu' || (chosen.backend === 'auto' && (gpuAsked || globalThis.navigator?.gpu)))
+    engine._gpu = await (await import('./gpu-adapter.js')).openGpu(options, chosen);
+  else if (gpuAsked) throw new TypeError(`createGradlab: gpu and gpuTesting need backend 'auto' or 'webgpu', not '${chosen.backend}'`);
   // Started together, so the page waits for the slowest, not their sum; every failure is
   // handled (the first one, in module order, is reported).
   const loads = wanted.map((name) => engine.load(name, name === 'expressions' ? undefined : 'createGradlab'));

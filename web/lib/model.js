@@ -506,10 +506,14 @@ export class Model {
       new DOMException(`${where}: aborted after ${done} of ${steps} steps`, 'AbortError');
     if (signal?.aborted) throw aborted(0);
     const losses = new this._Type(steps);
-    let done = 0;
+    let done = 0, via;
     this._busy = where;
     try {
       this._prepare(s, where);
+      // A gl with a WebGPU adapter decides GPU or CPU (gpu-adapter.js): its result, or the CPU and why.
+      via = await this._mod.gradlabGpu?.trainAsync(this, s, { steps, chunkSteps: o.chunkSteps, onProgress, signal, aborted, cpu: this._cpuBackend(s.batchSize) },
+        () => modelFromJSON(this._engine, this.toJSON()));
+      if (via?.losses) return via;
       if (steps === 0) this._run(0, where);
       while (done < steps) {
         const n = Math.min(chunk, steps - done);
@@ -524,7 +528,9 @@ export class Model {
     } finally {
       this._busy = null;
     }
-    return this._result(losses);
+    const r = this._result(losses);
+    r.backend = via ?? this._cpuBackend(s.batchSize);
+    return r;
   }
 
   /** Outputs (logits: no softmax/sigmoid beyond the model's own) for x [n, in] -> [n·out]. */
@@ -650,11 +656,17 @@ export class Model {
     return this;
   }
 
-  /** What runs a training step of this model at `batchSize`: { name, threads, reason } (docs/threads.md). */
+  /** What runs a training step of this model at `batchSize`: { name, threads, reason } (docs/threads.md, docs/webgpu.md). */
   backendFor(batchSize = 32) {
     integer(batchSize, 'batchSize', 'backendFor', 1);
+    const cpu = this._cpuBackend(batchSize);
+    return this._mod.gradlabGpu?.backendFor(this, batchSize, cpu) ?? cpu;
+  }
+  _cpuBackend(batchSize) {
     const e = this._mod.gradlabEngine, s = this.sizes;
-    return this._mod.gradlabBackendFor?.(s, batchSize) ?? { name: e.module, threads: 1, reason: `${s.join('-')} at batch ${batchSize}: ${e.reason}` };
+    const b = this._mod.gradlabBackendFor?.(s, batchSize) ?? { name: e.module, threads: 1, reason: `${s.join('-')} at batch ${batchSize}: ${e.reason}` };
+    if (e.backend === 'auto' && !this._mod.gradlabGpu) b.reason += '; no WebGPU here (navigator.gpu is undefined; in Node: createGradlab({ gpu }))';
+    return b;
   }
 
   /** Frees the model's wasm memory. Old params/grads views throw from now on. */

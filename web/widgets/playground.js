@@ -633,7 +633,7 @@ export class GradlabPlayground extends ElementBase {
     };
     metric('Step', 'mStep');
     metric('Steps / s', 'mRate');
-    metric('Engine', 'mEngine');  // the backend that runs this model's steps (gl.backend, model.backendFor)
+    metric('Engine', 'mEngine');  // the backend that runs this model's steps (model.backendFor; its reason, with the GPU decision, is the title)
     metric('Train loss', 'mTrainLoss');
     metric('Test loss', 'mTestLoss');
     metric('Train accuracy', 'mTrainAcc');
@@ -867,7 +867,7 @@ export class GradlabPlayground extends ElementBase {
         this._c.netInfo.textContent = `${sizes}, ${info.numParams} parameters, ${info.task.loss}${batchNote}`;
         if (info.backend) {
           const { name, threads, reason } = info.backend;
-          this._c.mEngine.textContent = `${name}${threads > 1 ? ` × ${threads}` : ', 1 thread'}`;
+          this._c.mEngine.textContent = name === 'webgpu' ? 'WebGPU' : `${name}${threads > 1 ? ` × ${threads}` : ', 1 thread'}`;
           this._c.mEngine.title = reason;
         }
         this._canvas.setAttribute('aria-label', this._boardLabel());

@@ -256,7 +256,8 @@ function configure(config) {
       nTest: parts.test.n,
       batchSize: Math.min(config.train.batchSize, parts.train.n),
       grid,
-      // What runs the steps (the meter's Engine): a toy MLP stays on one thread.
+      // What runs the steps (the meter's Engine): a toy MLP stays on one thread, and below
+      // the GPU floor (docs/webgpu.md) where a WebGPU adapter exists; the reason says both.
       backend: session.model.backendFor(Math.min(config.train.batchSize, parts.train.n)),
     },
     // Copies for drawing; the worker keeps its own.
