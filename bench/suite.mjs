@@ -14,9 +14,11 @@ export const progress = { log: (...a) => console.error(...a) };
 const log = (...a) => progress.log(...a);
 
 // Which libraries can run a section, and why the others cannot.
+// LIBS first, then any extra engine a page adds (bench/browser/page.mjs: gradlab's single
+// thread beside its threaded engine, for a same-page ratio), in the sections it does not mark missing.
 function usable(libs, section) {
   const ok = [], na = {};
-  for (const name of LIBS) {
+  for (const name of [...LIBS, ...Object.keys(libs).filter((n) => !LIBS.includes(n))]) {
     const lib = libs[name];
     if (lib.error) na[name] = `n/a (failed to load: ${lib.error})`;
     else if (lib.missing?.[section]) na[name] = lib.missing[section];

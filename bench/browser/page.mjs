@@ -89,10 +89,22 @@ async function jaxWebgpuCheck() {
   return out;
 }
 
+// On a page with threads: gradlab's single-thread engine too, interleaved run by run with the
+// threaded one in the MLP section only, so the own-thread ratio comes from neighbouring runs of
+// one page (a quiet or busy minute affects both alike) rather than from two pages minutes apart.
+const SAME_PAGE_ONE_THREAD = 'gradlab 1t (same page)';
+async function loadGradlabOneThread() {
+  const gl = await createGradlab({ backend: 'wasm' });
+  const lib = gradlabAdapter(gl, { version: `gradlab ${(await json('/package.json')).version}`, threads: 1, backend: 'wasm' });
+  lib.missing = { ...lib.missing, gemm: 'n/a (MLP section only)', overhead: 'n/a (MLP section only)' };
+  return lib;
+}
+
 window.runBench = async (cfg) => {
   const loaders = { gradlab: loadGradlab, 'tfjs-wasm': loadTfjs, 'jax-js': loadJax };
+  if (threads > 1) loaders[SAME_PAGE_ONE_THREAD] = loadGradlabOneThread;
   const libs = {};
-  for (const name of LIBS) {
+  for (const name of Object.keys(loaders)) {
     try {
       libs[name] = await loaders[name]();
       log(`[${threads}t] loaded ${name}: ${libs[name].version}; ${libs[name].details}`);
@@ -105,7 +117,7 @@ window.runBench = async (cfg) => {
     threads,
     crossOriginIsolated: globalThis.crossOriginIsolated,
     userAgent: navigator.userAgent,
-    libs: Object.fromEntries(LIBS.map((l) => [l, libs[l].error ? { error: libs[l].error } : { version: libs[l].version, details: libs[l].details, threads: libs[l].threads }])),
+    libs: Object.fromEntries(Object.keys(libs).map((l) => [l, libs[l].error ? { error: libs[l].error } : { version: libs[l].version, details: libs[l].details, threads: libs[l].threads }])),
   };
   if (cfg.only.includes('overhead')) R.overhead = await benchOverhead(libs, cfg);
   if (cfg.only.includes('gemm')) R.gemm = await benchGemm(libs, cfg);
