@@ -9,6 +9,7 @@
 //   outDir/index.html            → sends the browser to demo/
 //   outDir/demo/…                web/demo (the pages, their scripts, style.css)
 //   outDir/gradlab.js, lib/      the engine's JavaScript
+//   outDir/webgpu/               the WebGPU trainer (loaded only when a trainAsync runs on a GPU)
 //   outDir/dist/gradlab_*.*      the engine modules (run `npm run build` first if missing), and
 //                                gradlab_train_threads.* (the threaded training module, with its worker script)
 //   outDir/_headers              COOP/COEP for Netlify-style hosts (see THREADS_NOTE below)
@@ -96,6 +97,9 @@ export async function buildSite({ outDir = join(REPO, 'build', 'site'), log = ()
   const web = join(REPO, 'web');
   await cp(join(web, 'demo'), join(outDir, 'demo'), { recursive: true });
   await cp(join(web, 'lib'), join(outDir, 'lib'), { recursive: true });
+  // The WebGPU trainer: web/lib/gpu-adapter.js imports it at run time ('../webgpu/…') when a
+  // trainAsync goes to a GPU (docs/webgpu.md).
+  await cp(join(web, 'webgpu'), join(outDir, 'webgpu'), { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
   await cp(join(web, 'widgets'), join(outDir, 'widgets'), { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
   await cp(join(web, 'gradlab.js'), join(outDir, 'gradlab.js'));
   await mkdir(join(outDir, 'dist'), { recursive: true });

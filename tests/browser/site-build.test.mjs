@@ -44,6 +44,8 @@ describe('static build of the demo site', { timeout: 90_000 }, () => {
     out = join(dir, 'site');
     const built = await buildSite({ outDir: out });
     assert.ok(built.files.includes('dist/gradlab_wasm.wasm'));
+    for (const f of ['webgpu/mlp-trainer.js', 'webgpu/device.js', 'webgpu/kernels/gemm.js'])
+      assert.ok(built.files.includes(f), `${f}: the WebGPU trainer that gpu-adapter.js imports at run time`);
     server = await staticServer(out);
     origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });

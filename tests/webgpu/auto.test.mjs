@@ -65,6 +65,9 @@ describe("backend 'webgpu': model.trainAsync on the GPU", { timeout: 120_000 }, 
     assert.ok(dev <= TOL, `loss deviates by ${dev}`);
     assert.ok(c.losses[299] < 0.2 * c.losses[0], 'the run trains');
     assert.deepEqual([r.step, r.lr, r.loss], [300, 0.01, r.losses[299]]);
+    // ‖g‖ of the last step, read back from the GPU: the CPU run's within the curve's tolerance.
+    assert.ok(Number.isFinite(r.gradNorm) && r.gradNorm > 0, `gradNorm ${r.gradNorm}`);
+    assert.ok(Math.abs(r.gradNorm - c.gradNorm) <= 1e-2 * c.gradNorm, `gradNorm ${r.gradNorm} vs the CPU's ${c.gradNorm}`);
     assert.deepEqual(progress.map((p) => [p.step, p.steps, p.loss]), [100, 200, 300].map((s) => [s, 300, r.losses[s - 1]]));
     // The weights: the GPU trainer's own result for the same run, and the CPU's within 1e-3.
     const direct = model(cpuGl);

@@ -269,6 +269,7 @@ export class GpuBackend {
       this.deviceLost = lost;
     });
     const before = model._report()[0];
+    let gradNorm = model._report()[2];  // steps: 0 reports the last run's, as on the CPU
     const losses = new Float32Array(steps);
     try {
       try {
@@ -288,6 +289,7 @@ export class GpuBackend {
         throw e;
       }
       await this._writeBack(model, trainer, twin, before + steps);
+      if (steps > 0) gradNorm = await trainer.gradNorm();
     } finally {
       trainer.dispose();
       twin.dispose();
@@ -296,8 +298,8 @@ export class GpuBackend {
     const cfg = trainer.cfg;
     return {
       losses, step: before + steps,
-      // η of the last step (the GPU run's own schedule count); the gradient norm is not computed on the GPU
-      lr: steps ? scheduleLr(cfg.schedule, cfg.lr, steps) : model._report()[1], gradNorm: NaN, loss: steps ? losses[steps - 1] : NaN,
+      // η of the last step (the GPU run's own schedule count); ‖g‖ of the last step, read back
+      lr: steps ? scheduleLr(cfg.schedule, cfg.lr, steps) : model._report()[1], gradNorm, loss: steps ? losses[steps - 1] : NaN,
       backend: {
         name: onGpu ? 'webgpu' : cpu.name, threads: onGpu ? 1 : cpu.threads,
         reason: `${shape}: ${d.reason}${onGpu ? '' : `; the WebGPU device was lost at step ${lost?.step} (${lost?.reason}): finished on the CPU (${cpu.name}) from step ${lost?.resumedFrom}`}`,

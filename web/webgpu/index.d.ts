@@ -180,6 +180,8 @@ export declare class MlpTrainer extends EventTarget {
   readonly step: number;
   train(options: { steps: number; onChunk?: (chunk: { step: number; losses: Float32Array }) => void | Promise<void> }): Promise<{ losses: Float32Array; step: number; backend: 'webgpu' | 'cpu' }>;
   getParams(): Promise<Float32Array>;
+  /** ‖∂L/∂θ‖₂ of the last step's gradient, before clipping (read back from the GPU). */
+  gradNorm(): Promise<number>;
   syncToModel(): Promise<MlpModelLike>;
   retryGpu(options?: { gpu?: GpuContext | GpuLike }): Promise<boolean>;
   dispose(): void;

@@ -276,6 +276,7 @@ export class MlpTrainer extends EventTarget {
     const zs = spec.layers.map((l, i) => (l.needZ ? buf(B * l.out * 4, `z${i}`) : null));
     const Dy = buf(B * maxW * 4, 'dy'), Dz = buf(B * maxW * 4, 'dz');
     this._P = P;
+    this._G = G;
 
     // One micro-batch: gather, forward, loss, backward (first or accumulating).
     const step = this._stepU;
@@ -463,6 +464,18 @@ export class MlpTrainer extends EventTarget {
     this._synced = p.slice();
     this._syncedStep = this.step;
     return p;
+  }
+
+  /**
+   * ‖∂L/∂θ‖₂ of the last step's gradient, before clipping (the GPU update scales it on the
+   * fly, the buffer keeps it), summed in f64 in index order as the engine's grad_norm.
+   */
+  async gradNorm() {
+    this._live('gradNorm');
+    const g = this.backend === 'cpu' ? this.model.grads : await this.ctx.read(this._G, this.spec.numParams * 4);
+    let s = 0;
+    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+    return Math.sqrt(s);
   }
 
   /** Copies the current weights into the CPU model (model.params), e.g. to draw or export it. */
