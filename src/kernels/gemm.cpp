@@ -79,6 +79,8 @@ struct Scratch {
   ~Scratch() { delete[] base; }
 };
 thread_local Scratch g_apack, g_bpack;
+// The operand the threaded driver packs once for all its tasks (on the calling thread's copy).
+thread_local Scratch g_shared_pack;
 
 // ---- packing -----------------------------------------------------------------
 // Ap[panel p][k][r] = op(A)(i0 + p·MR + r, p0 + k) for k < kc, r < MR; rows past mc
@@ -461,17 +463,35 @@ void sgemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, const float* 
   }
 }
 
-// Large problems: GotoBLAS loops. The K blocks are balanced (784 = 3 × 262, not
-// 3 × 256 + 16) so no block is too short to amortize the C loads and stores of its tiles.
+// The K blocks of a product: balanced (784 = 3 × 262, not 3 × 256 + 16) so no block is too
+// short to amortize the C loads and stores of its tiles. A function of K alone.
+inline int k_block(int K) {
+  const int k_blocks = (K + KC - 1) / KC;
+  return (K + k_blocks - 1) / k_blocks;
+}
+
+// All of op(A) or op(B) packed once, for the threaded driver, whose tasks then share it
+// instead of each packing its own copy: the panels of K-block pc and row block ic of op(A)
+// start at a + pc·Mp + ic·kc (Mp = M rounded up to MR), those of K-block pc and column block
+// jc of op(B) at b + pc·Np + jc·kc (Np = N rounded up to NR): what pack_a / pack_b write.
+struct Prepacked {
+  const float* a = nullptr;
+  int Mp = 0;
+  const float* b = nullptr;
+  int Np = 0;
+};
+
+// Large problems: GotoBLAS loops. `pre` (optional) holds op(A) or op(B) already packed; its
+// blocks are indexed from this call's own row and column 0.
 template <class V>
 void sgemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
-                  int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi) {
-  const int k_blocks = (K + KC - 1) / KC;
-  const int kc_max = (K + k_blocks - 1) / k_blocks;
+                  int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi, const Prepacked* pre = nullptr) {
+  const int kc_max = k_block(K);
   const int mc_max = M < MC ? M : MC;
   const int nc_max = N < NC ? N : NC;
-  float* Ap = g_apack.get(size_t(kc_max) * ((mc_max + MR - 1) / MR * MR));
-  float* Bp = g_bpack.get(size_t(kc_max) * ((nc_max + NR - 1) / NR * NR));
+  const bool own_a = !pre || !pre->a, own_b = !pre || !pre->b;
+  float* Ap = own_a ? g_apack.get(size_t(kc_max) * ((mc_max + MR - 1) / MR * MR)) : nullptr;
+  float* Bp = own_b ? g_bpack.get(size_t(kc_max) * ((nc_max + NR - 1) / NR * NR)) : nullptr;
   EdgeTile edge;
 
   for (int jc = 0; jc < N; jc += NC) {
@@ -480,16 +500,24 @@ void sgemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* 
       const int kc = K - pc < kc_max ? K - pc : kc_max;
       const bool load_c = accumulate || pc > 0;
       const bool last_k = pc + kc == K;
-      pack_b<V>(trans_b, B, ldb, pc, kc, jc, nc, Bp);
+      const float* Bblock = Bp;
+      if (own_b)
+        pack_b<V>(trans_b, B, ldb, pc, kc, jc, nc, Bp);
+      else
+        Bblock = pre->b + size_t(pc) * pre->Np + size_t(jc) * kc;
       for (int ic = 0; ic < M; ic += MC) {
         const int mc = M - ic < MC ? M - ic : MC;
-        pack_a<V>(trans_a, A, lda, ic, mc, pc, kc, Ap);
+        const float* Ablock = Ap;
+        if (own_a)
+          pack_a<V>(trans_a, A, lda, ic, mc, pc, kc, Ap);
+        else
+          Ablock = pre->a + size_t(pc) * pre->Mp + size_t(ic) * kc;
         for (int jr = 0; jr < nc; jr += NR) {
           const int cols = nc - jr < NR ? nc - jr : NR;
-          const float* bp = Bp + size_t(jr) * kc;
+          const float* bp = Bblock + size_t(jr) * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             const int rows = mc - ir < MR ? mc - ir : MR;
-            const float* ap = Ap + size_t(ir) * kc;
+            const float* ap = Ablock + size_t(ir) * kc;
             float* c = C + size_t(ic + ir) * ldc + (jc + jr);
             if (rows == MR && cols == NR) {
               micro_kernel_4x8<V>(kc, ap, bp, c, ldc, load_c);
@@ -534,24 +562,64 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int 
   }
 }
 
-// The threaded driver: C is cut into contiguous blocks of columns or of rows, one task each,
-// and every task runs sgemm() on its block. Every path computes each element of C by the
-// same chain (the contract above), so the result is bit-identical to one sgemm() over all
-// of C for any number of tasks. Cutting columns makes every task pack all of op(A) (M·K),
-// cutting rows all of op(B) (K·N): the cut runs along the longer side of C. Blocks are
-// whole micro-tiles (NR columns; 16 rows, the narrow path's step), so the edge tiles are
-// the same as the serial run's.
+// The threaded driver: C is cut into contiguous blocks of columns or of rows, and every task
+// runs the serial kernel on its block. Every path computes each element of C by the same
+// chain (the contract above), so the result is bit-identical to one sgemm() over all of C for
+// any number of tasks. The cut runs along the longer side of C; blocks are whole micro-tiles
+// (NR columns; 16 rows, the narrow path's step), so the edge tiles are the serial run's.
+//
+// Products for the packed path (the large ones) are cut into several tasks per thread, so that
+// a thread the system preempts (another program, the browser's own threads: two vCPUs have no
+// spare core) holds a small share of the job, not half of it: the others claim the rest. Each
+// task would pack all of the uncut operand (op(A) for column blocks, op(B) for row blocks), so
+// that operand is packed once beforehand, by a first job split over its panels, and shared.
+// The smaller products (direct and narrow paths: no packing to share) take one task per thread.
+constexpr int kTasksPerThread = 4;
+
 template <class V>
 void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
                    int ldb, float* C, int ldc, bool accumulate, const Epilogue* epi,
                    int64_t min_parallel_macs = parallel::kMinParallelMacs) {
   const int64_t macs = int64_t(M > 0 ? M : 0) * (N > 0 ? N : 0) * (K > 1 ? K : 1);
-  const int parts = parallel::tasks_for(macs, min_parallel_macs);
+  int parts = parallel::tasks_for(macs, min_parallel_macs);
   if (parts <= 1) return sgemm<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
   const bool by_cols = N > kNarrow && N >= M;
+  const int64_t align = by_cols ? NR : 16;
+  const bool packed = K > 0 && N > kNarrow && !use_direct(M, N, K);
+  Prepacked pre;
+  if (packed) {
+    const int64_t units = ((by_cols ? N : M) + align - 1) / align;
+    const int64_t by_size = macs / (min_parallel_macs / 2);
+    int64_t want = int64_t(parts) * kTasksPerThread;
+    if (want > units) want = units;
+    if (want > by_size) want = by_size;
+    parts = int(want > parts ? want : parts);
+    // The shared operand: its (K-block, row or column block) panels, split over the pool.
+    const int kc_max = k_block(K);
+    const int side = by_cols ? M : N, step = by_cols ? MC : NC;
+    const int padded = by_cols ? (M + MR - 1) / MR * MR : (N + NR - 1) / NR * NR;
+    float* shared = g_shared_pack.get(size_t(K) * size_t(padded));
+    const int k_blocks = (K + kc_max - 1) / kc_max, side_blocks = (side + step - 1) / step;
+    const int panels = k_blocks * side_blocks;
+    parallel::run(panels < parallel::threads() ? panels : parallel::threads(), [&](int t) {
+      int64_t lo, hi;
+      parallel::split_range(panels, panels < parallel::threads() ? panels : parallel::threads(), 1, t, &lo, &hi);
+      for (int64_t q = lo; q < hi; ++q) {
+        const int pc = int(q / side_blocks) * kc_max, at = int(q % side_blocks) * step;
+        const int kc = K - pc < kc_max ? K - pc : kc_max, len = side - at < step ? side - at : step;
+        float* dst = shared + size_t(pc) * padded + size_t(at) * kc;
+        if (by_cols)
+          pack_a<V>(trans_a, A, lda, at, len, pc, kc, dst);
+        else
+          pack_b<V>(trans_b, B, ldb, pc, kc, at, len, dst);
+      }
+    });
+    if (by_cols) pre.a = shared, pre.Mp = padded;
+    else pre.b = shared, pre.Np = padded;
+  }
   parallel::run(parts, [&](int t) {
     int64_t b, e;
-    parallel::split_range(by_cols ? N : M, parts, by_cols ? NR : 16, t, &b, &e);
+    parallel::split_range(by_cols ? N : M, parts, align, t, &b, &e);
     if (b >= e) return;
     Epilogue sub;
     if (epi) {
@@ -561,13 +629,20 @@ void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float*
       sub.Y = epi->Y + at;
       if (by_cols && epi->bias) sub.bias = epi->bias + b;
     }
+    const Epilogue* sub_epi = epi ? &sub : nullptr;
     if (by_cols) {
       const float* Bb = trans_b ? B + size_t(b) * ldb : B + b;
-      sgemm<V>(trans_a, trans_b, M, int(e - b), K, A, lda, Bb, ldb, C + b, ldc, accumulate, epi ? &sub : nullptr);
+      if (packed)
+        sgemm_packed<V>(trans_a, trans_b, M, int(e - b), K, A, lda, Bb, ldb, C + b, ldc, accumulate, sub_epi, &pre);
+      else
+        sgemm<V>(trans_a, trans_b, M, int(e - b), K, A, lda, Bb, ldb, C + b, ldc, accumulate, sub_epi);
     } else {
       const float* Ab = trans_a ? A + b : A + size_t(b) * lda;
-      sgemm<V>(trans_a, trans_b, int(e - b), N, K, Ab, lda, B, ldb, C + size_t(b) * ldc, ldc, accumulate,
-               epi ? &sub : nullptr);
+      float* Cb = C + size_t(b) * ldc;
+      if (packed)
+        sgemm_packed<V>(trans_a, trans_b, int(e - b), N, K, Ab, lda, B, ldb, Cb, ldc, accumulate, sub_epi, &pre);
+      else
+        sgemm<V>(trans_a, trans_b, int(e - b), N, K, Ab, lda, B, ldb, Cb, ldc, accumulate, sub_epi);
     }
   });
 }
