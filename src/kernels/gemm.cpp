@@ -79,8 +79,10 @@ struct Scratch {
   ~Scratch() { delete[] base; }
 };
 thread_local Scratch g_apack, g_bpack;
+#ifndef GRADLAB_NO_THREADS
 // The operand the threaded driver packs once for all its tasks (on the calling thread's copy).
 thread_local Scratch g_shared_pack;
+#endif
 
 // ---- packing -----------------------------------------------------------------
 // Ap[panel p][k][r] = op(A)(i0 + p·MR + r, p0 + k) for k < kc, r < MR; rows past mc
@@ -489,7 +491,12 @@ void sgemm_packed(bool trans_a, bool trans_b, int M, int N, int K, const float* 
   const int kc_max = k_block(K);
   const int mc_max = M < MC ? M : MC;
   const int nc_max = N < NC ? N : NC;
+#ifdef GRADLAB_NO_THREADS
+  (void)pre;  // the single-thread modules never pre-pack: the branches below compile away
+  constexpr bool own_a = true, own_b = true;
+#else
   const bool own_a = !pre || !pre->a, own_b = !pre || !pre->b;
+#endif
   float* Ap = own_a ? g_apack.get(size_t(kc_max) * ((mc_max + MR - 1) / MR * MR)) : nullptr;
   float* Bp = own_b ? g_bpack.get(size_t(kc_max) * ((nc_max + NR - 1) / NR * NR)) : nullptr;
   EdgeTile edge;
@@ -574,7 +581,7 @@ void sgemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int 
 // task would pack all of the uncut operand (op(A) for column blocks, op(B) for row blocks), so
 // that operand is packed once beforehand, by a first job split over its panels, and shared.
 // The smaller products (direct and narrow paths: no packing to share) take one task per thread.
-constexpr int kTasksPerThread = 4;
+[[maybe_unused]] constexpr int kTasksPerThread = 4;  // (unused in the single-thread modules)
 
 template <class V>
 void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B,
@@ -582,6 +589,10 @@ void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float*
                    int64_t min_parallel_macs = parallel::kMinParallelMacs) {
   const int64_t macs = int64_t(M > 0 ? M : 0) * (N > 0 ? N : 0) * (K > 1 ? K : 1);
   int parts = parallel::tasks_for(macs, min_parallel_macs);
+#ifdef GRADLAB_NO_THREADS
+  (void)parts;  // the single-thread modules: one call, and none of the code below
+  return sgemm<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
+#else
   if (parts <= 1) return sgemm<V>(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, epi);
   const bool by_cols = N > kNarrow && N >= M;
   const int64_t align = by_cols ? NR : 16;
@@ -645,6 +656,7 @@ void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float*
         sgemm<V>(trans_a, trans_b, int(e - b), N, K, Ab, lda, B, ldb, Cb, ldc, accumulate, sub_epi);
     }
   });
+#endif
 }
 
 template <class V>

@@ -45,6 +45,7 @@ double loss_of(LossKind k, Workspace<double>& ws, const Mlp<double>& m, const Pr
   const int C = m.output_dim();
   switch (k) {
     case LossKind::Mse: return mse_loss(p.B, C, ws.output(), p.t.data(), d);
+    case LossKind::HalfMse: return mse_loss(p.B, C, ws.output(), p.t.data(), d, 1.0, true);
     case LossKind::Bce: return bce_with_logits(p.B, C, ws.output(), p.t.data(), d);
     case LossKind::CrossEntropy: return softmax_cross_entropy(p.B, C, ws.output(), p.labels.data(), d);
   }
