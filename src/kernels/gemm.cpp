@@ -612,9 +612,10 @@ void sgemm_threads(bool trans_a, bool trans_b, int M, int N, int K, const float*
     float* shared = g_shared_pack.get(size_t(K) * size_t(padded));
     const int k_blocks = (K + kc_max - 1) / kc_max, side_blocks = (side + step - 1) / step;
     const int panels = k_blocks * side_blocks;
-    parallel::run(panels < parallel::threads() ? panels : parallel::threads(), [&](int t) {
+    const int pack_tasks = panels < parallel::threads() ? panels : parallel::threads();
+    parallel::run(pack_tasks, [&](int t) {
       int64_t lo, hi;
-      parallel::split_range(panels, panels < parallel::threads() ? panels : parallel::threads(), 1, t, &lo, &hi);
+      parallel::split_range(panels, pack_tasks, 1, t, &lo, &hi);
       for (int64_t q = lo; q < hi; ++q) {
         const int pc = int(q / side_blocks) * kc_max, at = int(q % side_blocks) * step;
         const int kc = K - pc < kc_max ? K - pc : kc_max, len = side - at < step ? side - at : step;

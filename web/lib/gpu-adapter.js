@@ -33,6 +33,17 @@ export const KERNEL_LIMITS = {
 
 const fixed = (ms) => (ms >= 10 ? ms.toFixed(1) : ms.toPrecision(3));
 const shapeOf = (sizes, batch) => `${sizes.join('-')} at batch ${batch}`;
+const calibrationKey = (sizes, batch) => `${sizes.join('-')}@${batch}`;
+
+// Runs n = 2, 4, 8, … steps until one run lasts TIME_MS or last(n) says stop: { msPerStep, steps }.
+async function timeSteps(run, last) {
+  for (let n = 2; ; n *= 2) {
+    const t0 = performance.now();
+    await run(n);
+    const ms = performance.now() - t0;
+    if (ms >= TIME_MS || last(n)) return { msPerStep: ms / n, steps: n };
+  }
+}
 /** Forward multiply-adds of one batch: batch × Σ in·out. */
 export function stepMacs(sizes, batch) {
   let macs = 0;
@@ -154,7 +165,7 @@ export class GpuBackend {
     if (macs < GPU_FLOOR_MACS) return cpu(`${macs} multiply-adds per step, below the floor of ${GPU_FLOOR_MACS} where 'auto' considers the GPU`);
     if (this.cpuAdapter && !this.testing.calibrateCpuAdapter)
       return cpu(`the WebGPU adapter ${this.adapter} is a CPU implementation (measured far slower than the wasm engine), never chosen by 'auto'`);
-    const c = this.calibrations.get(`${sizes.join('-')}@${batch}`);
+    const c = this.calibrations.get(calibrationKey(sizes, batch));
     if (!c) return cpu(`${macs} multiply-adds per step; GPU against CPU will be measured on the first trainAsync of this shape`, true);
     const numbers = c.error
       ? `measuring the GPU failed (${c.error})`
@@ -204,24 +215,16 @@ export class GpuBackend {
       const { createMlpTrainer } = await import('../webgpu/mlp-trainer.js');
       trainer = await createMlpTrainer(twin, { ...this._trainerOptions(s), gpu: await this._device(), readbackEvery: MAX_TIMED_STEPS, fallback: false });
       await trainer.train({ steps: 2 });  // compiles the pipelines, fills the caches
-      for (let n = 2; ; n *= 2) {
-        const t0 = performance.now();
+      const gpu = await timeSteps(async (n) => {
         await trainer.train({ steps: n });
-        const ms = performance.now() - t0;
         if (trainer.backend !== 'webgpu') throw new Error('the device was lost while measuring');
-        [record.gpuMsPerStep, record.gpuSteps] = [ms / n, n];
-        if (ms >= TIME_MS || n >= MAX_TIMED_STEPS) break;
-      }
+      }, (n) => n >= MAX_TIMED_STEPS);
+      [record.gpuMsPerStep, record.gpuSteps] = [gpu.msPerStep, gpu.steps];
       const cpuOptions = this._trainerOptions(s);
       twin.train({ ...cpuOptions, steps: 1 });
       const perStep = s.batchSize * s.accumSteps * model.numParams;
-      for (let n = 2; ; n *= 2) {
-        const t0 = performance.now();
-        twin.train({ ...cpuOptions, steps: n });
-        const ms = performance.now() - t0;
-        [record.cpuMsPerStep, record.cpuSteps] = [ms / n, n];
-        if (ms >= TIME_MS || 2 * n * perStep > 2 ** 34) break;  // model.train's work limit
-      }
+      const cpu = await timeSteps((n) => twin.train({ ...cpuOptions, steps: n }), (n) => 2 * n * perStep > 2 ** 34);  // model.train's work limit
+      [record.cpuMsPerStep, record.cpuSteps] = [cpu.msPerStep, cpu.steps];
       record.faster = record.gpuMsPerStep < record.cpuMsPerStep ? 'webgpu' : 'cpu';
     } catch (e) {
       record.error = e?.message ?? String(e);
@@ -229,7 +232,7 @@ export class GpuBackend {
       trainer?.dispose();
       twin.dispose();
     }
-    this.calibrations.set(`${sizes.join('-')}@${batch}`, record);
+    this.calibrations.set(calibrationKey(sizes, batch), record);
   }
 
   /**
